@@ -1,0 +1,1 @@
+"""The coalition graph: domain model, stores, Cypher, projection to networkx."""

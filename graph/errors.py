@@ -1,0 +1,67 @@
+"""One root exception. Every error a person can act on derives from :class:`CoalitionError`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class CoalitionError(Exception):
+    """Root of every error this project raises on purpose. ``str(e)`` is meant for people."""
+
+    #: HTTP status the API maps this error to.
+    status_code = 400
+
+
+class ConfigError(CoalitionError):
+    """Settings that cannot work (unknown store URI, missing password, ...)."""
+
+
+class StoreError(CoalitionError):
+    """The graph store could not be reached or refused a request."""
+
+    status_code = 503
+
+
+class ReadOnlyViolation(CoalitionError):
+    """A read-only query tried to write."""
+
+    status_code = 403
+
+
+class QueryError(CoalitionError):
+    """A user's Cypher failed (syntax, unknown function, ...)."""
+
+
+@dataclass(frozen=True, order=True)
+class RowIssue:
+    """One problem in one cell of an input workbook."""
+
+    file: str
+    row: int  # 1-based, as a spreadsheet shows it; 1 is the header row, 0 the whole file
+    column: str
+    message: str
+    value: str = ""
+    severity: str = "error"  # or "warning"
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.row:
+            where += f", row {self.row}"
+        if self.column:
+            where += f", column '{self.column}'"
+        shown = f" (value: {self.value!r})" if self.value else ""
+        return f"{where}: {self.message}{shown}"
+
+
+class LoadError(CoalitionError):
+    """Input that cannot be loaded as it is. Nothing was written."""
+
+    status_code = 422
+
+    def __init__(self, issues: list[RowIssue], summary: str | None = None):
+        self.issues = sorted(issues)
+        errors = [i for i in self.issues if i.severity == "error"]
+        head = summary or f"{len(errors)} problem(s) in the input; nothing was written."
+        shown = "\n".join(f"  - {i}" for i in errors[:50])
+        more = f"\n  ... and {len(errors) - 50} more" if len(errors) > 50 else ""
+        super().__init__(f"{head}\n{shown}{more}")

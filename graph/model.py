@@ -1,0 +1,152 @@
+"""The domain vocabulary: node labels, organization kinds, relationship types.
+
+Labels and relationship types cannot be Cypher parameters, so every one that reaches a query
+comes from the closed sets below (see :func:`graph.queries.label`), never from input text.
+
+Every node carries the label ``Entity`` (one id index and one uniqueness constraint for the
+whole graph, so relationships can be matched by id alone) plus its base label, plus for
+organizations a label for its kind: ``(:Entity:Organization:TruckStop)``.
+"""
+
+from __future__ import annotations
+
+import re
+
+ENTITY = "Entity"
+
+#: base labels and the id prefix each one's derived ids start with
+BASE_LABELS: dict[str, str] = {
+    "Organization": "org",
+    "Person": "person",
+    "Event": "event",
+    "Program": "program",
+    "ModelComponent": "mve",
+    "State": "state",
+    "County": "county",
+    "Metric": "metric",
+}
+
+#: organization kind (as written in a workbook) -> label; the documented vocabulary
+ORG_KINDS: dict[str, str] = {
+    "law enforcement": "LawEnforcement",
+    "prosecutor": "Prosecutor",
+    "state agency": "StateAgency",
+    "federal agency": "FederalAgency",
+    "trade association": "TradeAssociation",
+    "trucking company": "TruckingCompany",
+    "bus company": "BusCompany",
+    "transit agency": "TransitAgency",
+    "truck stop": "TruckStop",
+    "bus terminal": "BusTerminal",
+    "casino": "Casino",
+    "energy company": "EnergyCompany",
+    "shipper": "Shipper",
+    "task force": "TaskForce",
+    "victim services": "VictimServices",
+    "nonprofit": "Nonprofit",
+    "sponsor": "Sponsor",
+    "school": "School",
+}
+KIND_LABELS = frozenset(ORG_KINDS.values())
+
+#: sector of each kind, used by analyses and views to group kinds
+SECTORS: dict[str, str] = {
+    "law enforcement": "law enforcement",
+    "prosecutor": "law enforcement",
+    "federal agency": "government",
+    "state agency": "government",
+    "task force": "law enforcement",
+    "trade association": "industry",
+    "trucking company": "industry",
+    "bus company": "industry",
+    "transit agency": "industry",
+    "truck stop": "industry",
+    "bus terminal": "industry",
+    "casino": "industry",
+    "energy company": "industry",
+    "shipper": "industry",
+    "victim services": "civil society",
+    "nonprofit": "civil society",
+    "sponsor": "civil society",
+    "school": "civil society",
+}
+
+EVENT_KINDS = frozenset(
+    {"coalition build", "training", "webinar", "meeting", "conference", "presentation"}
+)
+PROGRAM_KINDS = frozenset(
+    {"training", "materials", "webinar", "toolkit", "model", "model component", "legislation",
+     "program"}
+)
+
+#: participation role -> relationship type (entity -> event)
+PARTICIPATION: dict[str, str] = {
+    "attended": "ATTENDED",
+    "hosted": "HOSTED",
+    "co-hosted": "HOSTED",  # a HOSTED edge with role 'co-hosted'
+    "sponsored": "SPONSORED",
+    "spoke": "SPOKE_AT",
+}
+
+#: relationship sheet type -> relationship type
+RELATIONSHIPS: dict[str, str] = {
+    "referred": "REFERRED",
+    "introduced": "INTRODUCED",
+    "local contact": "LOCAL_CONTACT",
+    "member of": "MEMBER_OF",
+    "partners with": "PARTNERS_WITH",
+    "reported tip to": "REPORTED_TIP_TO",
+    "works for": "WORKS_FOR",
+    "sponsors": "SPONSORS",
+}
+
+#: commitment kind -> relationship type (entity -> program or model component)
+COMMITMENTS: dict[str, str] = {
+    "considering": "CONSIDERING",
+    "pledged": "PLEDGED",
+    "trained": "TRAINED",
+    "distributes": "DISTRIBUTES",
+    "adopted": "ADOPTED",
+}
+
+#: relationships the loader derives itself
+DERIVED = frozenset({"LOCATED_IN", "PART_OF", "HAS_METRIC", "IN_STATE"})
+
+REL_TYPES = frozenset(
+    set(PARTICIPATION.values()) | set(RELATIONSHIPS.values()) | set(COMMITMENTS.values())
+    | DERIVED | {"WORKS_FOR"}
+)
+NODE_LABELS = frozenset({ENTITY, *BASE_LABELS, *KIND_LABELS})
+
+#: people in these roles are never stored with personal details (names, titles, contacts)
+SENSITIVE_ROLE = re.compile(r"\b(survivor|victim)", re.IGNORECASE)
+
+#: properties that hold people's contact details; shown only to roles that may see them
+CONTACT_PROPERTIES = ("email", "phone")
+
+
+def vocab_key(text: str) -> str:
+    """Fold a vocabulary word as people type it to its canonical spelling.
+
+    >>> vocab_key("Truck_Stop"), vocab_key("  LAW-enforcement "), vocab_key("TruckStop")
+    ('truck stop', 'law enforcement', 'truckstop')
+    """
+    return re.sub(r"[\s_\-]+", " ", text.strip().lower())
+
+
+def lookup(vocabulary: dict[str, str] | frozenset[str], text: str) -> str | None:
+    """The canonical vocabulary word for ``text`` (ignoring case, spaces, '-', '_'), or None.
+
+    >>> lookup(ORG_KINDS, "TruckStop"), lookup(ORG_KINDS, "truck-stop"), lookup(ORG_KINDS, "bar")
+    ('truck stop', 'truck stop', None)
+    """
+    key = vocab_key(text)
+    squashed = key.replace(" ", "")
+    for word in vocabulary:
+        if word == key or word.replace(" ", "").replace("-", "") == squashed.replace("-", ""):
+            return word
+    if isinstance(vocabulary, dict):  # also accept the label itself, e.g. "LawEnforcement"
+        for word, label in vocabulary.items():
+            if label.lower() == squashed:
+                return word
+    return None

@@ -1,0 +1,204 @@
+"""Every Cypher statement the project sends, and the small dialect that tells backends apart.
+
+Rules: values always travel as parameters; the only text ever spliced into a statement is a
+label or relationship type, and :func:`label` / :func:`rel_type` admit only the closed
+vocabulary of :mod:`graph.model`. Backends differ in schema statements only; the data
+statements below run unchanged on FalkorDB 4.16 and Neo4j 5.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from graph.model import ENTITY, KIND_LABELS, NODE_LABELS, REL_TYPES
+
+
+def label(name: str) -> str:
+    """A node label, checked against the vocabulary.
+
+    >>> label("TruckStop")
+    'TruckStop'
+    >>> label("X) DETACH DELETE (n")
+    Traceback (most recent call last):
+    ...
+    ValueError: not a node label of this model: 'X) DETACH DELETE (n'
+    """
+    if name not in NODE_LABELS:
+        raise ValueError(f"not a node label of this model: {name!r}")
+    return name
+
+
+def rel_type(name: str) -> str:
+    """A relationship type, checked against the vocabulary.
+
+    >>> rel_type("REFERRED")
+    'REFERRED'
+    """
+    if name not in REL_TYPES:
+        raise ValueError(f"not a relationship type of this model: {name!r}")
+    return name
+
+
+# --------------------------------------------------------------------------- dialect
+
+
+@dataclass(frozen=True)
+class Dialect:
+    """What differs between the backends, as data rather than subclasses."""
+
+    name: str
+    #: schema statements are Cypher (Neo4j) or index Cypher plus a module command (FalkorDB)
+    constraint_in_cypher: bool
+    #: FalkorDB errors on an existing index instead of supporting IF NOT EXISTS
+    if_not_exists: bool
+
+    def schema_statements(self) -> list[str]:
+        """Index and constraint statements, safe to run on every start.
+
+        >>> NEO4J.schema_statements()[0]
+        'CREATE CONSTRAINT entity_id IF NOT EXISTS FOR (n:Entity) REQUIRE n.id IS UNIQUE'
+        >>> FALKORDB.schema_statements()[0]
+        'CREATE INDEX FOR (n:Entity) ON (n.id)'
+        """
+        stmts: list[str] = []
+        if self.constraint_in_cypher:
+            # The constraint brings its own index on Entity.id.
+            stmts.append(
+                f"CREATE CONSTRAINT entity_id IF NOT EXISTS FOR (n:{ENTITY}) REQUIRE n.id IS UNIQUE"
+            )
+        else:
+            stmts.append(self._index("entity_id", f"(n:{ENTITY})", "n.id"))
+        for prop in ("name", "state"):
+            stmts.append(self._index(f"entity_{prop}", f"(n:{ENTITY})", f"n.{prop}"))
+        for rt in sorted(REL_TYPES):
+            stmts.append(self._index(f"rel_{rt.lower()}_key", f"()-[e:{rt}]-()", "e.key"))
+        return stmts
+
+    def _index(self, name: str, pattern: str, prop: str) -> str:
+        if self.if_not_exists:
+            return f"CREATE INDEX {name} IF NOT EXISTS FOR {pattern} ON ({prop})"
+        return f"CREATE INDEX FOR {pattern} ON ({prop})"
+
+
+FALKORDB = Dialect(name="falkordb", constraint_in_cypher=False, if_not_exists=False)
+NEO4J = Dialect(name="neo4j", constraint_in_cypher=True, if_not_exists=True)
+
+
+def falkordb_unique_constraint(graph: str) -> tuple[str, ...]:
+    """FalkorDB's uniqueness constraint is a module command, not Cypher; it needs the index."""
+    return ("GRAPH.CONSTRAINT", "CREATE", graph, "UNIQUE", "NODE", ENTITY, "PROPERTIES", "1", "id")
+
+
+# --------------------------------------------------------------------------- writes
+
+
+def upsert_nodes(labels: tuple[str, ...]) -> str:
+    """MERGE nodes by id and replace their properties; ``$rows``: ``[{id, props}]``.
+
+    A node's organization kind can change between loads, so the other kind labels go.
+
+    >>> print(upsert_nodes(("Organization", "Casino")))  # doctest: +ELLIPSIS
+    UNWIND $rows AS r
+    MERGE (n:Entity {id: r.id})
+    SET n = r.props
+    SET n:Organization:Casino
+    REMOVE n:BusCompany:BusTerminal:EnergyCompany:...
+    """
+    checked = [label(x) for x in labels if x != ENTITY]
+    stale = sorted(KIND_LABELS - set(checked)) if "Organization" in checked else []
+    lines = [
+        "UNWIND $rows AS r",
+        f"MERGE (n:{ENTITY} {{id: r.id}})",
+        "SET n = r.props",
+    ]
+    if checked:
+        lines.append("SET n:" + ":".join(checked))
+    if stale:
+        lines.append("REMOVE n:" + ":".join(stale))
+    return "\n".join(lines)
+
+
+def upsert_edges(rtype: str) -> str:
+    """MERGE relationships by their ``key`` between nodes matched by id.
+
+    ``$rows``: ``[{src, dst, key, props}]``. Rows whose ends do not exist write nothing, so
+    the loader checks every reference before it writes.
+    """
+    return (
+        "UNWIND $rows AS r\n"
+        f"MATCH (a:{ENTITY} {{id: r.src}})\n"
+        f"MATCH (b:{ENTITY} {{id: r.dst}})\n"
+        f"MERGE (a)-[e:{rel_type(rtype)} {{key: r.key}}]->(b)\n"
+        "SET e = r.props"
+    )
+
+
+#: Neo4j: needs an auto-commit transaction; the CALL {WITH ..} form runs on every 5.x release.
+DELETE_ALL_IN_BATCHES = "MATCH (n) CALL { WITH n DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS"
+
+# --------------------------------------------------------------------------- reads
+
+NODE_HASHES = f"""
+MATCH (n:{ENTITY}) WHERE n.id IN $ids
+RETURN n.id AS id, n.row_hash AS hash, labels(n) AS labels
+"""
+
+
+def edge_hashes(rtype: str) -> str:
+    return (
+        f"MATCH ()-[e:{rel_type(rtype)}]->() WHERE e.key IN $keys\n"
+        "RETURN e.key AS key, e.row_hash AS hash"
+    )
+
+
+LABEL_COUNTS = """
+MATCH (n) UNWIND labels(n) AS label
+RETURN label, count(*) AS count ORDER BY label
+"""
+
+REL_COUNTS = """
+MATCH ()-[e]->() RETURN type(e) AS type, count(*) AS count ORDER BY type
+"""
+
+ALL_NODES = f"""
+MATCH (n:{ENTITY})
+RETURN n.id AS id, labels(n) AS labels, properties(n) AS props
+"""
+
+ALL_EDGES = f"""
+MATCH (a:{ENTITY})-[e]->(b:{ENTITY})
+RETURN a.id AS src, b.id AS dst, type(e) AS type, properties(e) AS props
+"""
+
+NODES_BY_ID = f"""
+MATCH (n:{ENTITY}) WHERE n.id IN $ids
+RETURN n.id AS id, labels(n) AS labels, properties(n) AS props
+"""
+
+EDGES_AMONG = f"""
+MATCH (a:{ENTITY})-[e]->(b:{ENTITY}) WHERE a.id IN $ids AND b.id IN $ids
+RETURN a.id AS src, b.id AS dst, type(e) AS type, properties(e) AS props
+"""
+
+NEIGHBOUR_IDS = f"""
+MATCH (a:{ENTITY})-[]-(b:{ENTITY}) WHERE a.id IN $ids
+RETURN DISTINCT b.id AS id
+"""
+
+STATE_NODE_IDS = f"""
+MATCH (n:{ENTITY}) WHERE n.state IN $states
+RETURN n.id AS id
+"""
+
+#: the stateless neighbours of a state's nodes (programs, national organizations, people)
+STATELESS_NEIGHBOUR_IDS = f"""
+MATCH (a:{ENTITY})-[]-(b:{ENTITY}) WHERE a.id IN $ids AND b.state IS NULL
+RETURN DISTINCT b.id AS id
+"""
+
+NAMES_BY_LABEL = f"""
+MATCH (n:{ENTITY}) WHERE n.id IN $ids
+RETURN n.id AS id, n.name AS name
+"""
+
+PING = "RETURN 1 AS ok"

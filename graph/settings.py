@@ -1,0 +1,45 @@
+"""The one settings object. Read from ``COALITION_*`` environment variables (and ``.env``)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="COALITION_", env_file=".env", extra="ignore")
+
+    store: str = Field(
+        "embedded",
+        description="'embedded' (managed FalkorDB), 'falkordb://host:port', or a Neo4j URI "
+        "(bolt://, neo4j://, neo4j+s://, bolt+s://).",
+    )
+    data_dir: Path = Field(Path(".coalition"), description="Where the embedded store keeps data.")
+    graph_name: str = Field("coalition", description="FalkorDB graph key / Neo4j database name.")
+    neo4j_user: str = "neo4j"
+    neo4j_password: SecretStr = SecretStr("")
+    neo4j_database: str | None = Field(None, description="Neo4j database; default: server default.")
+    batch_size: int = Field(5000, ge=1, le=100_000, description="Rows per UNWIND statement.")
+    fuzzy_threshold: float = Field(
+        92.0, ge=50, le=100, description="Name similarity (0-100) at which rows are flagged."
+    )
+    server_start_timeout: float = Field(20.0, description="Seconds to wait for the embedded server.")
+
+    @property
+    def store_kind(self) -> str:
+        s = self.store.strip().lower()
+        if s == "embedded":
+            return "embedded"
+        if s.startswith("falkordb://"):
+            return "falkordb"
+        if s.split("://", 1)[0] in {"bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc"}:
+            return "neo4j"
+        return "unknown"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,112 @@
+"""FalkorDB backend (embedded or external), spoken to with the ``falkordb`` client.
+
+Never over FalkorDB's experimental Bolt port: it crashed on a 1,000-row parameter and lost a
+committed write in our measurements (see ARCHITECTURE.md).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import redis
+from falkordb import Edge, FalkorDB, Node, Path
+
+from graph import queries
+from graph.errors import QueryError, ReadOnlyViolation, StoreError
+from graph.store.base import GraphStore, Row, plain
+
+
+def _value(v: Any) -> Any:
+    if isinstance(v, Node):
+        return {"labels": list(v.labels), "properties": plain(dict(v.properties))}
+    if isinstance(v, Edge):
+        return {"type": v.relation, "properties": plain(dict(v.properties))}
+    if isinstance(v, Path):
+        return {"nodes": [_value(n) for n in v.nodes()], "edges": [_value(e) for e in v.edges()]}
+    if isinstance(v, list):
+        return [_value(x) for x in v]
+    if isinstance(v, dict):
+        return {k: _value(x) for k, x in v.items()}
+    return plain(v)
+
+
+class FalkorDBStore(GraphStore):
+    dialect = queries.FALKORDB
+
+    def __init__(self, *, unix_socket: str | None = None, host: str | None = None,
+                 port: int | None = None, password: str | None = None, graph: str = "coalition",
+                 batch_size: int = 5000, on_close: Any = None):
+        self.graph_name = graph
+        self.batch_size = batch_size
+        self._on_close = on_close
+        self._where = unix_socket or f"{host}:{port}"
+        try:
+            if unix_socket:
+                self._db = FalkorDB(unix_socket_path=unix_socket)
+            else:
+                self._db = FalkorDB(host=host, port=port, password=password)
+            self._db.connection.ping()
+        except (redis.RedisError, OSError) as e:
+            raise StoreError(f"Cannot reach FalkorDB at {self._where}: {e}") from e
+        self._graph = self._db.select_graph(graph)
+
+    @property
+    def description(self) -> str:
+        return f"FalkorDB graph '{self.graph_name}' at {self._where}"
+
+    def _write(self, query: str, rows: list[Row]) -> None:
+        try:
+            self._graph.query(query, {"rows": rows})
+        except (redis.ConnectionError, OSError) as e:
+            raise StoreError(f"Lost the connection to {self.description}: {e}") from e
+
+    def read(self, query: str, params: Row | None = None, *, timeout: float | None = None
+             ) -> list[Row]:
+        try:
+            res = self._graph.ro_query(
+                query, params or None, timeout=int(timeout * 1000) if timeout else None
+            )
+        except redis.ResponseError as e:
+            msg = str(e)
+            if "read-only" in msg:
+                raise ReadOnlyViolation(
+                    "This query would change the graph; only read queries are allowed here."
+                ) from e
+            if "timed out" in msg.lower():
+                raise QueryError(f"The query took longer than {timeout} s and was stopped.") from e
+            raise QueryError(f"The query failed: {msg}") from e
+        except (redis.ConnectionError, OSError) as e:
+            raise StoreError(f"Lost the connection to {self.description}: {e}") from e
+        cols = [h[1] if isinstance(h, list | tuple) else h for h in res.header]
+        cols = [c.decode() if isinstance(c, bytes) else str(c) for c in cols]
+        return [dict(zip(cols, (_value(v) for v in row), strict=True)) for row in res.result_set]
+
+    def ensure_schema(self) -> None:
+        for stmt in self.dialect.schema_statements():
+            try:
+                self._graph.query(stmt)
+            except redis.ResponseError as e:
+                if "already indexed" not in str(e):
+                    raise StoreError(f"Could not create index ({stmt}): {e}") from e
+        try:
+            self._db.connection.execute_command(*queries.falkordb_unique_constraint(
+                self.graph_name))
+        except redis.ResponseError as e:
+            if "already exists" not in str(e).lower():
+                raise StoreError(f"Could not create the id uniqueness constraint: {e}") from e
+
+    def clear(self) -> None:
+        try:
+            self._graph.delete()
+        except redis.ResponseError as e:
+            if "empty key" not in str(e).lower() and "invalid graph" not in str(e).lower():
+                raise
+        self._graph = self._db.select_graph(self.graph_name)
+
+    def close(self) -> None:
+        try:
+            self._db.connection.close()
+        finally:
+            if self._on_close:
+                cb, self._on_close = self._on_close, None
+                cb()
