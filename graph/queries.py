@@ -202,3 +202,8 @@ RETURN n.id AS id, n.name AS name
 """
 
 PING = "RETURN 1 AS ok"
+
+ORG_NAMES_IN_STATES = """
+MATCH (n:Entity) WHERE n.state IN $states AND n.sector IS NOT NULL
+RETURN n.id AS id, n.name AS name, n.state AS state
+"""

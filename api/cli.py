@@ -1,0 +1,234 @@
+"""``coalition``: the command line, a thin adapter over :class:`api.service.CoalitionService`."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from api.service import CoalitionService, parse_param
+from graph.errors import CoalitionError, LoadError
+from graph.projection import Filters
+from graph.settings import Settings, get_settings
+
+app = typer.Typer(help="Stakeholder relationship graphs for anti-trafficking coalitions.",
+                  no_args_is_help=True, pretty_exceptions_enable=False)
+store_app = typer.Typer(help="Manage the embedded FalkorDB server.", no_args_is_help=True)
+app.add_typer(store_app, name="store")
+
+# soft_wrap: long ids and messages stay on one line when piped or captured
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
+_state: dict[str, Any] = {}
+
+
+def service() -> CoalitionService:
+    return _state.setdefault("service", CoalitionService(_state.get("settings")))
+
+
+@app.callback()
+def main_options(
+    store: Annotated[str | None, typer.Option(
+        help="'embedded' (default), 'falkordb://host:port' or a Neo4j URI. "
+             "Env: COALITION_STORE.")] = None,
+    data_dir: Annotated[Path | None, typer.Option(
+        help="Data directory of the embedded store. Env: COALITION_DATA_DIR.")] = None,
+) -> None:
+    overrides = {k: v for k, v in {"store": store, "data_dir": data_dir}.items() if v is not None}
+    _state.clear()
+    _state["settings"] = Settings(**overrides) if overrides else get_settings()
+
+
+def _progress() -> tuple[Progress, Any]:
+    bar = Progress(TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(),
+                   TimeElapsedColumn(), console=err, transient=True,
+                   disable=not err.is_terminal)
+    task: dict[str, Any] = {}
+
+    def update(stage: str, done: int, total: int) -> None:
+        if stage not in task:
+            task[stage] = bar.add_task(stage, total=total)
+        bar.update(task[stage], completed=done)
+
+    return bar, update
+
+
+def _print_json(data: Any) -> None:
+    out.print_json(json.dumps(data, default=str, ensure_ascii=False))
+
+
+def _report_table(report: dict[str, Any]) -> None:
+    verb = "Would write" if report["dry_run"] else "Wrote"
+    for part in ("nodes", "relationships"):
+        t = Table(title=f"{verb} {part}", title_justify="left")
+        for col in ("", "created", "updated", "unchanged"):
+            t.add_column(col, justify="right" if col else "left")
+        for name, c in report[part].items():
+            t.add_row(name, str(c["created"]), str(c["updated"]), str(c["unchanged"]))
+        out.print(t)
+    for w in report["warnings"]:
+        err.print(f"[yellow]warning:[/] {w}", highlight=False)
+    if report["rejected_rows"]:
+        where = f"; see {report['rejects_file']}" if report["rejects_file"] else ""
+        err.print(f"[yellow]{report['rejected_rows']} row(s) rejected{where}[/]")
+
+
+@app.command("load")
+def load_cmd(
+    path: Annotated[Path, typer.Argument(help="A folder of CSV files, an .xlsx or a .yaml.")],
+    dry_run: Annotated[bool, typer.Option(help="Validate and show the diff; write nothing.")
+                       ] = False,
+    skip_invalid: Annotated[bool, typer.Option(
+        help="Write the valid rows; put the others in a rejects file beside the input.")
+    ] = False,
+    fmt: Annotated[str, typer.Option("--format", help="table or json")] = "table",
+) -> None:
+    """Validate a coalition workbook and load it (all-or-nothing unless --skip-invalid)."""
+    bar, update = _progress()
+    with bar:
+        report = service().load(path, dry_run=dry_run, skip_invalid=skip_invalid,
+                                progress=update).as_dict()
+    if fmt == "json":
+        _print_json(report)
+    else:
+        _report_table(report)
+        if not dry_run:
+            out.print(f"{report['written']} node(s) and relationship(s) written from {path}.")
+
+
+@app.command()
+def stats(fmt: Annotated[str, typer.Option("--format", help="table or json")] = "table") -> None:
+    """Counts by label and by relationship type."""
+    data = service().stats()
+    if fmt == "json":
+        _print_json(data)
+        return
+    out.print(f"{data['store']}: {data['nodes']} nodes, {data['relationships']} relationships")
+    for title, counts in (("label", data["labels"]), ("relationship", data["relationship_types"])):
+        t = Table(title_justify="left")
+        t.add_column(title)
+        t.add_column("count", justify="right")
+        for k, v in counts.items():
+            t.add_row(k, str(v))
+        out.print(t)
+
+
+@app.command()
+def query(
+    cypher: Annotated[str, typer.Argument(help="A read-only Cypher query.")],
+    param: Annotated[list[str] | None, typer.Option(
+        "--param", "-p", help="name=value (JSON values allowed); repeatable.")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="table, json or csv")] = "table",
+    timeout: Annotated[float, typer.Option(help="Seconds before the query is stopped.")] = 30.0,
+) -> None:
+    """Run a read-only Cypher query. The database itself refuses writes."""
+    params = dict(parse_param(p) for p in param or [])
+    result = service().query(cypher, params, timeout=timeout)
+    if fmt == "json":
+        _print_json(result.rows)
+    elif fmt == "csv":
+        w = csv.writer(sys.stdout)
+        w.writerow(result.columns)
+        for row in result.rows:
+            w.writerow([json.dumps(v, default=str) if isinstance(v, list | dict) else v
+                        for v in row.values()])
+    else:
+        t = Table(*result.columns)
+        for row in result.rows:
+            t.add_row(*(json.dumps(v, default=str) if isinstance(v, list | dict) else str(v)
+                        for v in row.values()))
+        out.print(t)
+        out.print(f"{len(result.rows)} row(s)")
+
+
+@app.command("export")
+def export_cmd(
+    fmt: Annotated[str, typer.Option("--format", help="graphml, gexf, json or csv")],
+    out_path: Annotated[Path, typer.Option("--out", help="File (a folder for csv).")],
+    state: Annotated[list[str] | None, typer.Option(help="Only these states.")] = None,
+    kind: Annotated[list[str] | None, typer.Option(help="Only these kinds.")] = None,
+    include_contacts: Annotated[bool, typer.Option(
+        help="Include people's email and phone (off by default).")] = False,
+) -> None:
+    """Export the graph (or part of it) for other tools."""
+    filters = Filters(states=tuple(s.upper() for s in state or ()), kinds=tuple(kind or ()))
+    files = service().export(fmt, out_path, filters, include_contacts=include_contacts)
+    for f in files:
+        out.print(f"wrote {f}")
+
+
+@store_app.command("start")
+def store_start() -> None:
+    """Start the embedded server and keep it running until 'coalition store stop'."""
+    s = service().store_start()
+    verb = "Started" if s["started"] else "Already running:"
+    out.print(f"{verb} FalkorDB {s.get('falkordb_version')} (pid {s['pid']}) on {s['socket']}")
+
+
+@store_app.command("stop")
+def store_stop() -> None:
+    """Stop the embedded server cleanly."""
+    stopped = service().store_stop()["stopped"]
+    out.print("Stopped the embedded server." if stopped else "The embedded server was not "
+              "running.")
+
+
+@store_app.command("status")
+def store_status(fmt: Annotated[str, typer.Option("--format", help="table or json")] = "table"
+                 ) -> None:
+    """Is the embedded server running, where, and with what."""
+    s = service().store_status()
+    if fmt == "json":
+        _print_json(s)
+        return
+    for k, v in s.items():
+        out.print(f"{k:>16}: {v}")
+
+
+@app.command()
+def demo(
+    reset: Annotated[bool, typer.Option(help="Empty the store before loading the seed.")
+                     ] = False,
+) -> None:
+    """Start the embedded store, load the seed dataset, and show what to try next."""
+    bar, update = _progress()
+    with bar:
+        result = service().demo(reset=reset, progress=update)
+    rep, st = result["load"], result["stats"]
+    out.print(f"[bold]Seed dataset[/] ({rep['source']}): {rep['rows_read']} rows read, "
+              f"{rep['written']} nodes and relationships written "
+              f"({'first load' if rep['written'] else 'already loaded: nothing changed'}).")
+    out.print(f"Store: {st['store']}: {st['nodes']} nodes, {st['relationships']} relationships.")
+    t = Table("label", "count", title="What is in the graph", title_justify="left")
+    for k, v in st["labels"].items():
+        t.add_row(k, str(v))
+    out.print(t)
+    out.print("[bold]Try next[/]")
+    out.print(TRY_NEXT, markup=False, highlight=False)
+
+
+TRY_NEXT = """\
+  coalition stats
+  coalition query 'MATCH (o:Organization)-[:ATTENDED|HOSTED]->(e:Event {state: $state})
+                   RETURN e.name AS event, o.name AS organization ORDER BY event' -p state=MS
+  coalition query 'MATCH (p:Person)-[r:REFERRED]->(o) RETURN p.name, o.name, r.to_id, r.event_id'
+  coalition export --format graphml --out coalition.graphml
+  coalition load data/seed --dry-run"""
+
+
+def main() -> None:
+    try:
+        app()
+    except LoadError as e:
+        err.print(f"[red]error:[/] {e}", highlight=False)
+        raise SystemExit(1) from None
+    except CoalitionError as e:
+        err.print(f"[red]error:[/] {e}", highlight=False)
+        raise SystemExit(1) from None

@@ -1,0 +1,113 @@
+"""The one service layer. The CLI (and later the HTTP API) are thin adapters over this."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from graph import export as graph_export
+from graph.errors import ConfigError
+from graph.projection import Filters, project
+from graph.settings import Settings, get_settings
+from graph.store import EmbeddedServer, GraphStore, open_store
+from loaders.load import LoadReport, load
+
+#: the seed workbook shipped in the repository
+SEED_DIR = Path(__file__).resolve().parent.parent / "data" / "seed"
+
+
+@dataclass
+class QueryResult:
+    columns: list[str]
+    rows: list[dict[str, Any]]
+
+
+def parse_param(text: str) -> tuple[str, Any]:
+    """``k=v`` to ``(k, v)``; ``v`` is read as JSON when it is JSON (numbers, lists, true).
+
+    >>> parse_param("state=MS"), parse_param("n=3"), parse_param('ids=["a","b"]')
+    (('state', 'MS'), ('n', 3), ('ids', ['a', 'b']))
+    """
+    if "=" not in text:
+        raise ConfigError(f"--param takes name=value, got {text!r}")
+    key, raw = text.split("=", 1)
+    try:
+        value: Any = json.loads(raw)
+    except json.JSONDecodeError:
+        value = raw
+    return key.strip(), value
+
+
+class CoalitionService:
+    def __init__(self, settings: Settings | None = None):
+        self.settings = settings or get_settings()
+
+    @contextlib.contextmanager
+    def store(self) -> Iterator[GraphStore]:
+        store = open_store(self.settings)
+        try:
+            yield store
+        finally:
+            store.close()
+
+    # -- loading
+    def load(self, path: Path, *, dry_run: bool = False, skip_invalid: bool = False,
+             progress: Callable[[str, int, int], None] | None = None) -> LoadReport:
+        with self.store() as store:
+            return load(Path(path), store, dry_run=dry_run, skip_invalid=skip_invalid,
+                        fuzzy_threshold=self.settings.fuzzy_threshold, progress=progress)
+
+    # -- reading
+    def stats(self) -> dict[str, Any]:
+        with self.store() as store:
+            c = store.counts()
+            return {"store": store.description, "nodes": c.nodes, "relationships": c.edges,
+                    "labels": c.labels, "relationship_types": c.relationships}
+
+    def query(self, cypher: str, params: dict[str, Any] | None = None, *,
+              timeout: float | None = 30.0) -> QueryResult:
+        """A read-only query; the database refuses writes (GRAPH.RO_QUERY / READ access)."""
+        with self.store() as store:
+            rows = store.read(cypher, params or {}, timeout=timeout)
+        columns = list(rows[0]) if rows else []
+        return QueryResult(columns, rows)
+
+    def export(self, fmt: str, out: Path, filters: Filters | None = None, *,
+               include_contacts: bool = False) -> list[Path]:
+        if fmt not in graph_export.FORMATS:
+            raise ConfigError(f"unknown export format {fmt!r}; use one of "
+                              f"{', '.join(graph_export.FORMATS)}")
+        with self.store() as store:
+            g = project(store, filters, include_contacts=include_contacts)
+        return graph_export.export(g, fmt, Path(out))
+
+    # -- the embedded server
+    def _server(self) -> EmbeddedServer:
+        if self.settings.store_kind != "embedded":
+            raise ConfigError(f"'coalition store' manages the embedded store; COALITION_STORE "
+                              f"is {self.settings.store}")
+        return EmbeddedServer(self.settings.data_dir, self.settings.server_start_timeout)
+
+    def store_start(self) -> dict[str, Any]:
+        started = self._server().start(pin=True)
+        return {"started": started, **self._server().status()}
+
+    def store_stop(self) -> dict[str, Any]:
+        return {"stopped": self._server().stop()}
+
+    def store_status(self) -> dict[str, Any]:
+        return self._server().status()
+
+    # -- the demo
+    def demo(self, *, reset: bool = False,
+             progress: Callable[[str, int, int], None] | None = None) -> dict[str, Any]:
+        """Load the seed workbook into the configured store; return what is there."""
+        if reset:
+            with self.store() as store:
+                store.clear()
+        report = self.load(SEED_DIR, progress=progress)
+        return {"load": report.as_dict(), "stats": self.stats()}

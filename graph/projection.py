@@ -1,0 +1,110 @@
+"""Store -> networkx: the whole graph or a filtered part of it, with every property.
+
+The result is a ``networkx.MultiDiGraph``: node attributes are the node's properties plus
+``labels`` and ``label`` (its base label); edge attributes are the relationship's properties
+plus ``type``; edge keys are the relationships' ``key``. Analyses and views take it from here
+and never see the database.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import networkx as nx
+
+from graph import model, queries
+from graph.store.base import GraphStore, batched
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Which part of the graph to project. Empty fields mean "no restriction".
+
+    ``states``: nodes in these states plus their stateless neighbours (programs, national
+    organizations); ``kinds``: organization kinds or base labels ("truck stop", "event");
+    ``rel_types``: relationship types; ``date_from``/``date_to``: ISO dates, partial dates
+    compare by their first day, undated items stay; ``focus`` + ``depth``: the ego network.
+    """
+
+    states: tuple[str, ...] = ()
+    kinds: tuple[str, ...] = ()
+    rel_types: tuple[str, ...] = ()
+    date_from: str | None = None
+    date_to: str | None = None
+    focus: str | None = None
+    depth: int = 1
+
+
+def _base_label(labels: Iterable[str]) -> str:
+    for label in labels:
+        if label in model.BASE_LABELS:
+            return label
+    return "Entity"
+
+
+def _in_range(date: object, lo: str | None, hi: str | None) -> bool:
+    if not date:
+        return True
+    d = str(date)
+    return (lo is None or d >= lo[: len(d)]) and (hi is None or d <= hi)
+
+
+def _ids_for(store: GraphStore, f: Filters) -> list[str] | None:
+    if f.focus:
+        seen = {f.focus}
+        frontier = [f.focus]
+        for _ in range(max(f.depth, 0)):
+            nxt: set[str] = set()
+            for batch in batched(frontier, store.batch_size):  # type: ignore[arg-type]
+                nxt.update(r["id"] for r in store.read(queries.NEIGHBOUR_IDS, {"ids": batch}))
+            frontier = sorted(nxt - seen)
+            seen |= nxt
+            if not frontier:
+                break
+        return sorted(seen)
+    if f.states:
+        ids = {r["id"] for r in store.read(queries.STATE_NODE_IDS, {"states": list(f.states)})}
+        extra: set[str] = set()
+        for batch in batched(sorted(ids), store.batch_size):  # type: ignore[arg-type]
+            extra.update(r["id"] for r in store.read(queries.STATELESS_NEIGHBOUR_IDS,
+                                                     {"ids": batch}))
+        return sorted(ids | extra)
+    return None
+
+
+def project(store: GraphStore, filters: Filters | None = None, *,
+            include_contacts: bool = False) -> nx.MultiDiGraph:
+    """Project (part of) the store into a MultiDiGraph. See :class:`Filters`."""
+    f = filters or Filters()
+    ids = _ids_for(store, f)
+    if ids is None:
+        node_rows = store.read(queries.ALL_NODES)
+        edge_rows = store.read(queries.ALL_EDGES)
+    else:
+        node_rows, edge_rows = [], []
+        for batch in batched(ids, store.batch_size):  # type: ignore[arg-type]
+            node_rows += store.read(queries.NODES_BY_ID, {"ids": batch})
+        edge_rows = store.read(queries.EDGES_AMONG, {"ids": ids}) if ids else []
+    kinds = {model.vocab_key(k) for k in f.kinds}
+    g = nx.MultiDiGraph()
+    hidden = set() if include_contacts else set(model.CONTACT_PROPERTIES)
+    for r in node_rows:
+        props = {k: v for k, v in r["props"].items() if k not in hidden}
+        label = _base_label(r["labels"])
+        if kinds and props.get("kind") not in kinds and label.lower() not in kinds:
+            continue
+        if label == "Event" and not _in_range(props.get("date"), f.date_from, f.date_to):
+            continue
+        g.add_node(r["id"], **props, labels=sorted(r["labels"]), label=label)
+    types = set(f.rel_types)
+    for r in edge_rows:
+        if r["src"] not in g or r["dst"] not in g:
+            continue
+        if types and r["type"] not in types:
+            continue
+        props = r["props"]
+        if not _in_range(props.get("date"), f.date_from, f.date_to):
+            continue
+        g.add_edge(r["src"], r["dst"], key=props.get("key"), **props, type=r["type"])
+    return g

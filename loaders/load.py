@@ -1,0 +1,171 @@
+"""Apply a load plan to a store: diff first, then write only what changed.
+
+Every node and relationship carries ``row_hash``, a digest of its properties and provenance.
+A row whose hash is already in the store is *unchanged* and not written, so loading the same
+input twice writes nothing the second time, and a load interrupted half-way converges when
+run again. ``loaded_at`` is set on what is written and is left out of the hash.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+from collections import Counter, defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from graph import queries
+from graph.errors import LoadError
+from graph.store import GraphStore
+from loaders.plan import EdgeRecord, NodeRecord, Plan, build_plan
+from loaders.sources import read_workbook
+
+
+@dataclass
+class Diff:
+    created: Counter[str] = field(default_factory=Counter)
+    updated: Counter[str] = field(default_factory=Counter)
+    unchanged: Counter[str] = field(default_factory=Counter)
+
+    def as_dict(self) -> dict[str, dict[str, int]]:
+        keys = sorted(set(self.created) | set(self.updated) | set(self.unchanged))
+        return {k: {"created": self.created[k], "updated": self.updated[k],
+                    "unchanged": self.unchanged[k]} for k in keys}
+
+
+@dataclass
+class LoadReport:
+    source: str
+    dry_run: bool
+    rows_read: int
+    nodes: Diff
+    edges: Diff
+    warnings: list[str]
+    rejected_rows: int = 0
+    rejects_file: str | None = None
+
+    @property
+    def written(self) -> int:
+        return sum(self.nodes.created.values()) + sum(self.nodes.updated.values()) + \
+            sum(self.edges.created.values()) + sum(self.edges.updated.values())
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"source": self.source, "dry_run": self.dry_run, "rows_read": self.rows_read,
+                "nodes": self.nodes.as_dict(), "relationships": self.edges.as_dict(),
+                "written": 0 if self.dry_run else self.written, "warnings": self.warnings,
+                "rejected_rows": self.rejected_rows, "rejects_file": self.rejects_file}
+
+
+def store_lookups(store: GraphStore) -> dict[str, Callable[..., Any]]:
+    """What the plan builder may ask the store: which ids exist, which names are near."""
+
+    def lookup_existing(ids: list[str]) -> dict[str, list[str]]:
+        out: dict[str, list[str]] = {}
+        for i in range(0, len(ids), store.batch_size):
+            for r in store.read(queries.NODES_BY_ID, {"ids": ids[i:i + store.batch_size]}):
+                out[r["id"]] = r["labels"]
+        return out
+
+    def existing_names(states: list[str]) -> list[dict[str, Any]]:
+        return store.read(queries.ORG_NAMES_IN_STATES, {"states": states}) if states else []
+
+    return {"lookup_existing": lookup_existing, "existing_names": existing_names}
+
+
+def plan_workbook(path: Path, store: GraphStore | None, *, fuzzy_threshold: float) -> Plan:
+    wb = read_workbook(path)
+    prefix = f"{path.name}/" if path.is_dir() else ""
+    return build_plan(wb, source_prefix=prefix, fuzzy_threshold=fuzzy_threshold,
+                      **(store_lookups(store) if store else {}))
+
+
+def diff(plan: Plan, store: GraphStore) -> tuple[Diff, Diff, list[NodeRecord],
+                                                  list[EdgeRecord]]:
+    nodes, edges = Diff(), Diff()
+    have = store.node_hashes(plan.nodes)
+    changed_nodes = []
+    for rec in plan.nodes.values():
+        old = have.get(rec.id, "absent")
+        bucket = nodes.created if old == "absent" else (
+            nodes.unchanged if old == rec.props["row_hash"] else nodes.updated)
+        bucket[rec.labels[-1] if rec.labels[0] == "Organization" else rec.labels[0]] += 1
+        if bucket is not nodes.unchanged:
+            changed_nodes.append(rec)
+    by_type: dict[str, list[EdgeRecord]] = defaultdict(list)
+    for edge in plan.edges.values():
+        by_type[edge.type].append(edge)
+    changed_edges = []
+    for rtype, group in by_type.items():
+        have_e = store.edge_hashes(rtype, (e.key for e in group))
+        for edge in group:
+            old = have_e.get(edge.key, "absent")
+            bucket = edges.created if old == "absent" else (
+                edges.unchanged if old == edge.props["row_hash"] else edges.updated)
+            bucket[rtype] += 1
+            if bucket is not edges.unchanged:
+                changed_edges.append(edge)
+    return nodes, edges, changed_nodes, changed_edges
+
+
+def write_rejects(path: Path, plan: Plan) -> Path:
+    out = (path.parent / f"{path.name}.rejects.csv") if path.is_dir() else \
+        path.with_name(path.stem + ".rejects.csv")
+    by_row: dict[tuple[str, int], list[str]] = defaultdict(list)
+    for issue in plan.errors:
+        by_row[(issue.file, issue.row)].append(str(issue))
+    with open(out, "w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(["file", "row", "problems", "row_values"])
+        for (file, row), raw in sorted(plan.rejected.items()):
+            w.writerow([file, row, " | ".join(by_row.get((file, row), [])),
+                        json.dumps(raw, default=str, ensure_ascii=False)])
+        for (file, row), problems in sorted(by_row.items()):
+            if (file, row) not in plan.rejected:  # whole-file problems
+                w.writerow([file, row, " | ".join(problems), ""])
+    return out
+
+
+def load(path: Path, store: GraphStore, *, dry_run: bool = False, skip_invalid: bool = False,
+         fuzzy_threshold: float = 92.0,
+         progress: Callable[[str, int, int], None] | None = None) -> LoadReport:
+    """Validate, diff and (unless ``dry_run``) write a workbook. All-or-nothing by default."""
+    path = Path(path)
+    plan = plan_workbook(path, store, fuzzy_threshold=fuzzy_threshold)
+    rejects = None
+    if plan.errors:
+        if not skip_invalid:
+            raise LoadError(plan.issues, f"{len(plan.errors)} problem(s) in {path}; nothing was "
+                            "written. Fix them, or load with --skip-invalid to write the valid "
+                            "rows and get the others in a rejects file.")
+        if not dry_run:
+            rejects = str(write_rejects(path, plan))
+    nodes, edges, changed_nodes, changed_edges = diff(plan, store)
+    report = LoadReport(str(path), dry_run, plan.rows_read, nodes, edges,
+                        [str(w) for w in plan.warnings], len(plan.rejected), rejects)
+    if dry_run:
+        return report
+    now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    node_groups: dict[tuple[str, ...], list[dict[str, Any]]] = defaultdict(list)
+    for rec in changed_nodes:
+        node_groups[rec.labels].append({"id": rec.id, "props": {**rec.props, "loaded_at": now}})
+    edge_groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for edge in changed_edges:
+        edge_groups[edge.type].append({"src": edge.src, "dst": edge.dst, "key": edge.key,
+                                       "props": {**edge.props, "loaded_at": now}})
+    total = len(changed_nodes) + len(changed_edges)
+    done = 0
+
+    def tick(n: int) -> None:
+        nonlocal done
+        done += n
+        if progress:
+            progress("writing", done, total)
+
+    for labels, rows in sorted(node_groups.items()):
+        store.upsert_nodes(labels, rows, tick)
+    for rtype, rows in sorted(edge_groups.items()):
+        store.upsert_edges(rtype, rows, tick)
+    return report

@@ -1,0 +1,223 @@
+"""Normalisation of what people type: names, states, counties, dates.
+
+States come from the ``us`` package (names, USPS codes) plus the AP / GPO abbreviations people
+still write ("Miss.", "Calif."); counties from the Census 2020 county list shipped in
+``addfips``. Names are folded so that "Biloxi PD" and "Biloxi Police Dept." derive the same id.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import re
+import unicodedata
+from functools import cache
+from pathlib import Path
+
+import addfips
+import us
+
+# ---------------------------------------------------------------------------- names
+
+_ABBREVIATIONS = {
+    "pd": "police department",
+    "dept": "department",
+    "dpt": "department",
+    "so": "sheriffs office",
+    "sheriff's": "sheriffs",
+    "co": "company",
+    "cos": "companies",
+    "assn": "association",
+    "assoc": "association",
+    "ass'n": "association",
+    "dist": "district",
+    "govt": "government",
+    "intl": "international",
+    "natl": "national",
+    "svcs": "services",
+    "svc": "service",
+    "transp": "transportation",
+    "dot": "department of transportation",
+    "dps": "department of public safety",
+    "dmv": "department of motor vehicles",
+    "ag": "attorney general",
+    "da": "district attorney",
+    "&": "and",
+}
+#: legal-form words that do not distinguish one organization from another
+_LEGAL = {"inc", "incorporated", "llc", "l l c", "ltd", "corp", "corporation", "plc", "lp", "llp"}
+
+
+def ascii_fold(text: str) -> str:
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+
+
+def normalize_name(name: str) -> str:
+    """Fold an organization or person name for comparison and id derivation.
+
+    >>> normalize_name("Biloxi PD")
+    'biloxi police department'
+    >>> normalize_name("Biloxi Police Dept.")
+    'biloxi police department'
+    >>> normalize_name("Wayfair LLC.")
+    'wayfair'
+    >>> normalize_name("The Home Depot, Inc.")
+    'home depot'
+    >>> normalize_name("Coca-Cola Bottling Co.")
+    'coca cola bottling company'
+    """
+    text = ascii_fold(name).lower().replace("&", " & ")
+    text = re.sub(r"(?<=\w)'s\b", "s", text)
+    words = re.sub(r"[^a-z0-9&']+", " ", text).replace("'", "").split()
+    out: list[str] = []
+    for w in words:
+        out.extend(_ABBREVIATIONS.get(w, w).split())
+    while out and out[-1] in _LEGAL:
+        out.pop()
+    if len(out) > 1 and out[0] == "the":
+        out.pop(0)
+    return " ".join(out)
+
+
+def slug(text: str) -> str:
+    """A readable id fragment.
+
+    >>> slug("Gulfport Coalition Build!"), slug("Équipe  Nord")
+    ('gulfport-coalition-build', 'equipe-nord')
+    """
+    return re.sub(r"[^a-z0-9]+", "-", ascii_fold(text).lower()).strip("-")
+
+
+# ---------------------------------------------------------------------------- states
+
+#: AP / GPO style abbreviations, which ``us`` does not know
+_AP_STYLE = {
+    "ala": "AL", "ariz": "AZ", "ark": "AR", "calif": "CA", "cal": "CA", "colo": "CO",
+    "conn": "CT", "del": "DE", "fla": "FL", "ga": "GA", "ill": "IL", "ind": "IN", "kan": "KS",
+    "kans": "KS", "ky": "KY", "la": "LA", "md": "MD", "mass": "MA", "mich": "MI", "minn": "MN",
+    "miss": "MS", "mo": "MO", "mont": "MT", "neb": "NE", "nebr": "NE", "nev": "NV",
+    "nh": "NH", "nj": "NJ", "nm": "NM", "ny": "NY", "nc": "NC", "nd": "ND", "okla": "OK",
+    "ore": "OR", "oreg": "OR", "pa": "PA", "penn": "PA", "penna": "PA", "ri": "RI",
+    "sc": "SC", "sd": "SD", "tenn": "TN", "tex": "TX", "vt": "VT", "va": "VA", "wash": "WA",
+    "wva": "WV", "wis": "WI", "wisc": "WI", "wyo": "WY", "dc": "DC",
+}
+
+
+@cache
+def state_code(text: str) -> str | None:
+    """The USPS code for a state, district or territory as people write it, or None.
+
+    >>> [state_code(s) for s in ("MS", "Mississippi", "Miss.", "mississippi", "W. Va.", "XX")]
+    ['MS', 'MS', 'MS', 'MS', 'WV', None]
+    """
+    raw = text.strip()
+    if not raw:
+        return None
+    folded = re.sub(r"[^a-z]", "", raw.lower())
+    if folded in _AP_STYLE and (len(folded) > 2 or raw.upper().replace(".", "") == folded.upper()):
+        return _AP_STYLE[folded]
+    found = us.states.lookup(raw.replace(".", "").strip()) if len(folded) > 1 else None
+    if found is None and len(folded) > 2:
+        found = us.states.lookup(re.sub(r"\s+", " ", raw.replace(".", " ")).strip())
+    return found.abbr if found else None
+
+
+def state_name(code: str) -> str:
+    found = us.states.lookup(code)
+    return found.name if found else code
+
+
+# ---------------------------------------------------------------------------- counties
+
+_COUNTY_WORDS = re.compile(
+    r"\b(county|co|parish|borough|census area|city and borough|municipality|municipio)\b"
+)
+
+
+def _county_key(name: str) -> str:
+    text = ascii_fold(name).lower().replace(".", " ").replace("'", "")
+    text = re.sub(r"\bsaint\b", "st", text)
+    text = _COUNTY_WORDS.sub(" ", text)
+    return " ".join(re.sub(r"[^a-z0-9]+", " ", text).split())
+
+
+@cache
+def _counties() -> dict[str, dict[str, tuple[str, str]]]:
+    """``{state code: {county key: (fips, census name)}}`` from the Census 2020 list."""
+    data = Path(addfips.__file__).parent / "data"
+    fips_to_state: dict[str, str] = {}
+    with open(data / "states.csv", newline="", encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            fips_to_state[row["fips"]] = row["postal"]
+    out: dict[str, dict[str, tuple[str, str]]] = {}
+    with open(data / "counties_2020.csv", newline="", encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            st = fips_to_state.get(row["statefp"])
+            if st:
+                fips = row["statefp"] + row["countyfp"]
+                out.setdefault(st, {})[_county_key(row["name"])] = (fips, row["name"])
+    return out
+
+
+def county(name: str, state: str) -> tuple[str, str] | None:
+    """``(FIPS code, Census name)`` of a county in a state, or None.
+
+    >>> county("Harrison Co.", "MS"), county("san joaquin", "CA")
+    (('28047', 'Harrison County'), ('06077', 'San Joaquin County'))
+    >>> county("Harison", "MS") is None
+    True
+    """
+    return _counties().get(state, {}).get(_county_key(name))
+
+
+def county_names(state: str) -> list[str]:
+    return sorted(name for _, name in _counties().get(state, {}).values())
+
+
+# ---------------------------------------------------------------------------- dates
+
+_DATE_FORMS = [
+    (re.compile(r"^(\d{4})-(\d{2})-(\d{2})$"), "day"),
+    (re.compile(r"^(\d{4})-(\d{2})$"), "month"),
+    (re.compile(r"^(\d{4})$"), "year"),
+]
+_US_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+
+
+def parse_date(value: object) -> tuple[str, str]:
+    """``(ISO date, precision)`` for a full or partial date; ValueError with a hint otherwise.
+
+    Sources often give only a month or a year ("July 2014", "in 2017"), so partial dates are
+    kept as they are rather than padded to a day nobody stated.
+
+    >>> parse_date("2020-01-16"), parse_date("2014-07"), parse_date("2017"), parse_date("1/16/2020")
+    (('2020-01-16', 'day'), ('2014-07', 'month'), ('2017', 'year'), ('2020-01-16', 'day'))
+    >>> parse_date("16.01.2020")
+    Traceback (most recent call last):
+    ...
+    ValueError: not a date; write YYYY-MM-DD, YYYY-MM or YYYY (e.g. 2020-01-16, 2014-07, 2017)
+    """
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat(), "day"
+    if isinstance(value, dt.date):
+        return value.isoformat(), "day"
+    if isinstance(value, int) and 1000 <= value <= 9999:
+        return str(value), "year"
+    text = str(value).strip()
+    if isinstance(value, float) and value.is_integer():
+        text = str(int(value))
+    hint = "write YYYY-MM-DD, YYYY-MM or YYYY (e.g. 2020-01-16, 2014-07, 2017)"
+    m = _US_DATE.match(text)
+    if m:
+        text = f"{m[3]}-{int(m[1]):02d}-{int(m[2]):02d}"
+    text = text.split("T", 1)[0] if re.match(r"^\d{4}-\d{2}-\d{2}T", text) else text
+    for pattern, precision in _DATE_FORMS:
+        m = pattern.match(text)
+        if m:
+            parts = [int(p) for p in m.groups()] + [1] * (3 - len(m.groups()))
+            try:
+                dt.date(*parts)
+            except ValueError:
+                raise ValueError(f"no such date; {hint}") from None
+            return text, precision
+    raise ValueError(f"not a date; {hint}")

@@ -1,0 +1,531 @@
+"""Turn validated workbook rows into graph records with provenance: the load *plan*.
+
+Nothing here talks to a database except through the one callable ``lookup_existing`` (ids the
+workbook refers to but does not define may already be in the store). The plan is complete
+before anything is written, which is what makes loads all-or-nothing.
+
+Id derivation when a row has no id (stable across loads, readable):
+
+- organization: ``org:<state>:<slug of normalised name>`` (``org:<slug>`` without a state)
+- person: ``person:<organization id without 'org:'>:<slug of name>`` (``person:<slug>``)
+- event: ``event:<state>:<date>:<slug of name>``
+- program: ``program:<slug>``; model component: ``mve:<slug>``
+- states ``state:MS``; counties ``county:<FIPS>``; metrics ``metric:<scope>:<name>:<date>``
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from rapidfuzz import fuzz, process
+
+from graph import model
+from graph.errors import RowIssue
+from loaders import normalize, schema
+from loaders.sources import SHEETS, Workbook
+
+#: labels a reference column may point at
+ACTOR = ("Organization", "Person")
+ANY_SCOPE = ("Event", "Organization", "Person", "State", "County", "Program", "ModelComponent")
+
+
+@dataclass
+class NodeRecord:
+    id: str
+    labels: tuple[str, ...]  # base label first, then the kind label if any
+    props: dict[str, Any]
+
+
+@dataclass
+class EdgeRecord:
+    type: str
+    src: str
+    dst: str
+    key: str
+    props: dict[str, Any]
+
+
+@dataclass
+class Entry:
+    sheet: str
+    file: str
+    row: int
+    data: schema._Row
+    raw: dict[str, Any]
+
+
+@dataclass
+class Plan:
+    nodes: dict[str, NodeRecord] = field(default_factory=dict)
+    edges: dict[str, EdgeRecord] = field(default_factory=dict)
+    issues: list[RowIssue] = field(default_factory=list)
+    #: (file, row) -> raw row, for rows dropped with --skip-invalid
+    rejected: dict[tuple[str, int], dict[str, Any]] = field(default_factory=dict)
+    rows_read: int = 0
+
+    @property
+    def errors(self) -> list[RowIssue]:
+        return [i for i in self.issues if i.severity == "error"]
+
+    @property
+    def warnings(self) -> list[RowIssue]:
+        return [i for i in self.issues if i.severity == "warning"]
+
+
+def row_hash(props: dict[str, Any]) -> str:
+    blob = json.dumps(props, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.blake2b(blob.encode(), digest_size=12).hexdigest()
+
+
+def _compact(d: dict[str, Any]) -> dict[str, Any]:
+    # Neither store keeps null properties; leaving them out keeps hashes stable.
+    return {k: v for k, v in d.items() if v is not None and v != ""}
+
+
+class PlanBuilder:
+    def __init__(self, workbook: Workbook, *, source_prefix: str, fuzzy_threshold: float,
+                 lookup_existing: Callable[[list[str]], dict[str, list[str]]] | None = None,
+                 existing_names: Callable[[list[str]], list[dict[str, Any]]] | None = None):
+        self.wb = workbook
+        self.prefix = source_prefix
+        self.threshold = fuzzy_threshold
+        self.lookup_existing = lookup_existing or (lambda ids: {})
+        self.existing_names = existing_names or (lambda states: [])
+        self.plan = Plan(issues=list(workbook.issues))
+        self.entries: dict[str, list[Entry]] = defaultdict(list)
+        self.defined: dict[str, tuple[str, Entry | None]] = {}  # id -> (base label, entry)
+        self.by_name: dict[str, list[str]] = defaultdict(list)  # normalised name -> ids
+        self.bad_rows: set[tuple[str, int]] = set()
+        self.rejected_ids: dict[str, Entry] = {}
+        self.pending: list[tuple[Entry, str, str, tuple[str, ...], Callable[[str], None]]] = []
+
+    # ------------------------------------------------------------------ helpers
+    def error(self, e: Entry | None, column: str, message: str, value: Any = "",
+              *, file: str = "", row: int = 0) -> None:
+        self.plan.issues.append(RowIssue(
+            e.file if e else file, e.row if e else row, column, message,
+            "" if value is None else str(value),
+        ))
+        if e is not None:
+            self.bad_rows.add((e.file, e.row))
+
+    def warn(self, file: str, row: int, column: str, message: str, value: Any = "") -> None:
+        self.plan.issues.append(RowIssue(file, row, column, message, str(value), "warning"))
+
+    def provenance(self, e: Entry) -> dict[str, Any]:
+        return {"source": f"{self.prefix}{e.file}", "source_row": e.row,
+                "citation": e.data.citation}
+
+    def add_node(self, e: Entry | None, node_id: str, labels: tuple[str, ...],
+                 props: dict[str, Any], *, column: str = "id") -> bool:
+        base = labels[0]
+        if node_id in self.defined:
+            prev_label, prev = self.defined[node_id]
+            if e is None:  # derived nodes (states, counties) may be implied many times
+                return False
+            where = f"{prev.file} row {prev.row}" if prev else "reference data"
+            self.error(e, column, f"duplicate id: {where} already defines {node_id}; give one "
+                       "of the rows another id, or delete the duplicate", node_id)
+            return False
+        self.defined[node_id] = (base, e)
+        props = _compact({"id": node_id, **props, **(self.provenance(e) if e else {})})
+        self.plan.nodes[node_id] = NodeRecord(node_id, labels, props)
+        if "name" in props and base not in ("Metric", "State", "County"):
+            self.by_name[normalize.normalize_name(str(props["name"]))].append(node_id)
+        return True
+
+    def add_edge(self, e: Entry | None, rtype: str, src: str, dst: str, key: str,
+                 props: dict[str, Any]) -> None:
+        if key in self.plan.edges and e is not None:
+            self.error(e, "", "this row repeats an earlier one (same type, ends and date); "
+                       "delete one of them", key)
+            return
+        props = _compact({"key": key, **props, **(self.provenance(e) if e else {})})
+        self.plan.edges[key] = EdgeRecord(rtype, src, dst, key, props)
+
+    def refer(self, e: Entry, column: str, ref: str | None, allowed: tuple[str, ...],
+              then: Callable[[str], None]) -> None:
+        """Resolve a reference later, once every id in the workbook is known."""
+        if ref:
+            self.pending.append((e, column, ref, allowed, then))
+
+    def place(self, e: Entry, state: str | None, county: str | None) -> dict[str, Any]:
+        """State and county properties, and the nodes for them."""
+        out: dict[str, Any] = {"state": state}
+        if state:
+            self.add_node(None, f"state:{state}", ("State",),
+                          {"name": normalize.state_name(state), "state": state,
+                           "source": "reference: us package"})
+        if county:
+            if not state:
+                self.error(e, "county", "a county needs a state in the 'state' column", county)
+                return out
+            found = normalize.county(county, state)
+            if found is None:
+                names = normalize.county_names(state)
+                best = process.extractOne(county, names, scorer=fuzz.WRatio)
+                hint = f"; did you mean {best[0]!r}?" if best and best[1] >= 80 else ""
+                self.error(e, "county", f"no county of that name in {state} "
+                           f"(Census 2020 county list){hint}", county)
+                return out
+            fips, census_name = found
+            out["county"] = census_name
+            out["county_fips"] = fips
+            self.add_node(None, f"county:{fips}", ("County",),
+                          {"name": census_name, "state": state, "fips": fips,
+                           "source": "reference: Census 2020 counties (addfips)"})
+            self.add_edge(None, "LOCATED_IN", f"county:{fips}", f"state:{state}",
+                          f"located:county:{fips}", {})
+        return out
+
+    def locate(self, e: Entry, node_id: str, place: dict[str, Any]) -> None:
+        if place.get("county_fips"):
+            target = f"county:{place['county_fips']}"
+        elif place.get("state"):
+            target = f"state:{place['state']}"
+        else:
+            return
+        self.add_edge(e, "LOCATED_IN", node_id, target, f"located:{node_id}", {})
+
+    # ------------------------------------------------------------------ passes
+    def build(self) -> Plan:
+        self.validate_rows()
+        for e in self.entries["organizations"]:
+            self.organization(e)
+        for e in self.entries["events"]:
+            self.event(e)
+        for e in self.entries["programs"]:
+            self.program(e)
+        for e in self.entries["people"]:  # after organizations: person ids use them
+            self.person(e)
+        for e in self.entries["participation"]:
+            self.participation(e)
+        for e in self.entries["relationships"]:
+            self.relationship(e)
+        for e in self.entries["commitments"]:
+            self.commitment(e)
+        for e in self.entries["metrics"]:
+            self.metric(e)
+        self.resolve_references()
+        self.near_duplicates()
+        self.drop_bad_rows()
+        for rec in self.plan.nodes.values():
+            rec.props["row_hash"] = row_hash(rec.props)
+        for edge in self.plan.edges.values():
+            edge.props["row_hash"] = row_hash({**edge.props, "_ends": [edge.src, edge.dst]})
+        return self.plan
+
+    def validate_rows(self) -> None:
+        for name in SHEETS:
+            sheet = self.wb.sheets.get(name)
+            if sheet is None:
+                continue
+            missing = [c for c in schema.required_columns(name) if c not in sheet.columns]
+            for col in missing:
+                self.error(None, col, f"missing column; the {name} sheet needs the columns "
+                           f"{', '.join(schema.required_columns(name))}", file=sheet.file, row=1)
+            known = set(schema.known_columns(name))
+            for col in sheet.columns:
+                if col and col not in known:
+                    self.warn(sheet.file, 1, col, "column not used by the workbook format; "
+                              f"ignored (known columns: {', '.join(sorted(known))})")
+            self.plan.rows_read += len(sheet.rows)
+            for rownum, raw in sheet.rows:
+                if missing:
+                    self.plan.rejected[(sheet.file, rownum)] = raw
+                    continue
+                data, issues = schema.validate_row(name, sheet.file, rownum, raw)
+                if issues:
+                    self.plan.issues.extend(issues)
+                    self.bad_rows.add((sheet.file, rownum))
+                    if raw.get("id"):
+                        self.rejected_ids[str(raw["id"])] = Entry(name, sheet.file, rownum,
+                                                                  None, raw)  # type: ignore
+                    continue
+                self.entries[name].append(Entry(name, sheet.file, rownum, data, raw))
+
+    def organization(self, e: Entry) -> None:
+        d: schema.OrganizationRow = e.data  # type: ignore[assignment]
+        norm = normalize.normalize_name(d.name)
+        node_id = d.id or (f"org:{d.state.lower()}:{normalize.slug(norm)}" if d.state
+                           else f"org:{normalize.slug(norm)}")
+        place = self.place(e, d.state, d.county)
+        props = {"name": d.name, "kind": d.kind, "sector": model.SECTORS[d.kind],
+                 "city": d.city, "website": d.website, "note": d.note, **place,
+                 "aliases": [a.strip() for a in d.aliases.split(";") if a.strip()]
+                 if d.aliases else None}
+        if self.add_node(e, node_id, ("Organization", model.ORG_KINDS[d.kind]), props):
+            for alias in props["aliases"] or []:
+                self.by_name[normalize.normalize_name(alias)].append(node_id)
+            self.locate(e, node_id, place)
+
+    def event(self, e: Entry) -> None:
+        d: schema.EventRow = e.data  # type: ignore[assignment]
+        parts = ["event", (d.state or "us").lower(), d.date or "undated", normalize.slug(d.name)]
+        node_id = d.id or ":".join(parts)
+        place = self.place(e, d.state, d.county)
+        precision = normalize.parse_date(d.date)[1] if d.date else None
+        props = {"name": d.name, "kind": d.kind, "date": d.date, "date_precision": precision,
+                 "city": d.city, "note": d.note, **place}
+        if self.add_node(e, node_id, ("Event",), props):
+            self.locate(e, node_id, place)
+
+    def program(self, e: Entry) -> None:
+        d: schema.ProgramRow = e.data  # type: ignore[assignment]
+        is_component = d.kind == "model component"
+        node_id = d.id or f"{'mve' if is_component else 'program'}:{normalize.slug(d.name)}"
+        label = "ModelComponent" if is_component else "Program"
+        if self.add_node(e, node_id, (label,), {"name": d.name, "kind": d.kind, "note": d.note}):
+            self.refer(e, "parent_id", d.parent_id, ("Program",), lambda parent: self.add_edge(
+                e, "PART_OF", node_id, parent, f"part_of:{node_id}", {}))
+
+    def person(self, e: Entry) -> None:
+        d: schema.PersonRow = e.data  # type: ignore[assignment]
+        role = d.role or ""
+        if model.SENSITIVE_ROLE.search(role) and "victim" in role.lower():
+            self.error(e, "role", "victims are never stored as people in this graph; record "
+                       "what happened as counts in the metrics sheet instead", role)
+            return
+        if model.SENSITIVE_ROLE.search(role):
+            personal = [c for c in ("name", "title", "email", "phone") if getattr(d, c)]
+            if personal:
+                self.error(e, personal[0], "personal details of survivors are never stored; "
+                           "leave name, title, email and phone empty (the row is kept as an "
+                           "anonymous speaker with its role)", getattr(d, personal[0]))
+                return
+            if not d.id:
+                self.error(e, "id", "an anonymous person needs an id (e.g. "
+                           "person:survivor-leader:gulfport-2020), since there is no name to "
+                           "derive one from")
+                return
+        elif not d.name:
+            self.error(e, "name", "this column must not be empty (only survivor-leaders are "
+                       "stored without a name)")
+            return
+        org_tail = ""
+        if d.organization_id and d.organization_id in self.defined:
+            org_tail = d.organization_id.removeprefix("org:") + ":"
+        node_id = d.id or f"person:{org_tail}{normalize.slug(d.name or '')}"
+        name = d.name or f"{role.capitalize()} (anonymous)"
+        props = {"name": name, "title": d.title, "role": d.role, "note": d.note,
+                 "anonymous": True if not d.name else None,
+                 **{p: getattr(d, p) for p in model.CONTACT_PROPERTIES}}
+        if self.add_node(e, node_id, ("Person",), props):
+            self.refer(e, "organization_id", d.organization_id, ("Organization",),
+                       lambda org: self.person_org(e, node_id, org))
+
+    def person_org(self, e: Entry, person: str, org: str) -> None:
+        rec = self.plan.nodes.get(org)
+        if rec and rec.props.get("state"):  # people are found by their organization's state
+            self.plan.nodes[person].props["state"] = rec.props["state"]
+        self.plan.nodes[person].props["organization_id"] = org
+        self.add_edge(e, "WORKS_FOR", person, org, f"works_for:{person}:{org}", {})
+
+    def participation(self, e: Entry) -> None:
+        d: schema.ParticipationRow = e.data  # type: ignore[assignment]
+        rtype = model.PARTICIPATION[d.role]
+        ends: dict[str, str] = {}
+
+        def done() -> None:
+            if len(ends) == 2:
+                self.add_edge(e, rtype, ends["s"], ends["t"],
+                              f"{rtype.lower()}:{ends['s']}>{ends['t']}:{d.role}",
+                              {"role": d.role, "count": d.count, "note": d.note})
+
+        self.refer(e, "entity_id", d.entity_id, ACTOR, lambda x: (ends.update(s=x), done()))
+        self.refer(e, "event_id", d.event_id, ("Event",), lambda x: (ends.update(t=x), done()))
+
+    def relationship(self, e: Entry) -> None:
+        d: schema.RelationshipRow = e.data  # type: ignore[assignment]
+        rtype = model.RELATIONSHIPS[d.type]
+        need = 2 + bool(d.to_id) + bool(d.event_id)
+        got: dict[str, str] = {}
+
+        def done() -> None:
+            if len(got) == need:
+                self.add_edge(e, rtype, got["s"], got["t"],
+                              f"{rtype.lower()}:{got['s']}>{got['t']}:{d.date or ''}",
+                              {"date": d.date, "status": d.status, "note": d.note,
+                               "to_id": got.get("to"), "event_id": got.get("ev")})
+
+        targets = (*ACTOR, "Event") if rtype == "MEMBER_OF" else ACTOR
+        self.refer(e, "source_id", d.source_id, ACTOR, lambda x: (got.update(s=x), done()))
+        self.refer(e, "target_id", d.target_id, targets, lambda x: (got.update(t=x), done()))
+        self.refer(e, "to_id", d.to_id, ACTOR, lambda x: (got.update(to=x), done()))
+        self.refer(e, "event_id", d.event_id, ("Event",), lambda x: (got.update(ev=x), done()))
+
+    def commitment(self, e: Entry) -> None:
+        d: schema.CommitmentRow = e.data  # type: ignore[assignment]
+        rtype = model.COMMITMENTS[d.kind]
+        ends: dict[str, str] = {}
+
+        def done() -> None:
+            if len(ends) == 2:
+                self.add_edge(e, rtype, ends["s"], ends["t"],
+                              f"{rtype.lower()}:{ends['s']}>{ends['t']}:{d.date or ''}",
+                              {"kind": d.kind, "status": d.status, "date": d.date,
+                               "count": d.count, "note": d.note})
+
+        self.refer(e, "entity_id", d.entity_id, (*ACTOR, "State"),
+                   lambda x: (ends.update(s=x), done()))
+        self.refer(e, "program", d.program, ("Program", "ModelComponent"),
+                   lambda x: (ends.update(t=x), done()))
+
+    def metric(self, e: Entry) -> None:
+        d: schema.MetricRow = e.data  # type: ignore[assignment]
+
+        def scoped(scope: str) -> None:
+            node_id = f"metric:{scope}:{normalize.slug(d.name)}:{d.date or 'undated'}"
+            props = {"name": d.name, "value": d.value, "unit": d.unit, "date": d.date,
+                     "origin": d.source, "scope_id": scope, "note": d.note}
+            if self.add_node(e, node_id, ("Metric",), props, column="name"):
+                self.add_edge(e, "HAS_METRIC", scope, node_id, f"has_metric:{node_id}", {})
+
+        self.refer(e, "scope_id", d.scope_id, ANY_SCOPE, scoped)
+
+    # ------------------------------------------------------------------ references
+    def resolve_references(self) -> None:
+        unresolved: list[tuple[Entry, str, str, tuple[str, ...], Callable[[str], None]]] = []
+        for item in self.pending:
+            e, column, ref, allowed, then = item
+            target = self._local(ref, allowed)
+            if target is None:
+                unresolved.append(item)
+            elif target.startswith("!"):
+                self.error(e, column, target[1:], ref)
+            else:
+                then(target)
+        if not unresolved:
+            return
+        found = self.lookup_existing(sorted({ref for _, _, ref, _, _ in unresolved}))
+        for e, column, ref, allowed, then in unresolved:
+            labels = found.get(ref)
+            if labels is not None:
+                if set(labels) & set(allowed):
+                    then(ref)
+                else:
+                    self.error(e, column, f"{ref} is a {_base(labels)} in the store; expected "
+                               f"{' or '.join(allowed)}", ref)
+                continue
+            if ref in self.rejected_ids:
+                r = self.rejected_ids[ref]
+                self.error(e, column, f"refers to {ref}, whose own row ({r.file} row {r.row}) "
+                           "is invalid; fix that row first", ref)
+                continue
+            self.error(e, column, self._dangling_message(ref, allowed), ref)
+
+    def _local(self, ref: str, allowed: tuple[str, ...]) -> str | None:
+        if ref in self.defined:
+            base = self.defined[ref][0]
+            return ref if base in allowed else f"!{ref} is a {base}; expected " + \
+                " or ".join(allowed)
+        if "State" in allowed:
+            code = normalize.state_code(ref.removeprefix("state:"))
+            if code and (ref.startswith("state:") or len(ref) <= 20):
+                self.add_node(None, f"state:{code}", ("State",),
+                              {"name": normalize.state_name(code), "state": code,
+                               "source": "reference: us package"})
+                return f"state:{code}"
+        ids = [i for i in self.by_name.get(normalize.normalize_name(ref), [])
+               if self.defined[i][0] in allowed]
+        if len(set(ids)) == 1:
+            return ids[0]
+        if len(set(ids)) > 1:
+            return f"!the name matches several rows ({', '.join(sorted(set(ids)))}); use the id"
+        return None
+
+    def _dangling_message(self, ref: str, allowed: tuple[str, ...]) -> str:
+        candidates = {i: self.plan.nodes[i].props.get("name", i) for i, (b, _) in
+                      self.defined.items() if b in allowed and i in self.plan.nodes}
+        hint = ""
+        if candidates:
+            choices = {**{i: i for i in candidates}, **{f"{n}\x00{i}": n for i, n in
+                                                        candidates.items()}}
+            best = process.extractOne(ref, choices, scorer=fuzz.WRatio, score_cutoff=75)
+            if best:
+                target = best[2].split("\x00")[-1]
+                hint = f"; did you mean {target} ({candidates[target]})?"
+        return (f"refers to {ref}, which is neither an id nor an exact name of a "
+                f"{' or '.join(allowed)} in this workbook or the store{hint}")
+
+    # ------------------------------------------------------------------ near-duplicates
+    def near_duplicates(self) -> None:
+        """Flag organizations whose names are alike but whose ids differ; never merge them."""
+        groups: dict[tuple[str, str], list[tuple[str, str, str]]] = defaultdict(list)
+        for node_id, (base, e) in self.defined.items():
+            if base != "Organization" or e is None:
+                continue
+            rec = self.plan.nodes[node_id]
+            norm = normalize.normalize_name(rec.props["name"])
+            if norm:
+                groups[(rec.props.get("state", ""), norm[0])].append(
+                    (node_id, norm, f"{e.file} row {e.row}"))
+        states = sorted({s for s, _ in groups if s})
+        for r in self.existing_names(states):
+            if r["id"] in self.defined or not r.get("name"):
+                continue
+            norm = normalize.normalize_name(r["name"])
+            if norm and (r.get("state") or "", norm[0]) in groups:
+                groups[(r.get("state") or "", norm[0])].append((r["id"], norm, "the store"))
+        for members in groups.values():
+            if len(members) < 2:
+                continue
+            names = [m[1] for m in members]
+            scores = process.cdist(names, names, scorer=fuzz.token_sort_ratio,
+                                   score_cutoff=self.threshold, workers=1)
+            for i, j in zip(*scores.nonzero(), strict=True):
+                if i >= j or "the store" == members[i][2] == members[j][2]:
+                    continue
+                a, b = members[i], members[j]
+                first, second = (a, b) if a[2] != "the store" else (b, a)
+                where = first[2].split(" row ")
+                self.warn(where[0], int(where[1]) if len(where) > 1 else 0, "name",
+                          f"looks like the same organization as {second[0]} ({second[2]}), "
+                          f"similarity {scores[i, j]:.0f}; if it is, give both the same id; "
+                          "if not, nothing to do", first[0])
+
+    def drop_bad_rows(self) -> None:
+        if not self.bad_rows:
+            return
+        bad_ids = {i for i, (_, e) in self.defined.items()
+                   if e is not None and (e.file, e.row) in self.bad_rows}
+        for e_list in self.entries.values():
+            for e in e_list:
+                if (e.file, e.row) in self.bad_rows:
+                    self.plan.rejected[(e.file, e.row)] = e.raw
+        for key in list(self.plan.nodes):
+            if key in bad_ids:
+                del self.plan.nodes[key]
+        for key, edge in list(self.plan.edges.items()):
+            src = (edge.props.get("source", "").removeprefix(self.prefix),
+                   edge.props.get("source_row"))
+            if src in self.bad_rows:
+                del self.plan.edges[key]
+            elif edge.src in bad_ids or edge.dst in bad_ids:
+                del self.plan.edges[key]
+                end = edge.src if edge.src in bad_ids else edge.dst
+                _, owner = self.defined[end]
+                if src[1]:  # a row of the workbook, not a derived edge
+                    self.plan.issues.append(RowIssue(
+                        src[0], src[1], "", f"refers to {end}, whose own row ({owner.file} row "
+                        f"{owner.row}) is invalid; fix that row first", end))
+                    self.plan.rejected.setdefault(src, {})
+        for (file, row) in self.bad_rows:
+            if (file, row) not in self.plan.rejected:
+                self.plan.rejected[(file, row)] = {}
+
+
+def _base(labels: Iterable[str]) -> str:
+    for label in labels:
+        if label in model.BASE_LABELS:
+            return label
+    return "node"
+
+
+def build_plan(workbook: Workbook, **kwargs: Any) -> Plan:
+    return PlanBuilder(workbook, **kwargs).build()

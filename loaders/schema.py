@@ -1,0 +1,219 @@
+"""The columns of each sheet, their types and their vocabularies (pydantic models).
+
+Every model validates one row. Error messages say what is expected, because a person fixing a
+spreadsheet reads them. The columns are documented in docs/workbook.md; keep the two in step.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
+
+from graph import model
+from graph.errors import RowIssue
+from loaders import normalize
+
+_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9:._/@-]*$")
+
+
+def _text(v: Any) -> Any:
+    if v is None:
+        return None
+    if isinstance(v, float) and v.is_integer():
+        v = int(v)
+    return str(v).strip() or None
+
+
+Text = Annotated[str | None, BeforeValidator(_text)]
+Required = Annotated[str, BeforeValidator(_text)]
+
+
+def _vocab(vocabulary: dict[str, str] | frozenset[str], what: str):
+    def check(v: str | None) -> str | None:
+        if v is None:
+            return None
+        word = model.lookup(vocabulary, v)
+        if word is None:
+            raise ValueError(f"unknown {what}; expected one of: {', '.join(sorted(vocabulary))}")
+        return word
+
+    return check
+
+
+def _state(v: str | None) -> str | None:
+    if v is None:
+        return None
+    code = normalize.state_code(v)
+    if code is None:
+        raise ValueError("unknown state; write its two-letter code (MS) or its name "
+                         "(Mississippi)")
+    return code
+
+
+def _id(v: str | None) -> str | None:
+    if v is not None and not _ID.match(v):
+        raise ValueError("ids may hold letters, digits and : . _ / @ - but no spaces "
+                         "(e.g. org:ms:biloxi-police-department)")
+    return v
+
+
+def _date(v: Any) -> str | None:
+    if v is None or (isinstance(v, str) and not v.strip()):
+        return None
+    return normalize.parse_date(v)[0]
+
+
+def _number(v: Any) -> float | int | None:
+    if v is None or (isinstance(v, str) and not v.strip()):
+        return None
+    if isinstance(v, bool):
+        raise ValueError("expected a number")
+    if isinstance(v, int | float):
+        return v
+    text = str(v).strip().replace(",", "").rstrip("%").strip()
+    try:
+        num = float(text)
+    except ValueError:
+        raise ValueError("expected a number, e.g. 250 or 92.5 (no words; put words in 'note')"
+                         ) from None
+    return int(num) if num.is_integer() else num
+
+
+# BeforeValidators run right to left: strip first, then check.
+Id = Annotated[str | None, BeforeValidator(_id), BeforeValidator(_text)]
+RequiredId = Annotated[str, BeforeValidator(_id), BeforeValidator(_text)]
+Date = Annotated[str | None, BeforeValidator(_date)]
+Number = Annotated[float | int | None, BeforeValidator(_number)]
+State = Annotated[str | None, BeforeValidator(_state), BeforeValidator(_text)]
+
+
+class _Row(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True, str_strip_whitespace=True)
+    note: Text = None
+    citation: Text = Field(None, description="the source document this row states")
+
+
+class OrganizationRow(_Row):
+    id: Id = None
+    name: Required
+    kind: Annotated[str, BeforeValidator(_vocab(model.ORG_KINDS, "organization kind")),
+                    BeforeValidator(_text)]
+    state: State = None
+    county: Text = None
+    city: Text = None
+    aliases: Text = Field(None, description="other names the sources use, separated by ';'")
+    website: Text = None
+
+
+class PersonRow(_Row):
+    id: Id = None
+    name: Text = None
+    organization_id: Id = None
+    title: Text = None
+    role: Text = None
+    email: Text = None
+    phone: Text = None
+
+
+class EventRow(_Row):
+    id: Id = None
+    name: Required
+    kind: Annotated[str, BeforeValidator(_vocab(model.EVENT_KINDS, "event kind")),
+                    BeforeValidator(_text)]
+    date: Date = None
+    city: Text = None
+    state: State = None
+    county: Text = None
+
+
+class ProgramRow(_Row):
+    id: Id = None
+    name: Required
+    kind: Annotated[str, BeforeValidator(_vocab(model.PROGRAM_KINDS, "program kind")),
+                    BeforeValidator(_text)]
+    parent_id: Id = None
+    owner_id: Id = None
+
+
+class ParticipationRow(_Row):
+    entity_id: Required
+    event_id: Required
+    role: Annotated[str, BeforeValidator(_vocab(model.PARTICIPATION, "participation role")),
+                    BeforeValidator(_text)]
+    count: Number = None
+
+
+class RelationshipRow(_Row):
+    source_id: Required
+    type: Annotated[str, BeforeValidator(_vocab(model.RELATIONSHIPS, "relationship type")),
+                    BeforeValidator(_text)]
+    target_id: Required
+    to_id: Text = Field(None, description="referred/introduced: to whom the target was referred")
+    event_id: Text = Field(None, description="the event this relationship came out of")
+    date: Date = None
+    status: Text = None
+
+
+class CommitmentRow(_Row):
+    entity_id: Required
+    program: Required
+    kind: Annotated[str, BeforeValidator(_vocab(model.COMMITMENTS, "commitment kind")),
+                    BeforeValidator(_text)]
+    status: Text = None
+    date: Date = None
+    count: Number = None
+
+    @field_validator("count")
+    @classmethod
+    def _non_negative(cls, v: float | int | None) -> float | int | None:
+        if v is not None and v < 0:
+            raise ValueError("a count cannot be negative")
+        return v
+
+
+class MetricRow(_Row):
+    scope_id: Required
+    name: Required
+    value: Annotated[float | int, BeforeValidator(_number)]
+    unit: Text = None
+    date: Date = None
+    source: Text = Field(None, description="where the figure comes from (survey, hotline, ...)")
+
+
+MODELS: dict[str, type[_Row]] = {
+    "organizations": OrganizationRow,
+    "people": PersonRow,
+    "events": EventRow,
+    "programs": ProgramRow,
+    "participation": ParticipationRow,
+    "relationships": RelationshipRow,
+    "commitments": CommitmentRow,
+    "metrics": MetricRow,
+}
+
+
+def required_columns(sheet: str) -> list[str]:
+    m = MODELS[sheet]
+    return [n for n, f in m.model_fields.items() if f.is_required()]
+
+
+def known_columns(sheet: str) -> list[str]:
+    return list(MODELS[sheet].model_fields)
+
+
+def validate_row(sheet: str, file: str, rownum: int, row: dict[str, Any]
+                 ) -> tuple[_Row | None, list[RowIssue]]:
+    try:
+        return MODELS[sheet].model_validate(row), []
+    except ValidationError as e:
+        issues = []
+        for err in e.errors(include_url=False):
+            col = str(err["loc"][0]) if err["loc"] else ""
+            value = row.get(col)
+            msg = err["msg"].removeprefix("Value error, ")
+            if err["type"] == "missing" or (err["type"] == "string_type" and value is None):
+                msg = "this column must not be empty"
+            issues.append(RowIssue(file, rownum, col, msg, "" if value is None else str(value)))
+        return None, issues
