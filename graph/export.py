@@ -24,7 +24,8 @@ def _flat(g: nx.MultiDiGraph) -> nx.MultiDiGraph:
     for n, data in g.nodes(data=True):
         h.add_node(n, **{k: _scalar(v) for k, v in data.items() if v is not None})
     for u, v, k, data in g.edges(keys=True, data=True):
-        h.add_edge(u, v, key=k, **{a: _scalar(b) for a, b in data.items() if b is not None})
+        h.add_edge(u, v, key=k)
+        h.edges[u, v, k].update({a: _scalar(b) for a, b in data.items() if b is not None})
     return h
 
 

@@ -106,5 +106,7 @@ def project(store: GraphStore, filters: Filters | None = None, *,
         props = r["props"]
         if not _in_range(props.get("date"), f.date_from, f.date_to):
             continue
-        g.add_edge(r["src"], r["dst"], key=props.get("key"), **props, type=r["type"])
+        # 'key' is also add_edge's own argument, so the attributes go in afterwards.
+        k = g.add_edge(r["src"], r["dst"], key=props.get("key"))
+        g.edges[r["src"], r["dst"], k].update(props, type=r["type"])
     return g

@@ -62,11 +62,11 @@ class LoadReport:
 def store_lookups(store: GraphStore) -> dict[str, Callable[..., Any]]:
     """What the plan builder may ask the store: which ids exist, which names are near."""
 
-    def lookup_existing(ids: list[str]) -> dict[str, list[str]]:
-        out: dict[str, list[str]] = {}
+    def lookup_existing(ids: list[str]) -> dict[str, dict[str, Any]]:
+        out: dict[str, dict[str, Any]] = {}
         for i in range(0, len(ids), store.batch_size):
             for r in store.read(queries.NODES_BY_ID, {"ids": ids[i:i + store.batch_size]}):
-                out[r["id"]] = r["labels"]
+                out[r["id"]] = {"labels": r["labels"], "state": r["props"].get("state")}
         return out
 
     def existing_names(states: list[str]) -> list[dict[str, Any]]:

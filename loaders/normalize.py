@@ -170,8 +170,17 @@ def county(name: str, state: str) -> tuple[str, str] | None:
     return _counties().get(state, {}).get(_county_key(name))
 
 
-def county_names(state: str) -> list[str]:
-    return sorted(name for _, name in _counties().get(state, {}).values())
+def suggest_county(name: str, state: str) -> str | None:
+    """The Census name of the county in ``state`` closest to a misspelt ``name``.
+
+    >>> suggest_county("Harison", "MS")
+    'Harrison County'
+    """
+    from rapidfuzz import fuzz, process
+
+    keys = _counties().get(state, {})
+    best = process.extractOne(_county_key(name), list(keys), scorer=fuzz.ratio, score_cutoff=75)
+    return keys[best[0]][1] if best else None
 
 
 # ---------------------------------------------------------------------------- dates

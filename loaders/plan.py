@@ -89,7 +89,7 @@ def _compact(d: dict[str, Any]) -> dict[str, Any]:
 
 class PlanBuilder:
     def __init__(self, workbook: Workbook, *, source_prefix: str, fuzzy_threshold: float,
-                 lookup_existing: Callable[[list[str]], dict[str, list[str]]] | None = None,
+                 lookup_existing: Callable[[list[str]], dict[str, dict[str, Any]]] | None = None,
                  existing_names: Callable[[list[str]], list[dict[str, Any]]] | None = None):
         self.wb = workbook
         self.prefix = source_prefix
@@ -103,6 +103,7 @@ class PlanBuilder:
         self.bad_rows: set[tuple[str, int]] = set()
         self.rejected_ids: dict[str, Entry] = {}
         self.pending: list[tuple[Entry, str, str, tuple[str, ...], Callable[[str], None]]] = []
+        self.existing_state: dict[str, str] = {}  # state of referenced nodes in the store
 
     # ------------------------------------------------------------------ helpers
     def error(self, e: Entry | None, column: str, message: str, value: Any = "",
@@ -167,9 +168,8 @@ class PlanBuilder:
                 return out
             found = normalize.county(county, state)
             if found is None:
-                names = normalize.county_names(state)
-                best = process.extractOne(county, names, scorer=fuzz.WRatio)
-                hint = f"; did you mean {best[0]!r}?" if best and best[1] >= 80 else ""
+                best = normalize.suggest_county(county, state)
+                hint = f"; did you mean {best!r}?" if best else ""
                 self.error(e, "county", f"no county of that name in {state} "
                            f"(Census 2020 county list){hint}", county)
                 return out
@@ -180,7 +180,8 @@ class PlanBuilder:
                           {"name": census_name, "state": state, "fips": fips,
                            "source": "reference: Census 2020 counties (addfips)"})
             self.add_edge(None, "LOCATED_IN", f"county:{fips}", f"state:{state}",
-                          f"located:county:{fips}", {})
+                          f"located:county:{fips}",
+                          {"source": "reference: Census 2020 counties (addfips)"})
         return out
 
     def locate(self, e: Entry, node_id: str, place: dict[str, Any]) -> None:
@@ -308,8 +309,10 @@ class PlanBuilder:
                        "stored without a name)")
             return
         org_tail = ""
-        if d.organization_id and d.organization_id in self.defined:
-            org_tail = d.organization_id.removeprefix("org:") + ":"
+        if d.organization_id:  # from the reference as written, so the id is stable
+            ref = d.organization_id
+            org_tail = (ref.removeprefix("org:") if ":" in ref else
+                        normalize.slug(normalize.normalize_name(ref))) + ":"
         node_id = d.id or f"person:{org_tail}{normalize.slug(d.name or '')}"
         name = d.name or f"{role.capitalize()} (anonymous)"
         props = {"name": name, "title": d.title, "role": d.role, "note": d.note,
@@ -321,8 +324,9 @@ class PlanBuilder:
 
     def person_org(self, e: Entry, person: str, org: str) -> None:
         rec = self.plan.nodes.get(org)
-        if rec and rec.props.get("state"):  # people are found by their organization's state
-            self.plan.nodes[person].props["state"] = rec.props["state"]
+        state = rec.props.get("state") if rec else self.existing_state.get(org)
+        if state:  # people are found by their organization's state
+            self.plan.nodes[person].props["state"] = state
         self.plan.nodes[person].props["organization_id"] = org
         self.add_edge(e, "WORKS_FOR", person, org, f"works_for:{person}:{org}", {})
 
@@ -404,8 +408,11 @@ class PlanBuilder:
             return
         found = self.lookup_existing(sorted({ref for _, _, ref, _, _ in unresolved}))
         for e, column, ref, allowed, then in unresolved:
-            labels = found.get(ref)
-            if labels is not None:
+            node = found.get(ref)
+            if node is not None:
+                labels = node["labels"]
+                if node.get("state"):
+                    self.existing_state[ref] = node["state"]
                 if set(labels) & set(allowed):
                     then(ref)
                 else:

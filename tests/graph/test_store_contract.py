@@ -1,0 +1,98 @@
+"""The store contract: the same tests on every backend (embedded always, Neo4j when set)."""
+
+from __future__ import annotations
+
+import pytest
+
+from graph.errors import QueryError, ReadOnlyViolation
+from graph.store import GraphStore
+
+
+def orgs(*ids: str, **extra: object) -> list[dict]:
+    return [{"id": i, "props": {"id": i, "name": i.upper(), **extra}} for i in ids]
+
+
+def test_upsert_nodes_is_idempotent_and_sets_labels(store: GraphStore) -> None:
+    rows = orgs("a", "b", "c")
+    store.upsert_nodes(("Organization", "TruckStop"), rows)
+    store.upsert_nodes(("Organization", "TruckStop"), rows)
+    c = store.counts()
+    assert c.labels == {"Entity": 3, "Organization": 3, "TruckStop": 3}
+    assert c.relationships == {}
+
+
+def test_upsert_replaces_properties_and_kind_label(store: GraphStore) -> None:
+    store.upsert_nodes(("Organization", "TruckStop"), orgs("a", city="Biloxi"))
+    store.upsert_nodes(("Organization", "Casino"), [{"id": "a", "props": {"id": "a",
+                                                                          "name": "A2"}}])
+    [row] = store.read("MATCH (n:Entity {id: 'a'}) RETURN labels(n) AS l, properties(n) AS p")
+    assert sorted(row["l"]) == ["Casino", "Entity", "Organization"]
+    assert row["p"] == {"id": "a", "name": "A2"}  # city is gone: SET n = props
+
+
+def test_edges_merge_by_key(store: GraphStore) -> None:
+    store.upsert_nodes(("Organization", "TruckStop"), orgs("ts"))
+    store.upsert_nodes(("Organization", "LawEnforcement"), orgs("pd"))
+    edge = {"src": "ts", "dst": "pd", "key": "k1", "props": {"key": "k1", "date": "2020-01"}}
+    store.upsert_edges("LOCAL_CONTACT", [edge])
+    store.upsert_edges("LOCAL_CONTACT", [edge])
+    store.upsert_edges("LOCAL_CONTACT", [{**edge, "key": "k2", "props": {"key": "k2"}}])
+    assert store.counts().relationships == {"LOCAL_CONTACT": 2}
+    assert store.edge_hashes("LOCAL_CONTACT", ["k1", "k2", "k3"]).keys() == {"k1", "k2"}
+
+
+def test_edges_to_missing_nodes_write_nothing(store: GraphStore) -> None:
+    store.upsert_nodes(("Organization", "TruckStop"), orgs("ts"))
+    store.upsert_edges("LOCAL_CONTACT", [{"src": "ts", "dst": "nope", "key": "k",
+                                          "props": {"key": "k"}}])
+    assert store.counts().relationships == {}
+
+
+def test_batches_larger_than_batch_size(store: GraphStore) -> None:
+    store.batch_size = 7
+    store.upsert_nodes(("Person",), orgs(*[f"p{i}" for i in range(50)]))
+    assert store.counts().labels["Person"] == 50
+    assert len(store.node_hashes([f"p{i}" for i in range(60)])) == 50
+
+
+def test_read_refuses_writes_in_the_database(store: GraphStore) -> None:
+    for q in ("CREATE (n:Entity {id: 'x'})", "MATCH (n) DETACH DELETE n",
+              "MERGE (n:Entity {id: 'y'}) RETURN n"):
+        with pytest.raises(ReadOnlyViolation):
+            store.read(q)
+    assert store.counts().nodes == 0
+
+
+def test_values_are_parameters_never_text(store: GraphStore) -> None:
+    nasty = "x'}) DETACH DELETE (n) //"
+    store.upsert_nodes(("Organization", "Casino"), [{"id": nasty, "props": {"id": nasty,
+                                                                            "name": "é ✓"}}])
+    [row] = store.read("MATCH (n:Entity {id: $id}) RETURN n.name AS name", {"id": nasty})
+    assert row["name"] == "é ✓"
+
+
+def test_read_returns_plain_values(store: GraphStore) -> None:
+    store.upsert_nodes(("Event",), [{"id": "e", "props": {"id": "e", "tags": ["a", "b"]}}])
+    [row] = store.read("MATCH (n:Entity) RETURN n, n.tags AS tags, {k: 1} AS m")
+    assert row["tags"] == ["a", "b"] and row["m"] == {"k": 1}
+    assert row["n"]["properties"]["id"] == "e" and "Event" in row["n"]["labels"]
+
+
+def test_bad_query_is_a_query_error(store: GraphStore) -> None:
+    with pytest.raises(QueryError):
+        store.read("MATCH (n RETURN n")
+
+
+def test_id_is_unique(store: GraphStore) -> None:
+    store.upsert_nodes(("Person",), orgs("p"))
+    with pytest.raises(Exception):  # noqa: B017 - each backend names the violation its own way
+        store._write("UNWIND $rows AS r CREATE (:Entity {id: r.id})", [{"id": "p"}])
+    assert store.counts().nodes == 1
+
+
+def test_clear_and_schema_are_repeatable(store: GraphStore) -> None:
+    store.upsert_nodes(("Person",), orgs("p"))
+    store.ensure_schema()
+    store.clear()
+    store.ensure_schema()
+    assert store.counts().nodes == 0
