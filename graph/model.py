@@ -11,6 +11,7 @@ organizations a label for its kind: ``(:Entity:Organization:TruckStop)``.
 from __future__ import annotations
 
 import re
+from functools import cache
 
 ENTITY = "Entity"
 
@@ -125,6 +126,7 @@ SENSITIVE_ROLE = re.compile(r"\b(survivor|victim)", re.IGNORECASE)
 CONTACT_PROPERTIES = ("email", "phone")
 
 
+@cache
 def vocab_key(text: str) -> str:
     """Fold a vocabulary word as people type it to its canonical spelling.
 

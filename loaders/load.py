@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import gc
 import json
 from collections import Counter, defaultdict
 from collections.abc import Callable
@@ -76,37 +77,49 @@ def store_lookups(store: GraphStore) -> dict[str, Callable[..., Any]]:
 
 
 def plan_workbook(path: Path, store: GraphStore | None, *, fuzzy_threshold: float) -> Plan:
-    wb = read_workbook(path)
-    prefix = f"{path.name}/" if path.is_dir() else ""
-    return build_plan(wb, source_prefix=prefix, fuzzy_threshold=fuzzy_threshold,
-                      **(store_lookups(store) if store else {}))
+    gc_was_on = gc.isenabled()
+    gc.disable()  # hundreds of thousands of small dicts and no cycles: the GC only slows us
+    try:
+        wb = read_workbook(path)
+        prefix = f"{path.name}/" if path.is_dir() else ""
+        return build_plan(wb, source_prefix=prefix, fuzzy_threshold=fuzzy_threshold,
+                          **(store_lookups(store) if store else {}))
+    finally:
+        if gc_was_on:
+            gc.enable()
 
 
 def diff(plan: Plan, store: GraphStore) -> tuple[Diff, Diff, list[NodeRecord],
                                                   list[EdgeRecord]]:
+    """Sort the plan into created / updated / unchanged by asking the store for hashes."""
     nodes, edges = Diff(), Diff()
-    have = store.node_hashes(plan.nodes)
+    changed = store.changed_nodes([{"id": r.id, "hash": r.props["row_hash"]}
+                                   for r in plan.nodes.values()])
     changed_nodes = []
     for rec in plan.nodes.values():
-        old = have.get(rec.id, "absent")
-        bucket = nodes.created if old == "absent" else (
-            nodes.unchanged if old == rec.props["row_hash"] else nodes.updated)
-        bucket[rec.labels[-1] if rec.labels[0] == "Organization" else rec.labels[0]] += 1
-        if bucket is not nodes.unchanged:
-            changed_nodes.append(rec)
+        name = rec.labels[-1] if rec.labels[0] == "Organization" else rec.labels[0]
+        if rec.id not in changed:
+            nodes.unchanged[name] += 1
+            continue
+        (nodes.created if changed[rec.id] else nodes.updated)[name] += 1
+        changed_nodes.append(rec)
+    new_nodes = {i for i, absent in changed.items() if absent}
     by_type: dict[str, list[EdgeRecord]] = defaultdict(list)
     for edge in plan.edges.values():
         by_type[edge.type].append(edge)
     changed_edges = []
     for rtype, group in by_type.items():
-        have_e = store.edge_hashes(rtype, (e.key for e in group))
+        # A relationship touching a node this load creates cannot exist yet: don't ask.
+        ask = [{"src": e.src, "key": e.key, "hash": e.props["row_hash"]} for e in group
+               if e.src not in new_nodes and e.dst not in new_nodes]
+        found = store.changed_edges(rtype, ask) if ask else {}
+        asked = {a["key"] for a in ask}
         for edge in group:
-            old = have_e.get(edge.key, "absent")
-            bucket = edges.created if old == "absent" else (
-                edges.unchanged if old == edge.props["row_hash"] else edges.updated)
-            bucket[rtype] += 1
-            if bucket is not edges.unchanged:
-                changed_edges.append(edge)
+            if edge.key in asked and edge.key not in found:
+                edges.unchanged[rtype] += 1
+                continue
+            (edges.created if found.get(edge.key, True) else edges.updated)[rtype] += 1
+            changed_edges.append(edge)
     return nodes, edges, changed_nodes, changed_edges
 
 
@@ -164,8 +177,6 @@ def load(path: Path, store: GraphStore, *, dry_run: bool = False, skip_invalid: 
         if progress:
             progress("writing", done, total)
 
-    for labels, rows in sorted(node_groups.items()):
-        store.upsert_nodes(labels, rows, tick)
-    for rtype, rows in sorted(edge_groups.items()):
-        store.upsert_edges(rtype, rows, tick)
+    store.write_nodes(node_groups, tick)
+    store.write_edges(edge_groups, tick)  # after every node: edges match their ends by id
     return report

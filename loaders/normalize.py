@@ -11,7 +11,7 @@ import csv
 import datetime as dt
 import re
 import unicodedata
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import addfips
@@ -52,6 +52,7 @@ def ascii_fold(text: str) -> str:
     return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
 
 
+@lru_cache(maxsize=1 << 17)
 def normalize_name(name: str) -> str:
     """Fold an organization or person name for comparison and id derivation.
 

@@ -16,12 +16,12 @@ Id derivation when a row has no id (stable across loads, readable):
 from __future__ import annotations
 
 import hashlib
-import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+import orjson
 from rapidfuzz import fuzz, process
 
 from graph import model
@@ -77,9 +77,10 @@ class Plan:
         return [i for i in self.issues if i.severity == "warning"]
 
 
-def row_hash(props: dict[str, Any]) -> str:
-    blob = json.dumps(props, sort_keys=True, separators=(",", ":"), default=str)
-    return hashlib.blake2b(blob.encode(), digest_size=12).hexdigest()
+def row_hash(props: dict[str, Any], *ends: str) -> str:
+    """A digest of a record's properties (and an edge's ends), independent of key order."""
+    blob = orjson.dumps([props, ends], option=orjson.OPT_SORT_KEYS)
+    return hashlib.blake2b(blob, digest_size=12).hexdigest()
 
 
 def _compact(d: dict[str, Any]) -> dict[str, Any]:
@@ -102,8 +103,8 @@ class PlanBuilder:
         self.by_name: dict[str, list[str]] = defaultdict(list)  # normalised name -> ids
         self.bad_rows: set[tuple[str, int]] = set()
         self.rejected_ids: dict[str, Entry] = {}
-        self.pending: list[tuple[Entry, str, str, tuple[str, ...], Callable[[str], None]]] = []
-        self.existing_state: dict[str, str] = {}  # state of referenced nodes in the store
+        self.external: dict[str, dict[str, Any]] = {}  # referenced nodes already in the store
+        self.row_ids: dict[tuple[str, int], str] = {}  # (file, row) -> the id it defines
 
     # ------------------------------------------------------------------ helpers
     def error(self, e: Entry | None, column: str, message: str, value: Any = "",
@@ -119,7 +120,7 @@ class PlanBuilder:
         self.plan.issues.append(RowIssue(file, row, column, message, str(value), "warning"))
 
     def provenance(self, e: Entry) -> dict[str, Any]:
-        return {"source": f"{self.prefix}{e.file}", "source_row": e.row,
+        return {"source": self.prefix + e.file, "source_row": e.row,
                 "citation": e.data.citation}
 
     def add_node(self, e: Entry | None, node_id: str, labels: tuple[str, ...],
@@ -134,6 +135,8 @@ class PlanBuilder:
                        "of the rows another id, or delete the duplicate", node_id)
             return False
         self.defined[node_id] = (base, e)
+        if e is not None:
+            self.row_ids[(e.file, e.row)] = node_id
         props = _compact({"id": node_id, **props, **(self.provenance(e) if e else {})})
         self.plan.nodes[node_id] = NodeRecord(node_id, labels, props)
         if "name" in props and base not in ("Metric", "State", "County"):
@@ -146,14 +149,58 @@ class PlanBuilder:
             self.error(e, "", "this row repeats an earlier one (same type, ends and date); "
                        "delete one of them", key)
             return
-        props = _compact({"key": key, **props, **(self.provenance(e) if e else {})})
-        self.plan.edges[key] = EdgeRecord(rtype, src, dst, key, props)
+        out = {"key": key}
+        for k, v in props.items():
+            if v is not None and v != "":
+                out[k] = v
+        if e is not None:
+            out["source"] = self.prefix + e.file
+            out["source_row"] = e.row
+            if e.data.citation:
+                out["citation"] = e.data.citation
+        self.plan.edges[key] = EdgeRecord(rtype, src, dst, key, out)
 
-    def refer(self, e: Entry, column: str, ref: str | None, allowed: tuple[str, ...],
-              then: Callable[[str], None]) -> None:
-        """Resolve a reference later, once every id in the workbook is known."""
-        if ref:
-            self.pending.append((e, column, ref, allowed, then))
+    def resolve(self, e: Entry, column: str, ref: str | None, allowed: tuple[str, ...]
+                ) -> str | None:
+        """The id ``ref`` stands for (an id or an exact name, here or in the store), or None
+        after recording why not."""
+        if not ref:
+            return None
+        target = self._local(ref, allowed)
+        if target is not None:
+            if target.startswith("!"):
+                self.error(e, column, target[1:], ref)
+                return None
+            return target
+        node = self.external.get(ref)
+        if node is not None:
+            if set(node["labels"]) & set(allowed):
+                return ref
+            self.error(e, column, f"{ref} is a {_base(node['labels'])} in the store; expected "
+                       f"{' or '.join(allowed)}", ref)
+            return None
+        if ref in self.rejected_ids:
+            r = self.rejected_ids[ref]
+            self.error(e, column, f"refers to {ref}, whose own row ({r.file} row {r.row}) "
+                       "is invalid; fix that row first", ref)
+            return None
+        self.error(e, column, self._dangling_message(ref, allowed), ref)
+        return None
+
+    def prefetch(self) -> None:
+        """Ask the store, once, about every reference the workbook does not define."""
+        refs: set[str] = set()
+        columns = {"people": ("organization_id",), "programs": ("parent_id",),
+                   "participation": ("entity_id", "event_id"),
+                   "relationships": ("source_id", "target_id", "to_id", "event_id"),
+                   "commitments": ("entity_id", "program"), "metrics": ("scope_id",)}
+        for sheet, cols in columns.items():
+            for e in self.entries[sheet]:
+                for c in cols:
+                    ref = getattr(e.data, c)
+                    if ref and ref not in self.defined:
+                        refs.add(ref)
+        self.external = self.lookup_existing(sorted(refs)) if refs else {}
 
     def place(self, e: Entry, state: str | None, county: str | None) -> dict[str, Any]:
         """State and county properties, and the nodes for them."""
@@ -202,8 +249,11 @@ class PlanBuilder:
             self.event(e)
         for e in self.entries["programs"]:
             self.program(e)
-        for e in self.entries["people"]:  # after organizations: person ids use them
+        self.prefetch()
+        for e in self.entries["people"]:
             self.person(e)
+        for e in self.entries["programs"]:
+            self.program_parent(e)
         for e in self.entries["participation"]:
             self.participation(e)
         for e in self.entries["relationships"]:
@@ -212,13 +262,12 @@ class PlanBuilder:
             self.commitment(e)
         for e in self.entries["metrics"]:
             self.metric(e)
-        self.resolve_references()
         self.near_duplicates()
         self.drop_bad_rows()
         for rec in self.plan.nodes.values():
             rec.props["row_hash"] = row_hash(rec.props)
         for edge in self.plan.edges.values():
-            edge.props["row_hash"] = row_hash({**edge.props, "_ends": [edge.src, edge.dst]})
+            edge.props["row_hash"] = row_hash(edge.props, edge.src, edge.dst)
         return self.plan
 
     def validate_rows(self) -> None:
@@ -281,9 +330,14 @@ class PlanBuilder:
         is_component = d.kind == "model component"
         node_id = d.id or f"{'mve' if is_component else 'program'}:{normalize.slug(d.name)}"
         label = "ModelComponent" if is_component else "Program"
-        if self.add_node(e, node_id, (label,), {"name": d.name, "kind": d.kind, "note": d.note}):
-            self.refer(e, "parent_id", d.parent_id, ("Program",), lambda parent: self.add_edge(
-                e, "PART_OF", node_id, parent, f"part_of:{node_id}", {}))
+        self.add_node(e, node_id, (label,), {"name": d.name, "kind": d.kind, "note": d.note})
+
+    def program_parent(self, e: Entry) -> None:
+        d: schema.ProgramRow = e.data  # type: ignore[assignment]
+        node_id = self.row_ids.get((e.file, e.row))
+        parent = self.resolve(e, "parent_id", d.parent_id, ("Program",))
+        if node_id and parent:
+            self.add_edge(e, "PART_OF", node_id, parent, f"part_of:{node_id}", {})
 
     def person(self, e: Entry) -> None:
         d: schema.PersonRow = e.data  # type: ignore[assignment]
@@ -318,114 +372,62 @@ class PlanBuilder:
         props = {"name": name, "title": d.title, "role": d.role, "note": d.note,
                  "anonymous": True if not d.name else None,
                  **{p: getattr(d, p) for p in model.CONTACT_PROPERTIES}}
-        if self.add_node(e, node_id, ("Person",), props):
-            self.refer(e, "organization_id", d.organization_id, ("Organization",),
-                       lambda org: self.person_org(e, node_id, org))
-
-    def person_org(self, e: Entry, person: str, org: str) -> None:
-        rec = self.plan.nodes.get(org)
-        state = rec.props.get("state") if rec else self.existing_state.get(org)
-        if state:  # people are found by their organization's state
-            self.plan.nodes[person].props["state"] = state
-        self.plan.nodes[person].props["organization_id"] = org
-        self.add_edge(e, "WORKS_FOR", person, org, f"works_for:{person}:{org}", {})
+        if not self.add_node(e, node_id, ("Person",), props):
+            return
+        org = self.resolve(e, "organization_id", d.organization_id, ("Organization",))
+        if org:
+            rec = self.plan.nodes.get(org)
+            state = rec.props.get("state") if rec else self.external[org].get("state")
+            person = self.plan.nodes[node_id].props
+            if state:  # people are found by their organization's state
+                person["state"] = state
+            person["organization_id"] = org
+            self.add_edge(e, "WORKS_FOR", node_id, org, f"works_for:{node_id}:{org}", {})
 
     def participation(self, e: Entry) -> None:
         d: schema.ParticipationRow = e.data  # type: ignore[assignment]
         rtype = model.PARTICIPATION[d.role]
-        ends: dict[str, str] = {}
-
-        def done() -> None:
-            if len(ends) == 2:
-                self.add_edge(e, rtype, ends["s"], ends["t"],
-                              f"{rtype.lower()}:{ends['s']}>{ends['t']}:{d.role}",
-                              {"role": d.role, "count": d.count, "note": d.note})
-
-        self.refer(e, "entity_id", d.entity_id, ACTOR, lambda x: (ends.update(s=x), done()))
-        self.refer(e, "event_id", d.event_id, ("Event",), lambda x: (ends.update(t=x), done()))
+        src = self.resolve(e, "entity_id", d.entity_id, ACTOR)
+        dst = self.resolve(e, "event_id", d.event_id, ("Event",))
+        if src and dst:
+            self.add_edge(e, rtype, src, dst, f"{rtype.lower()}:{src}>{dst}:{d.role}",
+                          {"role": d.role, "count": d.count, "note": d.note})
 
     def relationship(self, e: Entry) -> None:
         d: schema.RelationshipRow = e.data  # type: ignore[assignment]
         rtype = model.RELATIONSHIPS[d.type]
-        need = 2 + bool(d.to_id) + bool(d.event_id)
-        got: dict[str, str] = {}
-
-        def done() -> None:
-            if len(got) == need:
-                self.add_edge(e, rtype, got["s"], got["t"],
-                              f"{rtype.lower()}:{got['s']}>{got['t']}:{d.date or ''}",
-                              {"date": d.date, "status": d.status, "note": d.note,
-                               "to_id": got.get("to"), "event_id": got.get("ev")})
-
         targets = (*ACTOR, "Event") if rtype == "MEMBER_OF" else ACTOR
-        self.refer(e, "source_id", d.source_id, ACTOR, lambda x: (got.update(s=x), done()))
-        self.refer(e, "target_id", d.target_id, targets, lambda x: (got.update(t=x), done()))
-        self.refer(e, "to_id", d.to_id, ACTOR, lambda x: (got.update(to=x), done()))
-        self.refer(e, "event_id", d.event_id, ("Event",), lambda x: (got.update(ev=x), done()))
+        src = self.resolve(e, "source_id", d.source_id, ACTOR)
+        dst = self.resolve(e, "target_id", d.target_id, targets)
+        to = self.resolve(e, "to_id", d.to_id, ACTOR)
+        event = self.resolve(e, "event_id", d.event_id, ("Event",))
+        if src and dst and bool(to) == bool(d.to_id) and bool(event) == bool(d.event_id):
+            self.add_edge(e, rtype, src, dst, f"{rtype.lower()}:{src}>{dst}:{d.date or ''}",
+                          {"date": d.date, "status": d.status, "note": d.note, "to_id": to,
+                           "event_id": event})
 
     def commitment(self, e: Entry) -> None:
         d: schema.CommitmentRow = e.data  # type: ignore[assignment]
         rtype = model.COMMITMENTS[d.kind]
-        ends: dict[str, str] = {}
-
-        def done() -> None:
-            if len(ends) == 2:
-                self.add_edge(e, rtype, ends["s"], ends["t"],
-                              f"{rtype.lower()}:{ends['s']}>{ends['t']}:{d.date or ''}",
-                              {"kind": d.kind, "status": d.status, "date": d.date,
-                               "count": d.count, "note": d.note})
-
-        self.refer(e, "entity_id", d.entity_id, (*ACTOR, "State"),
-                   lambda x: (ends.update(s=x), done()))
-        self.refer(e, "program", d.program, ("Program", "ModelComponent"),
-                   lambda x: (ends.update(t=x), done()))
+        src = self.resolve(e, "entity_id", d.entity_id, (*ACTOR, "State"))
+        dst = self.resolve(e, "program", d.program, ("Program", "ModelComponent"))
+        if src and dst:
+            self.add_edge(e, rtype, src, dst, f"{rtype.lower()}:{src}>{dst}:{d.date or ''}",
+                          {"kind": d.kind, "status": d.status, "date": d.date,
+                           "count": d.count, "note": d.note})
 
     def metric(self, e: Entry) -> None:
         d: schema.MetricRow = e.data  # type: ignore[assignment]
-
-        def scoped(scope: str) -> None:
-            node_id = f"metric:{scope}:{normalize.slug(d.name)}:{d.date or 'undated'}"
-            props = {"name": d.name, "value": d.value, "unit": d.unit, "date": d.date,
-                     "origin": d.source, "scope_id": scope, "note": d.note}
-            if self.add_node(e, node_id, ("Metric",), props, column="name"):
-                self.add_edge(e, "HAS_METRIC", scope, node_id, f"has_metric:{node_id}", {})
-
-        self.refer(e, "scope_id", d.scope_id, ANY_SCOPE, scoped)
+        scope = self.resolve(e, "scope_id", d.scope_id, ANY_SCOPE)
+        if not scope:
+            return
+        node_id = f"metric:{scope}:{normalize.slug(d.name)}:{d.date or 'undated'}"
+        props = {"name": d.name, "value": d.value, "unit": d.unit, "date": d.date,
+                 "origin": d.source, "scope_id": scope, "note": d.note}
+        if self.add_node(e, node_id, ("Metric",), props, column="name"):
+            self.add_edge(e, "HAS_METRIC", scope, node_id, f"has_metric:{node_id}", {})
 
     # ------------------------------------------------------------------ references
-    def resolve_references(self) -> None:
-        unresolved: list[tuple[Entry, str, str, tuple[str, ...], Callable[[str], None]]] = []
-        for item in self.pending:
-            e, column, ref, allowed, then = item
-            target = self._local(ref, allowed)
-            if target is None:
-                unresolved.append(item)
-            elif target.startswith("!"):
-                self.error(e, column, target[1:], ref)
-            else:
-                then(target)
-        if not unresolved:
-            return
-        found = self.lookup_existing(sorted({ref for _, _, ref, _, _ in unresolved}))
-        for e, column, ref, allowed, then in unresolved:
-            node = found.get(ref)
-            if node is not None:
-                labels = node["labels"]
-                if node.get("state"):
-                    self.existing_state[ref] = node["state"]
-                if set(labels) & set(allowed):
-                    then(ref)
-                else:
-                    self.error(e, column, f"{ref} is a {_base(labels)} in the store; expected "
-                               f"{' or '.join(allowed)}", ref)
-                continue
-            if ref in self.rejected_ids:
-                r = self.rejected_ids[ref]
-                self.error(e, column, f"refers to {ref}, whose own row ({r.file} row {r.row}) "
-                           "is invalid; fix that row first", ref)
-                continue
-            self.error(e, column, self._dangling_message(ref, allowed), ref)
-
     def _local(self, ref: str, allowed: tuple[str, ...]) -> str | None:
         if ref in self.defined:
             base = self.defined[ref][0]

@@ -7,6 +7,7 @@ spreadsheet reads them. The columns are documented in docs/workbook.md; keep the
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
@@ -26,15 +27,18 @@ def _text(v: Any) -> Any:
     return str(v).strip() or None
 
 
-Text = Annotated[str | None, BeforeValidator(_text)]
-Required = Annotated[str, BeforeValidator(_text)]
+# The reader strips cells and turns empty ones into None; pydantic turns numbers into text
+# (coerce_numbers_to_str), so plain text columns need no Python validator of their own.
+Text = str | None
+Required = str
 
 
 def _vocab(vocabulary: dict[str, str] | frozenset[str], what: str):
+    @lru_cache(maxsize=1024)  # a column holds a handful of distinct words
     def check(v: str | None) -> str | None:
         if v is None:
             return None
-        word = model.lookup(vocabulary, v)
+        word = model.lookup(vocabulary, str(v))
         if word is None:
             raise ValueError(f"unknown {what}; expected one of: {', '.join(sorted(vocabulary))}")
         return word
@@ -81,16 +85,16 @@ def _number(v: Any) -> float | int | None:
     return int(num) if num.is_integer() else num
 
 
-# BeforeValidators run right to left: strip first, then check.
 Id = Annotated[str | None, BeforeValidator(_id), BeforeValidator(_text)]
 RequiredId = Annotated[str, BeforeValidator(_id), BeforeValidator(_text)]
 Date = Annotated[str | None, BeforeValidator(_date)]
 Number = Annotated[float | int | None, BeforeValidator(_number)]
+# BeforeValidators run right to left: text first, then the check.
 State = Annotated[str | None, BeforeValidator(_state), BeforeValidator(_text)]
 
 
 class _Row(BaseModel):
-    model_config = ConfigDict(extra="ignore", frozen=True, str_strip_whitespace=True)
+    model_config = ConfigDict(extra="ignore", frozen=True, coerce_numbers_to_str=True)
     note: Text = None
     citation: Text = Field(None, description="the source document this row states")
 

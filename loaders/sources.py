@@ -89,7 +89,8 @@ def _read_csv(path: Path, name: str, issues: list[RowIssue]) -> Sheet:
             issues.append(RowIssue(path.name, rownum, "", f"the row has {len(values)} cells but "
                                    f"the header names {len(header)} columns; check for an "
                                    "unquoted comma"))
-        rows.append((rownum, {h: _clean(v) for h, v in zip(header, values, strict=False) if h}))
+        rows.append((rownum, {h: (v.strip() or None) for h, v in zip(header, values, strict=False)
+                              if h}))
     return Sheet(name, path.name, header, rows)
 
 

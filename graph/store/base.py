@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -79,25 +80,63 @@ class GraphStore(ABC):
     def description(self) -> str:
         """Where the data lives, for people (never includes a password)."""
 
+    #: batches in flight at once. FalkorDB runs write queries one at a time per graph, so a
+    #: second connection only lets the client prepare the next batch while the server works.
+    write_workers: int = 1
+
     # -- built once on the primitives
     def upsert_nodes(self, labels: tuple[str, ...], rows: list[Row],
                      progress: Callable[[int], None] | None = None) -> int:
         """MERGE ``[{id, props}]`` by id; replace their properties; set ``labels``."""
-        return self._batches(queries.upsert_nodes(labels), rows, progress)
+        return self.write_nodes({labels: rows}, progress)
 
     def upsert_edges(self, rtype: str, rows: list[Row],
                      progress: Callable[[int], None] | None = None) -> int:
         """MERGE ``[{src, dst, key, props}]`` by ``key``; replace their properties."""
-        return self._batches(queries.upsert_edges(rtype), rows, progress)
+        return self.write_edges({rtype: rows}, progress)
 
-    def _batches(self, query: str, rows: list[Row], progress: Callable[[int], None] | None
-                 ) -> int:
+    def write_nodes(self, groups: dict[tuple[str, ...], list[Row]],
+                    progress: Callable[[int], None] | None = None) -> int:
+        """Upsert groups of nodes, ``{labels: [{id, props}]}``.
+
+        Two idempotent statements a batch (relabel, then merge): a crash between them leaves
+        nodes with new labels and old properties, which the next run puts right.
+        """
+        jobs = [((queries.relabel_nodes(labels), queries.upsert_nodes(labels)), batch)
+                for labels, rows in groups.items() for batch in batched(rows, self.batch_size)]
+        return self._run(jobs, progress)
+
+    def write_edges(self, groups: dict[str, list[Row]],
+                    progress: Callable[[int], None] | None = None) -> int:
+        """Upsert groups of relationships, ``{type: [{src, dst, key, props}]}``; their end
+        nodes must exist (write nodes first)."""
+        jobs = [((queries.upsert_edges(rtype),), batch)
+                for rtype, rows in groups.items() for batch in batched(rows, self.batch_size)]
+        return self._run(jobs, progress)
+
+    def _run(self, jobs: list[tuple[tuple[str, ...], list[Row]]],
+             progress: Callable[[int], None] | None) -> int:
+        def one(job: tuple[tuple[str, ...], list[Row]]) -> int:
+            statements, batch = job
+            for stmt in statements:
+                self._write(stmt, batch)
+            return len(batch)
+
         done = 0
-        for batch in batched(rows, self.batch_size):
-            self._write(query, batch)
-            done += len(batch)
-            if progress:
-                progress(len(batch))
+        if self.write_workers <= 1 or len(jobs) <= 1:
+            results: Iterable[int] = map(one, jobs)
+        else:
+            pool = ThreadPoolExecutor(self.write_workers, thread_name_prefix="write")
+            futures = [pool.submit(one, j) for j in jobs]
+            results = (f.result() for f in as_completed(futures))
+        try:
+            for n in results:
+                done += n
+                if progress:
+                    progress(n)
+        finally:
+            if self.write_workers > 1 and len(jobs) > 1:
+                pool.shutdown(wait=True, cancel_futures=True)
         return done
 
     def counts(self) -> Counts:
@@ -106,19 +145,25 @@ class GraphStore(ABC):
             relationships={r["type"]: r["count"] for r in self.read(queries.REL_COUNTS)},
         )
 
-    def node_hashes(self, ids: Iterable[str]) -> dict[str, str | None]:
-        """``{id: row_hash}`` of the given ids that already exist."""
-        out: dict[str, str | None] = {}
-        for batch in batched(list(ids), self.batch_size):
-            for r in self.read(queries.NODE_HASHES, {"ids": batch}):
-                out[r["id"]] = r["hash"]
+    def changed_nodes(self, rows: list[Row]) -> dict[str, bool]:
+        """Of ``[{id, hash}]``, the ids that are missing (True) or differ (False).
+
+        The database compares, so only what changed travels back.
+        """
+        if not self.read(queries.ANY_ENTITY):  # an empty graph: everything is new
+            return {r["id"]: True for r in rows}
+        out: dict[str, bool] = {}
+        for batch in batched(rows, self.batch_size):
+            for r in self.read(queries.CHANGED_NODES, {"rows": batch}):
+                out[r["id"]] = r["absent"]
         return out
 
-    def edge_hashes(self, rtype: str, keys: Iterable[str]) -> dict[str, str | None]:
-        out: dict[str, str | None] = {}
-        for batch in batched(list(keys), self.batch_size):
-            for r in self.read(queries.edge_hashes(rtype), {"keys": batch}):
-                out[r["key"]] = r["hash"]
+    def changed_edges(self, rtype: str, rows: list[Row]) -> dict[str, bool]:
+        """Of ``[{src, key, hash}]``, the keys that are missing (True) or differ (False)."""
+        out: dict[str, bool] = {}
+        for batch in batched(rows, self.batch_size):
+            for r in self.read(queries.changed_edges(rtype), {"rows": batch}):
+                out[r["key"]] = r["absent"]
         return out
 
     def __enter__(self) -> GraphStore:

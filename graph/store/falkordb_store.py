@@ -32,6 +32,7 @@ def _value(v: Any) -> Any:
 
 class FalkorDBStore(GraphStore):
     dialect = queries.FALKORDB
+    write_workers = 2
 
     def __init__(self, *, unix_socket: str | None = None, host: str | None = None,
                  port: int | None = None, password: str | None = None, graph: str = "coalition",

@@ -38,7 +38,8 @@ def test_edges_merge_by_key(store: GraphStore) -> None:
     store.upsert_edges("LOCAL_CONTACT", [edge])
     store.upsert_edges("LOCAL_CONTACT", [{**edge, "key": "k2", "props": {"key": "k2"}}])
     assert store.counts().relationships == {"LOCAL_CONTACT": 2}
-    assert store.edge_hashes("LOCAL_CONTACT", ["k1", "k2", "k3"]).keys() == {"k1", "k2"}
+    rows = [{"src": "ts", "key": k, "hash": "differs"} for k in ("k1", "k2", "k3")]
+    assert store.changed_edges("LOCAL_CONTACT", rows) == {"k1": False, "k2": False, "k3": True}
 
 
 def test_edges_to_missing_nodes_write_nothing(store: GraphStore) -> None:
@@ -52,7 +53,9 @@ def test_batches_larger_than_batch_size(store: GraphStore) -> None:
     store.batch_size = 7
     store.upsert_nodes(("Person",), orgs(*[f"p{i}" for i in range(50)]))
     assert store.counts().labels["Person"] == 50
-    assert len(store.node_hashes([f"p{i}" for i in range(60)])) == 50
+    rows = [{"id": f"p{i}", "hash": "differs"} for i in range(60)]
+    assert sorted(k for k, absent in store.changed_nodes(rows).items() if absent) == \
+        sorted(f"p{i}" for i in range(50, 60))
 
 
 def test_read_refuses_writes_in_the_database(store: GraphStore) -> None:

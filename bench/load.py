@@ -1,0 +1,173 @@
+"""Benchmark: `coalition load` of a SYNTHETIC workbook against the raw client doing the same
+writes, in the same run, on the same embedded server.
+
+- loader: ``coalition load`` in a subprocess (parse, validate, resolve, plan, diff, write),
+  timed end to end, with its own peak RSS from ``wait4``.
+- baseline: the ``falkordb`` client sending the very same UNWIND statements with rows built
+  before the clock starts: the cost of the writes alone.
+
+Targets (issue 2): loader time within 1.5x of the baseline; loader peak memory under 1.5 GB.
+Results go to docs/benchmarks.md (between the ``load`` markers) and to stdout.
+
+    python -m bench.load [--scale 1.0] [--no-write-docs]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import time
+from collections import defaultdict
+from pathlib import Path
+
+from falkordb import FalkorDB
+
+from bench import synthetic
+from graph import queries
+from graph.store import EmbeddedServer
+from loaders.load import plan_workbook
+
+ROOT = Path(__file__).resolve().parent.parent
+WORK = ROOT / "bench" / ".work"
+DOCS = ROOT / "docs" / "benchmarks.md"
+TARGET_RATIO = 1.5
+TARGET_RSS_MB = 1536
+
+
+def raw_baseline(workbook: Path, socket: Path, graph: str, batch: int = 5000) -> dict:
+    """Write the same records with the bare client; only the writes are timed."""
+    plan = plan_workbook(workbook, None, fuzzy_threshold=92)
+    now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    nodes = defaultdict(list)
+    for rec in plan.nodes.values():
+        nodes[rec.labels].append({"id": rec.id, "props": {**rec.props, "loaded_at": now}})
+    edges = defaultdict(list)
+    for e in plan.edges.values():
+        edges[e.type].append({"src": e.src, "dst": e.dst, "key": e.key,
+                              "props": {**e.props, "loaded_at": now}})
+    db = FalkorDB(unix_socket_path=str(socket))
+    g = db.select_graph(graph)
+    # The same schema the loader creates: index upkeep is part of the writes, not overhead.
+    for stmt in queries.FALKORDB.schema_statements():
+        g.query(stmt)
+    db.connection.execute_command(*queries.falkordb_unique_constraint(graph))
+    t0 = time.perf_counter()
+    for labels, rows in nodes.items():
+        relabel, merge = queries.relabel_nodes(labels), queries.upsert_nodes(labels)
+        for i in range(0, len(rows), batch):
+            g.query(relabel, {"rows": rows[i:i + batch]})
+            g.query(merge, {"rows": rows[i:i + batch]})
+    t1 = time.perf_counter()
+    for rtype, rows in edges.items():
+        q = queries.upsert_edges(rtype)
+        for i in range(0, len(rows), batch):
+            g.query(q, {"rows": rows[i:i + batch]})
+    t2 = time.perf_counter()
+    return {"nodes": len(plan.nodes), "edges": len(plan.edges), "node_s": t1 - t0,
+            "edge_s": t2 - t1, "total_s": t2 - t0}
+
+
+def peak_rss_of(cmd: list[str], env: dict) -> tuple[float, float, bytes]:
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    # communicate() reaps the child; wait4 first so its rusage is ours to read.
+    out_chunks = []
+    assert proc.stdout is not None
+    for chunk in iter(lambda: proc.stdout.read(65536), b""):
+        out_chunks.append(chunk)
+    _, status, usage = os.wait4(proc.pid, 0)
+    elapsed = time.perf_counter() - t0
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode:
+        raise SystemExit(f"coalition load failed:\n{proc.stderr.read().decode()}")
+    return elapsed, usage.ru_maxrss / 1024, b"".join(out_chunks)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--scale", type=float, default=1.0)
+    ap.add_argument("--no-write-docs", action="store_true")
+    args = ap.parse_args()
+
+    wb = WORK / f"synthetic-{args.scale}"
+    if not (wb / "organizations.csv").exists():
+        print(f"generating SYNTHETIC workbook at scale {args.scale} ...", flush=True)
+        synthetic.write(wb, args.scale)
+    # Each side gets a fresh server and data directory, so neither pays for the other's data.
+    data = WORK / "data"
+    shutil.rmtree(data, ignore_errors=True)
+    server = EmbeddedServer(data)
+    server.start(pin=True)
+    try:
+        env = {**os.environ, "COALITION_DATA_DIR": str(data), "COALITION_GRAPH_NAME": "loader"}
+        cmd = [sys.executable, "-m", "api", "load", str(wb), "--format", "json"]
+        print("coalition load ...", flush=True)
+        loader_s, rss_mb, out = peak_rss_of(cmd, env)
+        written = json.loads(out)["written"]
+        print("coalition load again (nothing to write) ...", flush=True)
+        again_s, _, out2 = peak_rss_of(cmd, env)
+        assert json.loads(out2)["written"] == 0
+    finally:
+        server.stop()
+    shutil.rmtree(data, ignore_errors=True)
+    server = EmbeddedServer(data)
+    server.start(pin=True)
+    try:
+        print("raw client baseline ...", flush=True)
+        raw = raw_baseline(wb, server.socket, "raw")
+    finally:
+        server.stop()
+        shutil.rmtree(data, ignore_errors=True)
+    ratio = loader_s / raw["total_s"]
+    result = {
+        "date": dt.date.today().isoformat(), "scale": args.scale,
+        "nodes": raw["nodes"], "relationships": raw["edges"], "written": written,
+        "raw_s": round(raw["total_s"], 2), "raw_nodes_s": round(raw["node_s"], 2),
+        "raw_edges_s": round(raw["edge_s"], 2), "loader_s": round(loader_s, 2),
+        "reload_s": round(again_s, 2), "ratio": round(ratio, 2),
+        "loader_peak_rss_mb": round(rss_mb), "cpu": platform.processor() or platform.machine(),
+        "cores": os.cpu_count(), "python": platform.python_version(),
+        "ok_ratio": ratio <= TARGET_RATIO, "ok_memory": rss_mb <= TARGET_RSS_MB,
+    }
+    print(json.dumps(result, indent=1))
+    if not args.no_write_docs:
+        write_docs(result)
+
+
+def write_docs(r: dict) -> None:
+    verdict = lambda ok: "meets the target" if ok else "**misses the target**"  # noqa: E731
+    section = f"""<!-- load:start -->
+## Loading: `coalition load` against the raw client (issue 2)
+
+`python -m bench.load --scale {r['scale']}`, run {r['date']} on {r['cores']} cores,
+Python {r['python']}. SYNTHETIC workbook (bench/synthetic.py: invented names, every row
+noted SYNTHETIC): {r['nodes']:,} nodes and {r['relationships']:,} relationships, loaded
+into an empty graph of the embedded FalkorDB server. Both sides send the same UNWIND
+statements in batches of 5,000 rows.
+
+| measure | value |
+|---|---|
+| raw client, writes only (nodes + relationships) | {r['raw_s']} s ({r['raw_nodes_s']} + {r['raw_edges_s']}) |
+| `coalition load`, end to end (process start, parse, validate, resolve, diff, write) | {r['loader_s']} s |
+| ratio loader / raw (target ≤ {TARGET_RATIO}) | **{r['ratio']}x**, {verdict(r['ok_ratio'])} |
+| loader peak memory (RSS of the process; target < 1.5 GB) | {r['loader_peak_rss_mb']} MB, {verdict(r['ok_memory'])} |
+| second `coalition load` of the same input (diff only, writes nothing) | {r['reload_s']} s |
+<!-- load:end -->"""
+    text = DOCS.read_text() if DOCS.exists() else "# Benchmarks\n\n"
+    if "<!-- load:start -->" in text:
+        head, rest = text.split("<!-- load:start -->", 1)
+        text = head + section + rest.split("<!-- load:end -->", 1)[1]
+    else:
+        text = text.rstrip() + "\n\n" + section + "\n"
+    DOCS.write_text(text)
+    print(f"wrote {DOCS}")
+
+
+if __name__ == "__main__":
+    main()
