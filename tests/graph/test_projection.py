@@ -1,0 +1,63 @@
+"""Projection from the store to networkx, with each filter."""
+
+from __future__ import annotations
+
+import pytest
+
+from graph.projection import Filters, project
+from graph.store import GraphStore
+from loaders.load import load
+from tests.conftest import SEED
+
+GULFPORT = "event:ms:2020-01-16:gulfport-coalition-build"
+NEAL = "person:racine-coalition-against-human-trafficking:neal-lofy"
+
+
+@pytest.fixture
+def seeded(store: GraphStore) -> GraphStore:
+    load(SEED, store)
+    return store
+
+
+def test_whole_graph_keeps_every_property(seeded: GraphStore) -> None:
+    g = project(seeded)
+    assert (g.number_of_nodes(), g.number_of_edges()) == (79, 89)
+    n = g.nodes["org:ca:san-joaquin-regional-transit-district"]
+    assert n["label"] == "Organization" and "TransitAgency" in n["labels"]
+    assert n["aliases"] == ["San Joaquin County Regional Transportation Department",
+                            "San Joaquin Regional Transportation Department"]
+    [(_, _, e)] = [x for x in g.out_edges(NEAL, data=True) if x[2]["type"] == "REFERRED"]
+    assert e["to_id"] == "org:tat" and e["key"].startswith("referred:")
+
+
+def test_kinds_and_relationship_types(seeded: GraphStore) -> None:
+    g = project(seeded, Filters(kinds=("trucking company", "Event"), rel_types=("ATTENDED",)))
+    assert {d["label"] for _, d in g.nodes(data=True)} == {"Organization", "Event"}
+    assert {d["kind"] for _, d in g.nodes(data=True) if d["label"] == "Organization"} == \
+        {"trucking company"}
+    assert {d["type"] for *_, d in g.edges(data=True)} == {"ATTENDED"}
+    assert g.has_edge("org:ergon-trucking", GULFPORT)
+
+
+def test_date_range(seeded: GraphStore) -> None:
+    g = project(seeded, Filters(date_from="2020-01-01", date_to="2020-12-31"))
+    assert GULFPORT in g
+    assert "event:ms:2017:jackson-coalition-build" not in g
+    assert "event:ca:2022-11-09:stockton-coalition-build" not in g
+    assert "event:ms:undated:dmv-wallet-card-meeting" in g  # undated items stay
+
+
+def test_ego_network(seeded: GraphStore) -> None:
+    one = project(seeded, Filters(focus=NEAL, depth=1))
+    assert set(one) == {NEAL, "org:quality-carriers",
+                        "org:racine-coalition-against-human-trafficking",
+                        "event:wi:2014-07:menomonee-falls-coalition-build"}
+    two = project(seeded, Filters(focus=NEAL, depth=2))
+    assert "org:tat" in two and set(one) < set(two)
+
+
+def test_state_view(seeded: GraphStore) -> None:
+    g = project(seeded, Filters(states=("CA",)))
+    assert "event:ca:2022-11-09:stockton-coalition-build" in g
+    assert "org:moss-adams" in g  # stateless, attended a CA event
+    assert GULFPORT not in g
