@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import shutil
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -211,7 +212,22 @@ def demo(
         t.add_row(k, str(v))
     out.print(t)
     out.print("[bold]Try next[/]")
-    out.print(TRY_NEXT, markup=False, highlight=False)
+    out.print(TRY_NEXT.replace("coalition ", f"{_command_name()} "), markup=False,
+              highlight=False)
+
+
+def _command_name() -> str:
+    """'coalition' if that is on PATH, else the path it was run by (e.g. .venv/bin/coalition)."""
+    script = Path(sys.argv[0])
+    on_path = shutil.which("coalition")
+    if on_path and Path(on_path).resolve() == script.resolve():
+        return "coalition"
+    if script.name == "coalition":
+        try:
+            return str(script.resolve().relative_to(Path.cwd()))
+        except ValueError:
+            return str(script)
+    return "coalition"
 
 
 TRY_NEXT = """\

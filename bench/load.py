@@ -15,15 +15,18 @@ Results go to docs/benchmarks.md (between the ``load`` markers) and to stdout.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import json
 import os
 import platform
+import statistics
 import shutil
 import subprocess
 import sys
 import time
 from collections import defaultdict
+from collections.abc import Iterator
 from pathlib import Path
 
 from falkordb import FalkorDB
@@ -73,6 +76,19 @@ def raw_baseline(workbook: Path, socket: Path, graph: str, batch: int = 5000) ->
             "edge_s": t2 - t1, "total_s": t2 - t0}
 
 
+@contextlib.contextmanager
+def fresh_server() -> Iterator[Path]:
+    data = WORK / "data"
+    shutil.rmtree(data, ignore_errors=True)
+    server = EmbeddedServer(data)
+    server.start(pin=True)
+    try:
+        yield data
+    finally:
+        server.stop()
+        shutil.rmtree(data, ignore_errors=True)
+
+
 def peak_rss_of(cmd: list[str], env: dict) -> tuple[float, float, bytes]:
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
@@ -93,37 +109,41 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--scale", type=float, default=1.0)
     ap.add_argument("--no-write-docs", action="store_true")
+    ap.add_argument("--runs", type=int, default=3, help="runs a side; medians are compared")
     args = ap.parse_args()
 
     wb = WORK / f"synthetic-{args.scale}"
     if not (wb / "organizations.csv").exists():
         print(f"generating SYNTHETIC workbook at scale {args.scale} ...", flush=True)
         synthetic.write(wb, args.scale)
-    # Each side gets a fresh server and data directory, so neither pays for the other's data.
-    data = WORK / "data"
-    shutil.rmtree(data, ignore_errors=True)
-    server = EmbeddedServer(data)
-    server.start(pin=True)
-    try:
-        env = {**os.environ, "COALITION_DATA_DIR": str(data), "COALITION_GRAPH_NAME": "loader"}
-        cmd = [sys.executable, "-m", "api", "load", str(wb), "--format", "json"]
-        print("coalition load ...", flush=True)
-        loader_s, rss_mb, out = peak_rss_of(cmd, env)
-        written = json.loads(out)["written"]
-        print("coalition load again (nothing to write) ...", flush=True)
-        again_s, _, out2 = peak_rss_of(cmd, env)
-        assert json.loads(out2)["written"] == 0
-    finally:
-        server.stop()
-    shutil.rmtree(data, ignore_errors=True)
-    server = EmbeddedServer(data)
-    server.start(pin=True)
-    try:
-        print("raw client baseline ...", flush=True)
-        raw = raw_baseline(wb, server.socket, "raw")
-    finally:
-        server.stop()
-        shutil.rmtree(data, ignore_errors=True)
+    # Each run gets a fresh server and data directory, so none pays for another's data.
+    # Three runs a side, alternating; the medians are compared.
+    cmd = [sys.executable, "-m", "api", "load", str(wb), "--format", "json"]
+    loaders, raws, rss, reloads, phases = [], [], [], [], []
+    for i in range(args.runs):
+        with fresh_server() as data:
+            env = {**os.environ, "COALITION_DATA_DIR": str(data)}
+            print(f"[{i + 1}/{args.runs}] coalition load ...", flush=True)
+            seconds, peak, out = peak_rss_of(cmd, env)
+            report = json.loads(out)
+            loaders.append(seconds)
+            rss.append(peak)
+            phases.append(report["timings"])
+            written = report["written"]
+            if i == 0:
+                print(f"[{i + 1}/{args.runs}] coalition load again ...", flush=True)
+                again_s, _, out2 = peak_rss_of(cmd, env)
+                assert json.loads(out2)["written"] == 0
+                reloads.append(again_s)
+        with fresh_server() as data:
+            print(f"[{i + 1}/{args.runs}] raw client ...", flush=True)
+            raws.append(raw_baseline(wb, data / "falkordb.sock", "raw"))
+    raw = min(raws, key=lambda r: abs(r["total_s"] - statistics.median(x["total_s"]
+                                                                        for x in raws)))
+    loader_s = statistics.median(loaders)
+    rss_mb = max(rss)
+    again_s = reloads[0]
+    phase = {k: round(statistics.median(p[k] for p in phases), 2) for k in phases[0]}
     ratio = loader_s / raw["total_s"]
     result = {
         "date": dt.date.today().isoformat(), "scale": args.scale,
@@ -131,7 +151,9 @@ def main() -> None:
         "raw_s": round(raw["total_s"], 2), "raw_nodes_s": round(raw["node_s"], 2),
         "raw_edges_s": round(raw["edge_s"], 2), "loader_s": round(loader_s, 2),
         "reload_s": round(again_s, 2), "ratio": round(ratio, 2),
-        "loader_peak_rss_mb": round(rss_mb), "cpu": platform.processor() or platform.machine(),
+        "loader_peak_rss_mb": round(rss_mb), "loader_phases_s": phase, "runs": args.runs,
+        "loader_all_s": [round(x, 2) for x in loaders],
+        "raw_all_s": [round(x["total_s"], 2) for x in raws], "cpu": platform.processor() or platform.machine(),
         "cores": os.cpu_count(), "python": platform.python_version(),
         "ok_ratio": ratio <= TARGET_RATIO, "ok_memory": rss_mb <= TARGET_RSS_MB,
     }
@@ -153,8 +175,9 @@ statements in batches of 5,000 rows.
 
 | measure | value |
 |---|---|
-| raw client, writes only (nodes + relationships) | {r['raw_s']} s ({r['raw_nodes_s']} + {r['raw_edges_s']}) |
-| `coalition load`, end to end (process start, parse, validate, resolve, diff, write) | {r['loader_s']} s |
+| raw client, writes only (nodes + relationships); median of {r['runs']} | {r['raw_s']} s ({r['raw_nodes_s']} + {r['raw_edges_s']}); all runs {r['raw_all_s']} |
+| `coalition load`, end to end (process start, parse, validate, resolve, diff, write); median of {r['runs']} | {r['loader_s']} s; all runs {r['loader_all_s']} |
+| of which, inside the loader (median seconds) | plan {r['loader_phases_s'].get('plan')} (read, validate, resolve, hash), diff {r['loader_phases_s'].get('diff')}, write {r['loader_phases_s'].get('write')} |
 | ratio loader / raw (target ≤ {TARGET_RATIO}) | **{r['ratio']}x**, {verdict(r['ok_ratio'])} |
 | loader peak memory (RSS of the process; target < 1.5 GB) | {r['loader_peak_rss_mb']} MB, {verdict(r['ok_memory'])} |
 | second `coalition load` of the same input (diff only, writes nothing) | {r['reload_s']} s |

@@ -12,6 +12,7 @@ import csv
 import datetime as dt
 import gc
 import json
+import time
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -47,6 +48,7 @@ class LoadReport:
     warnings: list[str]
     rejected_rows: int = 0
     rejects_file: str | None = None
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per phase
 
     @property
     def written(self) -> int:
@@ -57,7 +59,8 @@ class LoadReport:
         return {"source": self.source, "dry_run": self.dry_run, "rows_read": self.rows_read,
                 "nodes": self.nodes.as_dict(), "relationships": self.edges.as_dict(),
                 "written": 0 if self.dry_run else self.written, "warnings": self.warnings,
-                "rejected_rows": self.rejected_rows, "rejects_file": self.rejects_file}
+                "rejected_rows": self.rejected_rows, "rejects_file": self.rejects_file,
+                "timings": {k: round(v, 3) for k, v in self.timings.items()}}
 
 
 def store_lookups(store: GraphStore) -> dict[str, Callable[..., Any]]:
@@ -89,8 +92,16 @@ def plan_workbook(path: Path, store: GraphStore | None, *, fuzzy_threshold: floa
             gc.enable()
 
 
-def diff(plan: Plan, store: GraphStore) -> tuple[Diff, Diff, list[NodeRecord],
-                                                  list[EdgeRecord]]:
+@dataclass
+class Changes:
+    nodes: Diff
+    edges: Diff
+    changed_nodes: list[NodeRecord]
+    changed_edges: list[EdgeRecord]
+    new_ids: set[str]  # node ids the store does not have yet
+
+
+def diff(plan: Plan, store: GraphStore) -> Changes:
     """Sort the plan into created / updated / unchanged by asking the store for hashes."""
     nodes, edges = Diff(), Diff()
     changed = store.changed_nodes([{"id": r.id, "hash": r.props["row_hash"]}
@@ -120,7 +131,7 @@ def diff(plan: Plan, store: GraphStore) -> tuple[Diff, Diff, list[NodeRecord],
                 continue
             (edges.created if found.get(edge.key, True) else edges.updated)[rtype] += 1
             changed_edges.append(edge)
-    return nodes, edges, changed_nodes, changed_edges
+    return Changes(nodes, edges, changed_nodes, changed_edges, new_nodes)
 
 
 def write_rejects(path: Path, plan: Plan) -> Path:
@@ -146,7 +157,9 @@ def load(path: Path, store: GraphStore, *, dry_run: bool = False, skip_invalid: 
          progress: Callable[[str, int, int], None] | None = None) -> LoadReport:
     """Validate, diff and (unless ``dry_run``) write a workbook. All-or-nothing by default."""
     path = Path(path)
+    t0 = time.perf_counter()
     plan = plan_workbook(path, store, fuzzy_threshold=fuzzy_threshold)
+    t_plan = time.perf_counter()
     rejects = None
     if plan.errors:
         if not skip_invalid:
@@ -155,20 +168,26 @@ def load(path: Path, store: GraphStore, *, dry_run: bool = False, skip_invalid: 
                             "rows and get the others in a rejects file.")
         if not dry_run:
             rejects = str(write_rejects(path, plan))
-    nodes, edges, changed_nodes, changed_edges = diff(plan, store)
-    report = LoadReport(str(path), dry_run, plan.rows_read, nodes, edges,
-                        [str(w) for w in plan.warnings], len(plan.rejected), rejects)
+    changes = diff(plan, store)
+    t_diff = time.perf_counter()
+    report = LoadReport(str(path), dry_run, plan.rows_read, changes.nodes, changes.edges,
+                        [str(w) for w in plan.warnings], len(plan.rejected), rejects,
+                        {"plan": t_plan - t0, "diff": t_diff - t_plan})
     if dry_run:
         return report
     now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-    node_groups: dict[tuple[str, ...], list[dict[str, Any]]] = defaultdict(list)
-    for rec in changed_nodes:
-        node_groups[rec.labels].append({"id": rec.id, "props": {**rec.props, "loaded_at": now}})
+    fresh: dict[tuple[str, ...], list[dict[str, Any]]] = defaultdict(list)
+    known: dict[tuple[str, ...], list[dict[str, Any]]] = defaultdict(list)
+    for rec in changes.changed_nodes:
+        rec.props["loaded_at"] = now
+        (fresh if rec.id in changes.new_ids else known)[rec.labels].append(
+            {"id": rec.id, "props": rec.props})
     edge_groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for edge in changed_edges:
+    for edge in changes.changed_edges:
+        edge.props["loaded_at"] = now
         edge_groups[edge.type].append({"src": edge.src, "dst": edge.dst, "key": edge.key,
-                                       "props": {**edge.props, "loaded_at": now}})
-    total = len(changed_nodes) + len(changed_edges)
+                                       "props": edge.props})
+    total = len(changes.changed_nodes) + len(changes.changed_edges)
     done = 0
 
     def tick(n: int) -> None:
@@ -177,6 +196,8 @@ def load(path: Path, store: GraphStore, *, dry_run: bool = False, skip_invalid: 
         if progress:
             progress("writing", done, total)
 
-    store.write_nodes(node_groups, tick)
+    store.write_nodes(known, tick)
+    store.write_nodes(fresh, tick, new=True)
     store.write_edges(edge_groups, tick)  # after every node: edges match their ends by id
+    report.timings["write"] = time.perf_counter() - t_diff
     return report

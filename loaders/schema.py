@@ -35,10 +35,11 @@ Required = str
 
 def _vocab(vocabulary: dict[str, str] | frozenset[str], what: str):
     @lru_cache(maxsize=1024)  # a column holds a handful of distinct words
-    def check(v: str | None) -> str | None:
+    def check(v: Any) -> str | None:
+        v = _text(v)
         if v is None:
             return None
-        word = model.lookup(vocabulary, str(v))
+        word = model.lookup(vocabulary, v)
         if word is None:
             raise ValueError(f"unknown {what}; expected one of: {', '.join(sorted(vocabulary))}")
         return word
@@ -46,7 +47,8 @@ def _vocab(vocabulary: dict[str, str] | frozenset[str], what: str):
     return check
 
 
-def _state(v: str | None) -> str | None:
+def _state(v: Any) -> str | None:
+    v = _text(v)
     if v is None:
         return None
     code = normalize.state_code(v)
@@ -56,7 +58,8 @@ def _state(v: str | None) -> str | None:
     return code
 
 
-def _id(v: str | None) -> str | None:
+def _id(v: Any) -> str | None:
+    v = _text(v)
     if v is not None and not _ID.match(v):
         raise ValueError("ids may hold letters, digits and : . _ / @ - but no spaces "
                          "(e.g. org:ms:biloxi-police-department)")
@@ -85,12 +88,11 @@ def _number(v: Any) -> float | int | None:
     return int(num) if num.is_integer() else num
 
 
-Id = Annotated[str | None, BeforeValidator(_id), BeforeValidator(_text)]
-RequiredId = Annotated[str, BeforeValidator(_id), BeforeValidator(_text)]
+Id = Annotated[str | None, BeforeValidator(_id)]
+RequiredId = Annotated[str, BeforeValidator(_id)]
 Date = Annotated[str | None, BeforeValidator(_date)]
 Number = Annotated[float | int | None, BeforeValidator(_number)]
-# BeforeValidators run right to left: text first, then the check.
-State = Annotated[str | None, BeforeValidator(_state), BeforeValidator(_text)]
+State = Annotated[str | None, BeforeValidator(_state)]
 
 
 class _Row(BaseModel):
@@ -102,8 +104,7 @@ class _Row(BaseModel):
 class OrganizationRow(_Row):
     id: Id = None
     name: Required
-    kind: Annotated[str, BeforeValidator(_vocab(model.ORG_KINDS, "organization kind")),
-                    BeforeValidator(_text)]
+    kind: Annotated[str, BeforeValidator(_vocab(model.ORG_KINDS, "organization kind"))]
     state: State = None
     county: Text = None
     city: Text = None
@@ -124,8 +125,7 @@ class PersonRow(_Row):
 class EventRow(_Row):
     id: Id = None
     name: Required
-    kind: Annotated[str, BeforeValidator(_vocab(model.EVENT_KINDS, "event kind")),
-                    BeforeValidator(_text)]
+    kind: Annotated[str, BeforeValidator(_vocab(model.EVENT_KINDS, "event kind"))]
     date: Date = None
     city: Text = None
     state: State = None
@@ -135,8 +135,7 @@ class EventRow(_Row):
 class ProgramRow(_Row):
     id: Id = None
     name: Required
-    kind: Annotated[str, BeforeValidator(_vocab(model.PROGRAM_KINDS, "program kind")),
-                    BeforeValidator(_text)]
+    kind: Annotated[str, BeforeValidator(_vocab(model.PROGRAM_KINDS, "program kind"))]
     parent_id: Id = None
     owner_id: Id = None
 
@@ -144,15 +143,13 @@ class ProgramRow(_Row):
 class ParticipationRow(_Row):
     entity_id: Required
     event_id: Required
-    role: Annotated[str, BeforeValidator(_vocab(model.PARTICIPATION, "participation role")),
-                    BeforeValidator(_text)]
+    role: Annotated[str, BeforeValidator(_vocab(model.PARTICIPATION, "participation role"))]
     count: Number = None
 
 
 class RelationshipRow(_Row):
     source_id: Required
-    type: Annotated[str, BeforeValidator(_vocab(model.RELATIONSHIPS, "relationship type")),
-                    BeforeValidator(_text)]
+    type: Annotated[str, BeforeValidator(_vocab(model.RELATIONSHIPS, "relationship type"))]
     target_id: Required
     to_id: Text = Field(None, description="referred/introduced: to whom the target was referred")
     event_id: Text = Field(None, description="the event this relationship came out of")
@@ -163,8 +160,7 @@ class RelationshipRow(_Row):
 class CommitmentRow(_Row):
     entity_id: Required
     program: Required
-    kind: Annotated[str, BeforeValidator(_vocab(model.COMMITMENTS, "commitment kind")),
-                    BeforeValidator(_text)]
+    kind: Annotated[str, BeforeValidator(_vocab(model.COMMITMENTS, "commitment kind"))]
     status: Text = None
     date: Date = None
     count: Number = None

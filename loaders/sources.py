@@ -82,15 +82,17 @@ def _read_csv(path: Path, name: str, issues: list[RowIssue]) -> Sheet:
     reader = csv.reader(io.StringIO(text, newline=""), dialect)
     header = [h.strip().lower() for h in next(reader)]
     rows: list[tuple[int, dict[str, Any]]] = []
+    width = len(header)
     for rownum, values in enumerate(reader, start=2):
-        if not any(v.strip() for v in values):
+        if not any(values):
             continue
-        if len(values) > len(header):
+        if len(values) > width:
             issues.append(RowIssue(path.name, rownum, "", f"the row has {len(values)} cells but "
                                    f"the header names {len(header)} columns; check for an "
                                    "unquoted comma"))
-        rows.append((rownum, {h: (v.strip() or None) for h, v in zip(header, values, strict=False)
-                              if h}))
+        row = {h: (v.strip() or None) for h, v in zip(header, values, strict=False) if h}
+        if any(row.values()):  # a row of blanks is no row
+            rows.append((rownum, row))
     return Sheet(name, path.name, header, rows)
 
 

@@ -96,13 +96,17 @@ class GraphStore(ABC):
         return self.write_edges({rtype: rows}, progress)
 
     def write_nodes(self, groups: dict[tuple[str, ...], list[Row]],
-                    progress: Callable[[int], None] | None = None) -> int:
+                    progress: Callable[[int], None] | None = None, *, new: bool = False) -> int:
         """Upsert groups of nodes, ``{labels: [{id, props}]}``.
 
         Two idempotent statements a batch (relabel, then merge): a crash between them leaves
-        nodes with new labels and old properties, which the next run puts right.
+        nodes with new labels and old properties, which the next run puts right. ``new=True``
+        says none of these ids exists yet (the caller has just checked), so there is nothing
+        to relabel; should one appear meanwhile with other labels, the MERGE fails on the id
+        constraint rather than write a twin.
         """
-        jobs = [((queries.relabel_nodes(labels), queries.upsert_nodes(labels)), batch)
+        jobs = [(((queries.upsert_nodes(labels),) if new else
+                  (queries.relabel_nodes(labels), queries.upsert_nodes(labels))), batch)
                 for labels, rows in groups.items() for batch in batched(rows, self.batch_size)]
         return self._run(jobs, progress)
 
