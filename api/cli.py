@@ -55,8 +55,8 @@ def _progress() -> tuple[Progress, Any]:
 
     def update(stage: str, done: int, total: int) -> None:
         if stage not in task:
-            task[stage] = bar.add_task(stage, total=total)
-        bar.update(task[stage], completed=done)
+            task[stage] = bar.add_task(stage, total=total or None)
+        bar.update(task[stage], completed=done, total=total or None)
 
     return bar, update
 

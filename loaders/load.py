@@ -104,6 +104,14 @@ class Changes:
 def diff(plan: Plan, store: GraphStore) -> Changes:
     """Sort the plan into created / updated / unchanged by asking the store for hashes."""
     nodes, edges = Diff(), Diff()
+    if store.is_empty():  # a first load: everything is new, nothing to ask
+        for rec in plan.nodes.values():
+            nodes.created[rec.labels[-1] if rec.labels[0] == "Organization" else
+                          rec.labels[0]] += 1
+        for edge in plan.edges.values():
+            edges.created[edge.type] += 1
+        return Changes(nodes, edges, list(plan.nodes.values()), list(plan.edges.values()),
+                       set(plan.nodes))
     changed = store.changed_nodes([{"id": r.id, "hash": r.props["row_hash"]}
                                    for r in plan.nodes.values()])
     changed_nodes = []
@@ -158,8 +166,12 @@ def load(path: Path, store: GraphStore, *, dry_run: bool = False, skip_invalid: 
     """Validate, diff and (unless ``dry_run``) write a workbook. All-or-nothing by default."""
     path = Path(path)
     t0 = time.perf_counter()
+    if progress:
+        progress("checking the workbook", 0, 0)  # no total: a pulsing bar
     plan = plan_workbook(path, store, fuzzy_threshold=fuzzy_threshold)
     t_plan = time.perf_counter()
+    if progress:
+        progress("checking the workbook", 1, 1)
     rejects = None
     if plan.errors:
         if not skip_invalid:

@@ -149,13 +149,14 @@ class GraphStore(ABC):
             relationships={r["type"]: r["count"] for r in self.read(queries.REL_COUNTS)},
         )
 
+    def is_empty(self) -> bool:
+        return not self.read(queries.ANY_ENTITY)
+
     def changed_nodes(self, rows: list[Row]) -> dict[str, bool]:
         """Of ``[{id, hash}]``, the ids that are missing (True) or differ (False).
 
         The database compares, so only what changed travels back.
         """
-        if not self.read(queries.ANY_ENTITY):  # an empty graph: everything is new
-            return {r["id"]: True for r in rows}
         out: dict[str, bool] = {}
         for batch in batched(rows, self.batch_size):
             for r in self.read(queries.CHANGED_NODES, {"rows": batch}):
