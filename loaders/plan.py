@@ -243,25 +243,19 @@ class PlanBuilder:
     # ------------------------------------------------------------------ passes
     def build(self) -> Plan:
         self.validate_rows()
-        for e in self.entries["organizations"]:
-            self.organization(e)
-        for e in self.entries["events"]:
-            self.event(e)
-        for e in self.entries["programs"]:
-            self.program(e)
+        # Entities first, so that every reference can be resolved in one pass after one
+        # store lookup; people after programs only because prefetch needs every id.
+        for sheet, handle in (("organizations", self.organization), ("events", self.event),
+                              ("programs", self.program)):
+            for e in self.entries[sheet]:
+                handle(e)
         self.prefetch()
-        for e in self.entries["people"]:
-            self.person(e)
-        for e in self.entries["programs"]:
-            self.program_parent(e)
-        for e in self.entries["participation"]:
-            self.participation(e)
-        for e in self.entries["relationships"]:
-            self.relationship(e)
-        for e in self.entries["commitments"]:
-            self.commitment(e)
-        for e in self.entries["metrics"]:
-            self.metric(e)
+        for sheet, handle in (("people", self.person), ("programs", self.program_parent),
+                              ("participation", self.participation),
+                              ("relationships", self.relationship),
+                              ("commitments", self.commitment), ("metrics", self.metric)):
+            for e in self.entries[sheet]:
+                handle(e)
         self.near_duplicates()
         self.drop_bad_rows()
         for rec in self.plan.nodes.values():
