@@ -73,7 +73,8 @@ SECTORS: dict[str, str] = {
 }
 
 EVENT_KINDS = frozenset(
-    {"coalition build", "training", "webinar", "meeting", "conference", "presentation"}
+    {"coalition build", "follow-up", "training", "webinar", "meeting", "conference",
+     "presentation"}
 )
 PROGRAM_KINDS = frozenset(
     {"training", "materials", "webinar", "toolkit", "model", "model component", "legislation",
@@ -111,7 +112,7 @@ COMMITMENTS: dict[str, str] = {
 }
 
 #: relationships the loader derives itself
-DERIVED = frozenset({"LOCATED_IN", "PART_OF", "HAS_METRIC", "IN_STATE"})
+DERIVED = frozenset({"LOCATED_IN", "PART_OF", "HAS_METRIC", "FOLLOWS"})
 
 REL_TYPES = frozenset(
     set(PARTICIPATION.values()) | set(RELATIONSHIPS.values()) | set(COMMITMENTS.values())

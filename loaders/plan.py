@@ -191,6 +191,7 @@ class PlanBuilder:
         """Ask the store, once, about every reference the workbook does not define."""
         refs: set[str] = set()
         columns = {"people": ("organization_id",), "programs": ("parent_id",),
+                   "events": ("follows_event_id",),
                    "participation": ("entity_id", "event_id"),
                    "relationships": ("source_id", "target_id", "to_id", "event_id"),
                    "commitments": ("entity_id", "program"), "metrics": ("scope_id",)}
@@ -251,6 +252,7 @@ class PlanBuilder:
                 handle(e)
         self.prefetch()
         for sheet, handle in (("people", self.person), ("programs", self.program_parent),
+                              ("events", self.event_follows),
                               ("participation", self.participation),
                               ("relationships", self.relationship),
                               ("commitments", self.commitment), ("metrics", self.metric)):
@@ -325,6 +327,13 @@ class PlanBuilder:
         node_id = d.id or f"{'mve' if is_component else 'program'}:{normalize.slug(d.name)}"
         label = "ModelComponent" if is_component else "Program"
         self.add_node(e, node_id, (label,), {"name": d.name, "kind": d.kind, "note": d.note})
+
+    def event_follows(self, e: Entry) -> None:
+        d: schema.EventRow = e.data  # type: ignore[assignment]
+        node_id = self.row_ids.get((e.file, e.row))
+        build = self.resolve(e, "follows_event_id", d.follows_event_id, ("Event",))
+        if node_id and build:
+            self.add_edge(e, "FOLLOWS", node_id, build, f"follows:{node_id}", {})
 
     def program_parent(self, e: Entry) -> None:
         d: schema.ProgramRow = e.data  # type: ignore[assignment]

@@ -130,6 +130,7 @@ class EventRow(_Row):
     city: Text = None
     state: State = None
     county: Text = None
+    follows_event_id: Id = Field(None, description="for a follow-up: the event it follows up")
 
 
 class ProgramRow(_Row):

@@ -41,7 +41,7 @@ def test_second_load_changes_nothing(store: GraphStore) -> None:
 def test_dry_run_diffs_and_writes_nothing(tmp_path: Path, store: GraphStore) -> None:
     report = load(SEED, store, dry_run=True)
     assert store.counts().nodes == 0
-    assert report.nodes.created["Event"] == 8 and report.written > 0
+    assert report.nodes.created["Event"] == 9 and report.written > 0
     load(SEED, store)
     wb = tmp_path / "seed"
     wb.mkdir()
@@ -54,7 +54,7 @@ def test_dry_run_diffs_and_writes_nothing(tmp_path: Path, store: GraphStore) -> 
     # Same folder name, so provenance is the same: only the edited event is an update.
     assert sum(report.nodes.created.values()) == 0
     assert report.nodes.updated == {"Event": 1}
-    assert report.nodes.unchanged["Event"] == 7
+    assert report.nodes.unchanged["Event"] == 8
 
 
 def test_update_replaces_properties(tmp_path: Path, store: GraphStore) -> None:
