@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import json
 import shutil
 import sys
@@ -15,7 +16,7 @@ from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, T
 from rich.table import Table
 
 from api.service import CoalitionService, parse_param
-from graph.errors import CoalitionError, LoadError
+from graph.errors import CoalitionError, ConfigError, LoadError
 from graph.projection import Filters
 from graph.settings import Settings, get_settings
 
@@ -165,6 +166,35 @@ def export_cmd(
         out.print(f"wrote {f}")
 
 
+@app.command()
+def analyze(
+    state: Annotated[str | None, typer.Option(help="One state (e.g. MS); default: all.")] = None,
+    as_of: Annotated[str | None, typer.Option(
+        help="Date follow-ups are judged on (YYYY-MM-DD); default: today.")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="json, md or html")] = "md",
+    out_path: Annotated[Path | None, typer.Option("--out", help="File; default: stdout.")
+                        ] = None,
+    blueprint: Annotated[Path | None, typer.Option(
+        help="A blueprint YAML of the roles a coalition needs (default: the shipped one).")
+    ] = None,
+) -> None:
+    """Gap analysis: missing roles, contact gaps, follow-ups, structure, recommendations."""
+    when = None
+    if as_of:
+        try:
+            when = dt.date.fromisoformat(as_of)
+        except ValueError:
+            raise ConfigError(f"--as-of takes a date like 2026-11-24, got {as_of!r}") from None
+    svc = service()
+    report = svc.analyze(state=state, as_of=when, blueprint=blueprint)
+    text = svc.render_report(report, fmt)
+    if out_path:
+        out_path.write_text(text, encoding="utf-8")
+        out.print(f"wrote {out_path}")
+    else:
+        sys.stdout.write(text)
+
+
 @store_app.command("start")
 def store_start() -> None:
     """Start the embedded server and keep it running until 'coalition store stop'."""
@@ -197,11 +227,13 @@ def store_status(fmt: Annotated[str, typer.Option("--format", help="table or jso
 def demo(
     reset: Annotated[bool, typer.Option(help="Empty the store before loading the seed.")
                      ] = False,
+    out_dir: Annotated[Path, typer.Option(help="Where the briefing is written.")] = Path("out"),
 ) -> None:
-    """Start the embedded store, load the seed dataset, and show what to try next."""
+    """Start the embedded store, load the seed dataset, write the briefing, and show what to
+    try next."""
     bar, update = _progress()
     with bar:
-        result = service().demo(reset=reset, progress=update)
+        result = service().demo(reset=reset, out_dir=out_dir, progress=update)
     rep, st = result["load"], result["stats"]
     out.print(f"[bold]Seed dataset[/] ({rep['source']}): {rep['rows_read']} rows read, "
               f"{rep['written']} nodes and relationships written "
@@ -211,6 +243,8 @@ def demo(
     for k, v in st["labels"].items():
         t.add_row(k, str(v))
     out.print(t)
+    for f in result.get("files", []):
+        out.print(f"Briefing: {f}", highlight=False)
     out.print("[bold]Try next[/]")
     out.print(TRY_NEXT.replace("coalition ", f"{_command_name()} "), markup=False,
               highlight=False)
@@ -231,6 +265,7 @@ def _command_name() -> str:
 
 
 TRY_NEXT = """\
+  coalition analyze --state MS --as-of 2026-11-24
   coalition stats
   coalition query 'MATCH (o:Organization)-[:ATTENDED|HOSTED]->(e:Event {state: $state})
                    RETURN e.name AS event, o.name AS organization ORDER BY event' -p state=MS

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -10,11 +11,14 @@ from pathlib import Path
 from typing import Any
 
 from graph import export as graph_export
+from graph.analysis.blueprint import DEFAULT as BLUEPRINT
+from graph.analysis.report import analyze
 from graph.errors import ConfigError
 from graph.projection import Filters, project
 from graph.settings import Settings, get_settings
 from graph.store import EmbeddedServer, GraphStore, open_store
 from loaders.load import LoadReport, load
+from visualizations.briefing import to_html, to_markdown
 
 #: the seed workbook shipped in the repository
 SEED_DIR = Path(__file__).resolve().parent.parent / "data" / "seed"
@@ -85,6 +89,26 @@ class CoalitionService:
             g = project(store, filters, include_contacts=include_contacts)
         return graph_export.export(g, fmt, Path(out))
 
+    # -- analysis
+    def analyze(self, *, state: str | None = None, as_of: dt.date | None = None,
+                blueprint: Path | None = None) -> dict[str, Any]:
+        """Every analysis (see graph.analysis.report) for one state or all of them."""
+        states = [state.upper()] if state else None
+        with self.store() as store:
+            g = project(store, Filters(states=tuple(states)) if states else None)
+        if states and not any(d.get("state") == states[0] for _, d in g.nodes(data=True)):
+            raise ConfigError(f"nothing in the graph is in state {states[0]}")
+        return analyze(g, states=states, as_of=as_of, blueprint=blueprint or BLUEPRINT)
+
+    def render_report(self, report: dict[str, Any], fmt: str) -> str:
+        if fmt == "json":
+            return json.dumps(report, indent=1, ensure_ascii=False, default=str)
+        if fmt == "md":
+            return to_markdown(report)
+        if fmt == "html":
+            return to_html(report)
+        raise ConfigError(f"unknown report format {fmt!r}; use json, md or html")
+
     # -- the embedded server
     def _server(self) -> EmbeddedServer:
         if self.settings.store_kind != "embedded":
@@ -103,11 +127,20 @@ class CoalitionService:
         return self._server().status()
 
     # -- the demo
-    def demo(self, *, reset: bool = False,
+    def demo(self, *, reset: bool = False, out_dir: Path | None = None,
              progress: Callable[[str, int, int], None] | None = None) -> dict[str, Any]:
-        """Load the seed workbook into the configured store; return what is there."""
+        """Load the seed workbook into the configured store; write the briefing into
+        ``out_dir`` (if given); return what is there."""
         if reset:
             with self.store() as store:
                 store.clear()
         report = self.load(SEED_DIR, progress=progress)
-        return {"load": report.as_dict(), "stats": self.stats()}
+        result: dict[str, Any] = {"load": report.as_dict(), "stats": self.stats()}
+        if out_dir is not None:
+            out_dir.mkdir(parents=True, exist_ok=True)
+            analysis = self.analyze()
+            for fmt in ("md", "json"):
+                path = out_dir / f"coalition-report.{fmt}"
+                path.write_text(self.render_report(analysis, fmt), encoding="utf-8")
+                result.setdefault("files", []).append(str(path))
+        return result

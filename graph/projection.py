@@ -21,8 +21,8 @@ from graph.store.base import GraphStore, batched
 class Filters:
     """Which part of the graph to project. Empty fields mean "no restriction".
 
-    ``states``: nodes in these states plus their stateless neighbours (programs, national
-    organizations); ``kinds``: organization kinds or base labels ("truck stop", "event");
+    ``states``: nodes in these states, their stateless neighbours (programs, national
+    organizations), and the stateless neighbours of those that are actors; ``kinds``: organization kinds or base labels ("truck stop", "event");
     ``rel_types``: relationship types; ``date_from``/``date_to``: ISO dates, partial dates
     compare by their first day, undated items stay; ``focus`` + ``depth``: the ego network.
     """
@@ -50,6 +50,17 @@ def _in_range(date: object, lo: str | None, hi: str | None) -> bool:
     return (lo is None or d >= lo[: len(d)]) and (hi is None or d <= hi)
 
 
+ACTORS = {"Organization", "Person"}
+
+
+def _stateless_neighbours(store: GraphStore, ids: set[str]) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for batch in batched(sorted(ids), store.batch_size):  # type: ignore[arg-type]
+        for r in store.read(queries.STATELESS_NEIGHBOUR_IDS, {"ids": batch}):
+            out[r["id"]] = r["labels"]
+    return out
+
+
 def _ids_for(store: GraphStore, f: Filters) -> list[str] | None:
     if f.focus:
         seen = {f.focus}
@@ -65,11 +76,10 @@ def _ids_for(store: GraphStore, f: Filters) -> list[str] | None:
         return sorted(seen)
     if f.states:
         ids = {r["id"] for r in store.read(queries.STATE_NODE_IDS, {"states": list(f.states)})}
-        extra: set[str] = set()
-        for batch in batched(sorted(ids), store.batch_size):  # type: ignore[arg-type]
-            extra.update(r["id"] for r in store.read(queries.STATELESS_NEIGHBOUR_IDS,
-                                                     {"ids": batch}))
-        return sorted(ids | extra)
+        first = _stateless_neighbours(store, ids)
+        actors = {i for i, labels in first.items() if set(labels) & ACTORS}
+        second = set(_stateless_neighbours(store, actors))
+        return sorted(ids | set(first) | second)
     return None
 
 

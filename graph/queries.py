@@ -222,7 +222,7 @@ RETURN n.id AS id
 #: the stateless neighbours of a state's nodes (programs, national organizations, people)
 STATELESS_NEIGHBOUR_IDS = f"""
 MATCH (a:{ENTITY})-[]-(b:{ENTITY}) WHERE a.id IN $ids AND b.state IS NULL
-RETURN DISTINCT b.id AS id
+RETURN DISTINCT b.id AS id, labels(b) AS labels
 """
 
 NAMES_BY_LABEL = f"""

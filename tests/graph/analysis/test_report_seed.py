@@ -1,0 +1,124 @@
+"""The whole report on the seed dataset, through the store: what the documents leave missing,
+the referral chain in the structure, determinism, and the documented JSON shape."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import jsonschema
+import pytest
+from typer.testing import CliRunner
+
+from api import cli
+from graph.analysis.report import analyze
+from graph.projection import project
+from graph.store import GraphStore
+from loaders.load import load
+from tests.conftest import REPO, SEED
+
+AS_OF = dt.date(2026, 11, 24)
+
+
+@pytest.fixture(scope="module")
+def report_and_graph(data_dir):
+    import uuid
+
+    from graph.settings import Settings
+    from graph.store import open_store
+
+    with open_store(Settings(data_dir=data_dir, graph_name=f"r{uuid.uuid4().hex[:8]}")) as s:
+        load(SEED, s)
+        g = project(s)
+        s.clear()
+    return analyze(g, as_of=AS_OF), g
+
+
+def part(report: dict, key: str, state: str) -> dict:
+    return next(x for x in report[key] if x["state"] == state)
+
+
+def test_mississippi_coverage_shows_what_the_documents_leave_missing(report_and_graph) -> None:
+    report, _ = report_and_graph
+    roles = {r["id"]: r for r in part(report, "coverage", "MS")["roles"]}
+    assert roles["state-trucking-association"]["filled_by"] == [
+        {"id": "org:ms:mississippi-trucking-association", "name": "Mississippi Trucking Association"}]
+    assert roles["survivor-leader"]["status"] == "filled"
+    for missing in ("lead-prosecutor-or-task-force", "dps", "dot", "state-patrol",
+                    "county-sheriffs", "victim-services", "truck-stops", "bus-companies"):
+        assert roles[missing]["status"] == "missing", missing
+    assert roles["trucking-companies"]["status"] == "partial"  # Ergon, Total Transportation
+    assert roles["local-police"]["candidates"] == [
+        {"id": "org:ms:biloxi-police-department", "name": "Biloxi Police Department"}]
+    assert part(report, "coverage", "MS")["coverage"] == pytest.approx(0.222, abs=1e-3)
+
+
+def test_referral_chain_appears_in_the_wisconsin_structure(report_and_graph) -> None:
+    report, g = report_and_graph
+    rel = part(report["structure"], "relationship", "WI")
+    members = {m["id"] for c in rel["components"] for m in c["members"]}
+    assert {"person:racine-coalition-against-human-trafficking:neal-lofy",
+            "org:quality-carriers", "org:tat"} <= members
+    # Quality Carriers is the bridge between the investigator and TAT
+    assert any({b["a"]["id"], b["b"]["id"]} == {"org:quality-carriers", "org:tat"}
+               for b in rel["bridges"])
+    assert "org:quality-carriers" in {b["id"] for b in rel["brokers"]}
+
+
+def test_gulfport_follow_up_and_funnel(report_and_graph) -> None:
+    report, _ = report_and_graph
+    fu = part(report, "followups", "MS")
+    gulf = {f["months"]: f["status"] for f in fu["schedule"]
+            if f["event"]["id"] == "event:ms:2020-01-16:gulfport-coalition-build"}
+    assert gulf == {1: "done", 3: "overdue", 6: "overdue"}
+    stages = {o["id"]: o["stage"] for o in fu["funnel"]["organizations"]}
+    assert stages["org:ergon-trucking"] == "trained"
+    assert stages["org:coca-cola-bottling-gulf-states"] == "committed"
+    assert "org:tat" not in stages  # the convener
+
+
+def test_mve_and_metrics(report_and_graph) -> None:
+    report, _ = report_and_graph
+    ms = part(report, "mve", "MS")
+    assert ms["components"][0]["status"] == "considering" and ms["unnamed_components"] == 5
+    metrics = part(report, "metrics", "MS")
+    gulf = next(a for a in metrics["attendance"] if a["event"]["name"] ==
+                "Gulfport Coalition Build")
+    assert gulf["participants"] == 67
+    assert metrics["tips_and_hotline"]["MS"][0]["value"] == 2
+
+
+def test_same_input_same_output(report_and_graph) -> None:
+    report, g = report_and_graph
+    again = analyze(g, as_of=AS_OF)
+    assert json.dumps(again, sort_keys=True) == json.dumps(report, sort_keys=True)
+
+
+def test_report_matches_its_json_schema(report_and_graph) -> None:
+    report, _ = report_and_graph
+    schema = json.loads((REPO / "docs" / "analysis.schema.json").read_text())
+    jsonschema.validate(json.loads(json.dumps(report)), schema)
+
+
+@pytest.mark.parametrize("fmt", ["md", "json", "html"])
+def test_cli_analyze(fmt: str, tmp_path, data_dir, monkeypatch, embedded_store: GraphStore
+                     ) -> None:
+    monkeypatch.setenv("COALITION_GRAPH_NAME", embedded_store.graph_name)
+    load(SEED, embedded_store)
+    out = tmp_path / f"r.{fmt}"
+    r = CliRunner().invoke(cli.app, ["--data-dir", str(data_dir), "analyze", "--state", "ms",
+                                     "--as-of", "2026-11-24", "--format", fmt, "--out",
+                                     str(out)])
+    assert r.exit_code == 0, r.output
+    text = out.read_text()
+    if fmt == "json":
+        assert json.loads(text)["generated"]["states"] == ["MS"]
+    elif fmt == "md":
+        assert text.startswith("# Coalition briefing: MS")
+        assert "### 1. Who is missing from the room" in text
+        assert "Biloxi Police Department (`org:ms:biloxi-police-department`)" in text
+    else:
+        assert "<table>" in text and "http" not in text.split("</style>", 1)[0]
+    bad = CliRunner().invoke(cli.app, ["--data-dir", str(data_dir), "analyze", "--as-of",
+                                       "tomorrow"])
+    assert bad.exit_code != 0
