@@ -22,7 +22,8 @@ class Filters:
     """Which part of the graph to project. Empty fields mean "no restriction".
 
     ``states``: nodes in these states, their stateless neighbours (programs, national
-    organizations), and the stateless neighbours of those that are actors; ``kinds``: organization kinds or base labels ("truck stop", "event");
+    organizations), and the stateless neighbours of those stateless actors that are tied to
+    no other state (see graph.analysis.graphs.state_view); ``kinds``: organization kinds or base labels ("truck stop", "event");
     ``rel_types``: relationship types; ``date_from``/``date_to``: ISO dates, partial dates
     compare by their first day, undated items stay; ``focus`` + ``depth``: the ego network.
     """
@@ -78,7 +79,11 @@ def _ids_for(store: GraphStore, f: Filters) -> list[str] | None:
         ids = {r["id"] for r in store.read(queries.STATE_NODE_IDS, {"states": list(f.states)})}
         first = _stateless_neighbours(store, ids)
         actors = {i for i, labels in first.items() if set(labels) & ACTORS}
-        second = set(_stateless_neighbours(store, actors))
+        national: set[str] = set()
+        for batch in batched(sorted(actors), store.batch_size):  # type: ignore[arg-type]
+            national.update(r["id"] for r in store.read(
+                queries.TIED_TO_OTHER_STATES, {"ids": batch, "states": list(f.states)}))
+        second = set(_stateless_neighbours(store, actors - national))
         return sorted(ids | set(first) | second)
     return None
 

@@ -225,6 +225,13 @@ MATCH (a:{ENTITY})-[]-(b:{ENTITY}) WHERE a.id IN $ids AND b.state IS NULL
 RETURN DISTINCT b.id AS id, labels(b) AS labels
 """
 
+#: which of these (stateless) nodes are tied to a node in a state not in $states
+TIED_TO_OTHER_STATES = f"""
+MATCH (a:{ENTITY})-[]-(b:{ENTITY})
+WHERE a.id IN $ids AND b.state IS NOT NULL AND NOT b.state IN $states
+RETURN DISTINCT a.id AS id
+"""
+
 NAMES_BY_LABEL = f"""
 MATCH (n:{ENTITY}) WHERE n.id IN $ids
 RETURN n.id AS id, n.name AS name

@@ -132,10 +132,11 @@ def co_attendance_graph(g: nx.MultiDiGraph, *, max_event_size: int = MAX_EVENT_S
 def state_view(g: nx.MultiDiGraph, state: str) -> nx.MultiDiGraph:
     """The part of a projected graph that belongs to one state, by the rule of
     :class:`graph.projection.Filters`: nodes in the state; their stateless neighbours
-    (national organizations, programs, people without a state); and the stateless neighbours
-    of those that are actors, so that a national company met through a state's investigator,
-    or the program a stateless company trained with, stays in view. Expansion runs only
-    through actors: through a program it would pull in the whole country.
+    (national organizations, programs, people without a state); and, through those that are
+    actors tied to no other state, their stateless neighbours, so that a company met through
+    a state's investigator, or the program a stateless company trained with, stays in view.
+    Expansion never runs through programs, or through actors tied to other states (TAT
+    itself): through such hubs it would pull in the whole country.
 
     >>> g = nx.MultiDiGraph()
     >>> g.add_node("e", label="Event", state="WI"); g.add_node("p", label="Person")
@@ -143,11 +144,15 @@ def state_view(g: nx.MultiDiGraph, state: str) -> nx.MultiDiGraph:
     >>> _ = g.add_edge("p", "e"); _ = g.add_edge("p", "q"); _ = g.add_edge("q", "r")
     >>> sorted(state_view(g, "WI"))
     ['e', 'p', 'q']
+    >>> g.add_node("ca", label="Event", state="CA"); _ = g.add_edge("p", "ca")
+    >>> sorted(state_view(g, "WI"))  # p is tied to CA too: national, no expansion through it
+    ['e', 'p']
     """
     keep = {n for n, s in g.nodes(data="state") if s == state}
     first = {m for n in keep for m in nx.all_neighbors(g, n) if not g.nodes[m].get("state")}
-    second = {m for n in first if is_actor(g.nodes[n]) for m in nx.all_neighbors(g, n)
-              if not g.nodes[m].get("state")}
+    local = [n for n in first if is_actor(g.nodes[n]) and not any(
+        g.nodes[m].get("state") not in (None, state) for m in nx.all_neighbors(g, n))]
+    second = {m for n in local for m in nx.all_neighbors(g, n) if not g.nodes[m].get("state")}
     return g.subgraph(keep | first | second)
 
 

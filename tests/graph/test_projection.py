@@ -61,3 +61,11 @@ def test_state_view(seeded: GraphStore) -> None:
     assert "event:ca:2022-11-09:stockton-coalition-build" in g
     assert "org:moss-adams" in g  # stateless, attended a CA event
     assert GULFPORT not in g
+
+
+def test_database_and_python_state_views_agree(seeded: GraphStore) -> None:
+    from graph.analysis.graphs import state_view, states_of
+
+    whole = project(seeded)
+    for st in states_of(whole):
+        assert set(project(seeded, Filters(states=(st,)))) == set(state_view(whole, st)), st
