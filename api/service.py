@@ -5,6 +5,9 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import json
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,9 +15,9 @@ from typing import Any
 
 from graph import export as graph_export
 from graph.analysis.blueprint import DEFAULT as BLUEPRINT
-from graph.analysis.report import analyze
+from graph.analysis.report import analyze, merge
 from graph.errors import ConfigError
-from graph.projection import Filters, project
+from graph.projection import Filters, project, project_state, states_in_use
 from graph.settings import Settings, get_settings
 from graph.store import EmbeddedServer, GraphStore, open_store
 from loaders.load import LoadReport, load
@@ -44,6 +47,17 @@ def parse_param(text: str) -> tuple[str, Any]:
     except json.JSONDecodeError:
         value = raw
     return key.strip(), value
+
+
+def _analyze_state(job: tuple[Settings, str, dt.date, Path]) -> dict[str, Any]:
+    """One state's report, in a worker process with its own store connection."""
+    settings, state, as_of, blueprint = job
+    store = open_store(settings, schema=False)
+    try:
+        g = project_state(store, state)
+    finally:
+        store.close()
+    return analyze(g, states=[state], as_of=as_of, blueprint=blueprint)
 
 
 class CoalitionService:
@@ -91,14 +105,35 @@ class CoalitionService:
 
     # -- analysis
     def analyze(self, *, state: str | None = None, as_of: dt.date | None = None,
-                blueprint: Path | None = None) -> dict[str, Any]:
-        """Every analysis (see graph.analysis.report) for one state or all of them."""
-        states = [state.upper()] if state else None
+                blueprint: Path | None = None, workers: int | None = None) -> dict[str, Any]:
+        """Every analysis (see graph.analysis.report) for one state or all of them.
+
+        All states run in ``workers`` processes (default: one per core), each projecting and
+        analysing one state at a time: projection is mostly parsing in Python, so a second
+        core halves the time."""
+        as_of = as_of or dt.date.today()
+        blueprint = blueprint or BLUEPRINT
         with self.store() as store:
-            g = project(store, Filters(states=tuple(states)) if states else None)
-        if states and not any(d.get("state") == states[0] for _, d in g.nodes(data=True)):
-            raise ConfigError(f"nothing in the graph is in state {states[0]}")
-        return analyze(g, states=states, as_of=as_of, blueprint=blueprint or BLUEPRINT)
+            states = states_in_use(store)
+            if state:
+                if state.upper() not in states:
+                    raise ConfigError(f"nothing in the graph is in state {state.upper()}; "
+                                      f"states in use: {', '.join(states) or 'none'}")
+                return analyze(project_state(store, state.upper()), states=[state.upper()],
+                               as_of=as_of, blueprint=blueprint)
+            if not states:
+                raise ConfigError("the graph holds no organization or event with a state yet; "
+                                  "load a workbook first")
+            n = max(1, min(workers or os.cpu_count() or 1, len(states)))
+            if n == 1:
+                return merge([analyze(project_state(store, st), states=[st], as_of=as_of,
+                                      blueprint=blueprint) for st in states])
+            # The parent keeps its store (and so the embedded server) open for the workers.
+            ctx = multiprocessing.get_context("spawn")
+            with ProcessPoolExecutor(n, mp_context=ctx) as pool:
+                parts = list(pool.map(_analyze_state, [(self.settings, st, as_of, blueprint)
+                                                       for st in states]))
+        return merge(parts)
 
     def render_report(self, report: dict[str, Any], fmt: str) -> str:
         if fmt == "json":

@@ -50,11 +50,25 @@ def counts(scale: float) -> dict[str, int]:
     }
 
 
-def write(folder: Path, scale: float = 1.0, seed: int = 7) -> dict[str, int]:
-    """Write a synthetic workbook into ``folder``; return the rows written per sheet."""
+#: issue 3's national graph: ~200k nodes and ~1.05M relationships (with the derived ones)
+NATIONAL = {"organizations": 120_000, "people": 30_000, "events": 40_000,
+            "participation": 400_000, "relationships": 300_000, "commitments": 100_000,
+            "metrics": 9_900}
+
+
+def write(folder: Path, scale: float = 1.0, seed: int = 7, sizes: dict[str, int] | None = None,
+          with_counties: bool = False) -> dict[str, int]:
+    """Write a synthetic workbook into ``folder``; return the rows written per sheet.
+
+    ``sizes`` overrides the row counts; ``with_counties`` gives organizations a real county
+    of their state (Census list), so county-level analyses have something to work on."""
     rng = random.Random(seed)
     folder.mkdir(parents=True, exist_ok=True)
-    n = counts(scale)
+    n = sizes or counts(scale)
+    if with_counties:
+        from loaders.normalize import county_names_for
+
+        counties = {st: county_names_for(st) for st in (s.abbr for s in us.states.STATES)}
     states = [s.abbr for s in us.states.STATES][:50]
     org_ids, org_state, written = [], {}, {}
 
@@ -72,8 +86,10 @@ def write(folder: Path, scale: float = 1.0, seed: int = 7) -> dict[str, int]:
         oid = f"org:syn:{i}"
         org_ids.append(oid)
         org_state[oid] = st
-        rows.append([oid, f"{_word(rng)} {_word(rng)} {ORG_SUFFIX[kind]}", kind, st, "", NOTE])
-    sheet("organizations", ["id", "name", "kind", "state", "city", "note"], rows)
+        county = rng.choice(counties[st]) if with_counties and counties.get(st) else ""
+        rows.append([oid, f"{_word(rng)} {_word(rng)} {ORG_SUFFIX[kind]}", kind, st, county,
+                     "", NOTE])
+    sheet("organizations", ["id", "name", "kind", "state", "county", "city", "note"], rows)
 
     people = []
     rows = []

@@ -88,6 +88,22 @@ def _ids_for(store: GraphStore, f: Filters) -> list[str] | None:
     return None
 
 
+def states_in_use(store: GraphStore) -> list[str]:
+    """States that hold at least one organization or event."""
+    return [r["state"] for r in store.read(queries.STATES_IN_USE)]
+
+
+def project_state(store: GraphStore, state: str, *, include_contacts: bool = False
+                  ) -> nx.MultiDiGraph:
+    """One state's graph (see :class:`Filters`), plus every model program and its parts, so
+    a state that has none of a model's components still sees what it lacks."""
+    g = project(store, Filters(states=(state,)), include_contacts=include_contacts)
+    for r in store.read(queries.MODEL_IDS):
+        g = nx.compose(g, project(store, Filters(focus=r["id"], depth=1),
+                                  include_contacts=include_contacts))
+    return g
+
+
 def project(store: GraphStore, filters: Filters | None = None, *,
             include_contacts: bool = False) -> nx.MultiDiGraph:
     """Project (part of) the store into a MultiDiGraph. See :class:`Filters`."""

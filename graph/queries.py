@@ -232,6 +232,16 @@ WHERE a.id IN $ids AND b.state IS NOT NULL AND NOT b.state IN $states
 RETURN DISTINCT a.id AS id
 """
 
+STATES_IN_USE = f"""
+MATCH (n:{ENTITY}) WHERE n.state IS NOT NULL AND (n:Organization OR n:Event)
+RETURN DISTINCT n.state AS state ORDER BY state
+"""
+
+#: models (the Iowa MVE model) whose components every state's report lists
+MODEL_IDS = f"""
+MATCH (m:Program) WHERE m.kind = 'model' RETURN m.id AS id ORDER BY id
+"""
+
 NAMES_BY_LABEL = f"""
 MATCH (n:{ENTITY}) WHERE n.id IN $ids
 RETURN n.id AS id, n.name AS name

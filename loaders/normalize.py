@@ -171,6 +171,11 @@ def county(name: str, state: str) -> tuple[str, str] | None:
     return _counties().get(state, {}).get(_county_key(name))
 
 
+def county_names_for(state: str) -> list[str]:
+    """The Census 2020 names of a state's counties, sorted."""
+    return sorted(n for _, n in _counties().get(state, {}).values())
+
+
 def suggest_county(name: str, state: str) -> str | None:
     """The Census name of the county in ``state`` closest to a misspelt ``name``.
 

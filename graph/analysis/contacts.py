@@ -13,16 +13,29 @@ from graph.analysis.graphs import LAW_ENFORCEMENT, TIE_TYPES, name, sector
 SITE_KINDS = ("truck stop", "bus terminal", "casino")
 
 
-def local_law_enforcement(g: nx.MultiDiGraph, site: str) -> list[str]:
+def law_enforcement_index(g: nx.MultiDiGraph) -> dict[tuple[str, str], list[str]]:
+    """Law enforcement organizations by ("county", FIPS) and by ("state", code), built once
+    per graph (a scan per site was the slowest part of a state's report)."""
+    index: dict[tuple[str, str], list[str]] = {}
+    for n, x in g.nodes(data=True):
+        if x.get("label") == "Organization" and sector(g, n) == LAW_ENFORCEMENT:
+            if x.get("county_fips"):
+                index.setdefault(("county", x["county_fips"]), []).append(n)
+            if x.get("state"):
+                index.setdefault(("state", x["state"]), []).append(n)
+    for ids in index.values():
+        ids.sort()
+    return index
+
+
+def local_law_enforcement(g: nx.MultiDiGraph, site: str,
+                          index: dict[tuple[str, str], list[str]] | None = None) -> list[str]:
     """Law enforcement organizations in the site's county, or its state if no county."""
+    index = index if index is not None else law_enforcement_index(g)
     d = g.nodes[site]
-    key, value = ("county_fips", d.get("county_fips")) if d.get("county_fips") else \
-        ("state", d.get("state"))
-    if not value:
-        return []
-    return sorted(n for n, x in g.nodes(data=True)
-                  if x.get("label") == "Organization" and x.get(key) == value
-                  and sector(g, n) == LAW_ENFORCEMENT)
+    if d.get("county_fips"):
+        return index.get(("county", d["county_fips"]), [])
+    return index.get(("state", d.get("state") or ""), [])
 
 
 def contact_gaps(g: nx.MultiDiGraph) -> list[dict[str, Any]]:
@@ -42,10 +55,11 @@ def contact_gaps(g: nx.MultiDiGraph) -> list[dict[str, Any]]:
     []
     """
     out = []
+    index = law_enforcement_index(g)
     for n, d in g.nodes(data=True):
         if d.get("label") != "Organization" or d.get("kind") not in SITE_KINDS:
             continue
-        local = local_law_enforcement(g, n)
+        local = local_law_enforcement(g, n, index)
         ties = {}
         for u, v, t in list(g.out_edges(n, data="type")) + list(g.in_edges(n, data="type")):
             other = v if u == n else u

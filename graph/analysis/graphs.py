@@ -153,7 +153,8 @@ def state_view(g: nx.MultiDiGraph, state: str) -> nx.MultiDiGraph:
     local = [n for n in first if is_actor(g.nodes[n]) and not any(
         g.nodes[m].get("state") not in (None, state) for m in nx.all_neighbors(g, n))]
     second = {m for n in local for m in nx.all_neighbors(g, n) if not g.nodes[m].get("state")}
-    return g.subgraph(keep | first | second)
+    # A copy, not a view: the analyses iterate it many times, and views filter on every step.
+    return g.subgraph(keep | first | second).copy()
 
 
 def states_of(g: nx.MultiDiGraph) -> list[str]:

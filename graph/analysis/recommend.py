@@ -21,7 +21,7 @@ from typing import Any
 
 import networkx as nx
 
-from graph.analysis.contacts import local_law_enforcement
+from graph.analysis.contacts import law_enforcement_index, local_law_enforcement
 from graph.analysis.graphs import engaged, name
 
 CONTACT_NEED = 1.0
@@ -30,15 +30,13 @@ INDUSTRY_FOR_TASK_FORCES = ("trucking company", "bus company", "transit agency")
 
 
 def _pairs(g: nx.MultiDiGraph, gaps: list[dict[str, Any]], state: str | None
-           ) -> dict[tuple[str, str], tuple]:
+           ) -> dict[tuple[str, str], tuple[float, str]]:
+    """Candidate pairs -> (need, why kind); reasons are written later, for the top ones."""
     pairs: dict[tuple[str, str], tuple[float, str]] = {}
+    index = law_enforcement_index(g)
     for gap in gaps:
-        site = gap["id"]
-        for le in local_law_enforcement(g, site):
-            where = "county" if gap["scope"] == "county" else "state"
-            pairs[(site, le)] = (CONTACT_NEED, (
-                f"{name(g, site)} ({gap['kind']}) has no local contact protocol with law "
-                f"enforcement; {name(g, le)} serves its {where}"))
+        for le in local_law_enforcement(g, gap["id"], index):
+            pairs[(gap["id"], le)] = (CONTACT_NEED, gap["scope"])
     task_forces = sorted(n for n, d in g.nodes(data=True) if d.get("label") == "Organization"
                          and d.get("kind") == "task force" and d.get("state") == state)
     for n, d in g.nodes(data=True):
@@ -47,10 +45,16 @@ def _pairs(g: nx.MultiDiGraph, gaps: list[dict[str, Any]], state: str | None
         if d.get("state") not in (state, None):  # stateless companies in a state's view count
             continue
         for tf in task_forces:
-            pairs.setdefault((n, tf), (TASK_FORCE_NEED, (
-                f"{name(g, tf)} could be equipped with {name(g, n)} ({d['kind']}) as an "
-                "industry partner")))
+            pairs.setdefault((n, tf), (TASK_FORCE_NEED, "task force"))
     return pairs
+
+
+def _reason(g: nx.MultiDiGraph, a: str, b: str, why: str) -> str:
+    if why == "task force":
+        return (f"{name(g, b)} could be equipped with {name(g, a)} "
+                f"({g.nodes[a].get('kind')}) as an industry partner")
+    return (f"{name(g, a)} ({g.nodes[a].get('kind')}) has no local contact protocol with law "
+            f"enforcement; {name(g, b)} serves its {why}")
 
 
 def introductions(g: nx.MultiDiGraph, ties: nx.Graph, gaps: list[dict[str, Any]],
@@ -73,18 +77,20 @@ def introductions(g: nx.MultiDiGraph, ties: nx.Graph, gaps: list[dict[str, Any]]
     pairs = {p: v for p, v in _pairs(g, gaps, state).items() if not ties.has_edge(*p)}
     known = [p for p in pairs if p[0] in ties and p[1] in ties]
     ra = {(u, v): s for u, v, s in nx.resource_allocation_index(ties, known)} if known else {}
+    ranked = sorted(pairs, key=lambda p: (-(pairs[p][0] + ra.get(p, 0.0)), p))[:top]
     out = []
-    for (a, b), (need, reason) in pairs.items():
+    for a, b in ranked:
+        need, why = pairs[(a, b)]
         lp = ra.get((a, b), 0.0)
-        shared = sorted(nx.common_neighbors(ties, a, b)) if (a, b) in ra and lp else []
-        why = reason + (f"; they already share {len(shared)} contact(s), e.g. "
-                        f"{name(g, shared[0])}" if shared else "")
+        shared = sorted(nx.common_neighbors(ties, a, b)) if lp else []
+        reason = _reason(g, a, b, why) + (
+            f"; they already share {len(shared)} contact(s), e.g. {name(g, shared[0])}"
+            if shared else "")
         out.append({"a": {"id": a, "name": name(g, a)}, "b": {"id": b, "name": name(g, b)},
                     "score": round(need + lp, 4), "need": need,
                     "link_prediction": round(lp, 4), "index": "resource allocation",
-                    "reason": why})
-    out.sort(key=lambda r: (-r["score"], r["a"]["id"], r["b"]["id"]))
-    return out[:top]
+                    "reason": reason})
+    return out
 
 
 def invitations(g: nx.MultiDiGraph, ties: nx.Graph, coverage: dict[str, Any], *,

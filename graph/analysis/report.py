@@ -24,6 +24,24 @@ from graph.analysis.recommend import introductions, invitations
 from graph.analysis.structure import structure
 
 VERSION = 1
+PER_STATE = ("coverage", "contact_gaps", "followups", "recommendations", "mve", "metrics")
+
+
+def merge(parts: list[dict[str, Any]]) -> dict[str, Any]:
+    """One report from reports of single states (computed apart, e.g. in parallel)."""
+    if not parts:
+        raise ValueError("nothing to merge")
+    out = {**parts[0], "generated": {**parts[0]["generated"], "states": [],
+                                     "approximations": []},
+           **{k: [] for k in PER_STATE}, "structure": {"relationship": [], "co_attendance": []}}
+    for p in sorted(parts, key=lambda r: r["generated"]["states"]):
+        out["generated"]["states"] += p["generated"]["states"]
+        out["generated"]["approximations"] += p["generated"]["approximations"]
+        for k in PER_STATE:
+            out[k] += p[k]
+        for k in ("relationship", "co_attendance"):
+            out["structure"][k] += p["structure"][k]
+    return out
 
 
 def analyze(g: nx.MultiDiGraph, *, states: list[str] | None = None,

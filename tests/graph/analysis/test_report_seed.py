@@ -122,3 +122,18 @@ def test_cli_analyze(fmt: str, tmp_path, data_dir, monkeypatch, embedded_store: 
     bad = CliRunner().invoke(cli.app, ["--data-dir", str(data_dir), "analyze", "--as-of",
                                        "tomorrow"])
     assert bad.exit_code != 0
+
+
+def test_all_states_in_parallel_equal_one_by_one(embedded_settings) -> None:
+    from api.service import CoalitionService
+    from graph.store import open_store
+
+    with open_store(embedded_settings) as s:
+        load(SEED, s)
+    svc = CoalitionService(embedded_settings)
+    one_by_one = svc.analyze(as_of=AS_OF, workers=1)
+    parallel = svc.analyze(as_of=AS_OF, workers=2)
+    assert json.dumps(one_by_one, sort_keys=True) == json.dumps(parallel, sort_keys=True)
+    assert one_by_one["generated"]["states"] == ["CA", "IA", "MS", "WI"]
+    # every state sees the MVE model, whether or not anyone in it touched a component
+    assert all(row["model"] == "program:iowa-mve-model" for row in one_by_one["mve"])

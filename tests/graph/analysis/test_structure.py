@@ -58,6 +58,15 @@ def test_karate_communities_are_seeded_and_split_the_leaders(karate) -> None:
     assert leader_0 != leader_33
 
 
+def test_rustworkx_betweenness_equals_networkx(karate) -> None:
+    from graph.analysis.structure import exact_betweenness
+
+    h, _ = karate
+    ours, theirs = exact_betweenness(h), nx.betweenness_centrality(h)
+    assert ours.keys() == theirs.keys()
+    assert all(ours[n] == pytest.approx(theirs[n], abs=1e-9) for n in h)
+
+
 def test_sampled_betweenness_is_seeded_and_says_so(karate) -> None:
     h, g = karate
     a, note = brokers(h, g, exact_limit=10, k=20, seed=7)
