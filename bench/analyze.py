@@ -48,6 +48,7 @@ def main() -> None:
         print("generating the SYNTHETIC national workbook ...", flush=True)
         synthetic.write(wb, sizes=synthetic.NATIONAL, with_counties=True)
     data = WORK / "analyze-data"
+    EmbeddedServer(data).stop()  # a server left by an interrupted run must not be orphaned
     shutil.rmtree(data, ignore_errors=True)
     server = EmbeddedServer(data)
     server.start(pin=True)

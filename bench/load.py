@@ -79,6 +79,7 @@ def raw_baseline(workbook: Path, socket: Path, graph: str, batch: int = 5000) ->
 @contextlib.contextmanager
 def fresh_server() -> Iterator[Path]:
     data = WORK / "data"
+    EmbeddedServer(data).stop()  # a server left by an interrupted run must not be orphaned
     shutil.rmtree(data, ignore_errors=True)
     server = EmbeddedServer(data)
     server.start(pin=True)
