@@ -195,6 +195,35 @@ def analyze(
         sys.stdout.write(text)
 
 
+@app.command()
+def render(
+    out_path: Annotated[Path, typer.Option("--out", help="The HTML file to write.")
+                        ] = Path("network.html"),
+    state: Annotated[str | None, typer.Option(help="One state, with its gap overlay.")] = None,
+    kind: Annotated[list[str] | None, typer.Option(help="Only these kinds (repeatable).")
+                    ] = None,
+    focus: Annotated[str | None, typer.Option(help="The ego network of this entity id.")
+                     ] = None,
+    depth: Annotated[int, typer.Option(help="Ego network depth.")] = 1,
+    path: Annotated[tuple[str, str] | None, typer.Option(
+        help="Highlight the shortest paths between two entity ids.")] = None,
+    size_by: Annotated[str, typer.Option(help="degree or betweenness")] = "degree",
+    overlay: Annotated[bool, typer.Option(help="Gap overlay on a state view.")] = True,
+    max_nodes: Annotated[int, typer.Option(
+        help="Above this many nodes, aggregate by sector and county.")] = 2000,
+) -> None:
+    """Write an offline network page (whole graph, state, kind, ego network or paths)."""
+    if size_by not in ("degree", "betweenness"):
+        raise ConfigError("--size-by takes degree or betweenness")
+    facts = service().render(out_path, state=state, kinds=tuple(kind or ()), focus=focus,
+                             depth=depth, path=path, size_by=size_by, overlay=overlay,
+                             max_nodes=max_nodes)
+    out.print(f"wrote {facts['path']}: {facts['nodes']} nodes, {facts['edges']} edges",
+              highlight=False)
+    for note in facts["notes"]:
+        out.print(note, highlight=False)
+
+
 @store_app.command("start")
 def store_start() -> None:
     """Start the embedded server and keep it running until 'coalition store stop'."""
@@ -244,7 +273,7 @@ def demo(
         t.add_row(k, str(v))
     out.print(t)
     for f in result.get("files", []):
-        out.print(f"Briefing: {f}", highlight=False)
+        out.print(f"Wrote {f}", highlight=False)
     out.print("[bold]Try next[/]")
     out.print(TRY_NEXT.replace("coalition ", f"{_command_name()} "), markup=False,
               highlight=False)
@@ -266,6 +295,8 @@ def _command_name() -> str:
 
 TRY_NEXT = """\
   coalition analyze --state MS --as-of 2026-11-24
+  coalition render --state MS --out ms.html
+  coalition render --path org:ms:mississippi-trucking-association org:quality-carriers --out path.html
   coalition stats
   coalition query 'MATCH (o:Organization)-[:ATTENDED|HOSTED]->(e:Event {state: $state})
                    RETURN e.name AS event, o.name AS organization ORDER BY event' -p state=MS

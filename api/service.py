@@ -22,6 +22,8 @@ from graph.settings import Settings, get_settings
 from graph.store import EmbeddedServer, GraphStore, open_store
 from loaders.load import LoadReport, load
 from visualizations.briefing import to_html, to_markdown
+from visualizations.network import paths_between
+from visualizations.network import render as render_network
 
 #: the seed workbook shipped in the repository
 SEED_DIR = Path(__file__).resolve().parent.parent / "data" / "seed"
@@ -144,6 +146,54 @@ class CoalitionService:
             return to_html(report)
         raise ConfigError(f"unknown report format {fmt!r}; use json, md or html")
 
+    # -- views
+    def render(self, out: Path, *, state: str | None = None, kinds: tuple[str, ...] = (),
+               focus: str | None = None, depth: int = 1, path: tuple[str, str] | None = None,
+               size_by: str = "degree", overlay: bool = True, max_nodes: int = 2000,
+               include_contacts: bool = False, as_of: dt.date | None = None
+               ) -> dict[str, Any]:
+        """A network page: the whole graph, a state (with its gap overlay), a kind, an ego
+        network, or the shortest paths between two entities."""
+        st = state.upper() if state else None
+        with self.store() as store:
+            if path:
+                g = project(store, include_contacts=include_contacts)
+                paths = paths_between(g, *path)
+                if not paths:
+                    raise ConfigError(f"no path between {path[0]} and {path[1]} (check both "
+                                      "ids with: coalition query 'MATCH (n {id: $id}) "
+                                      "RETURN n.name' -p id=...)")
+                keep = {n for p in paths for n in p}
+                g = g.subgraph(keep | {m for n in keep for m in g.successors(n)
+                                       if g.nodes[m].get("label") == "Metric"}).copy()
+                title = f"Paths from {g.nodes[path[0]].get('name')} to " \
+                        f"{g.nodes[path[1]].get('name')}"
+                return render_network(g, out, title=title, highlight=paths, size_by=size_by,
+                                      include_contacts=include_contacts, max_nodes=max_nodes)
+            if focus:
+                g = project(store, Filters(focus=focus, depth=depth, kinds=kinds),
+                            include_contacts=include_contacts)
+                if focus not in g:
+                    raise ConfigError(f"no entity with id {focus!r}")
+                title = f"{g.nodes[focus].get('name')} and its network (depth {depth})"
+            elif st:
+                g = project_state(store, st, include_contacts=include_contacts)
+                if kinds:
+                    g = project(store, Filters(states=(st,), kinds=kinds),
+                                include_contacts=include_contacts)
+                title = f"{st} coalition"
+            else:
+                g = project(store, Filters(kinds=kinds), include_contacts=include_contacts)
+                title = "Coalition network" + (f": {', '.join(kinds)}" if kinds else "")
+        gaps = None
+        if st and overlay and not focus:
+            report = analyze(g, states=[st], as_of=as_of)
+            gaps = {"state_node": f"state:{st}", "roles": report["coverage"][0]["roles"],
+                    "contact_gaps": report["contact_gaps"][0]["sites"],
+                    "introductions": report["recommendations"][0]["introductions"]}
+        return render_network(g, out, title=title, overlay=gaps, size_by=size_by,
+                              include_contacts=include_contacts, max_nodes=max_nodes)
+
     # -- the embedded server
     def _server(self) -> EmbeddedServer:
         if self.settings.store_kind != "embedded":
@@ -174,8 +224,13 @@ class CoalitionService:
         if out_dir is not None:
             out_dir.mkdir(parents=True, exist_ok=True)
             analysis = self.analyze()
-            for fmt in ("md", "json"):
+            for fmt in ("md", "json", "html"):
                 path = out_dir / f"coalition-report.{fmt}"
                 path.write_text(self.render_report(analysis, fmt), encoding="utf-8")
                 result.setdefault("files", []).append(str(path))
+            page = self.render(out_dir / "network.html")
+            result["files"].append(page["path"])
+            for st in analysis["generated"]["states"]:
+                page = self.render(out_dir / f"network-{st}.html", state=st)
+                result["files"].append(page["path"])
         return result

@@ -1,0 +1,154 @@
+"""Network pages in a real headless Chromium (Debian's chromium, driven by Playwright):
+offline, complete, with a legend, not blank; plus the page builder without a browser."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import shutil
+from pathlib import Path
+
+import networkx as nx
+import pytest
+
+from api.service import CoalitionService
+from graph.store import GraphStore
+from loaders.load import load
+from tests.conftest import SEED
+from visualizations.network import aggregate, build, render
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+needs_chromium = pytest.mark.skipif(
+    not Path(CHROMIUM).exists(),
+    reason="Debian's chromium is not installed (.ci/run installs it: apt-get install chromium)")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian's chromium is not installed")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync", "--no-first-run"])
+        yield b
+        b.close()
+
+
+def open_page(browser, path: Path):
+    page = browser.new_page(viewport={"width": 1200, "height": 800})
+    outside: list[str] = []
+    page.on("request", lambda r: outside.append(r.url) if not r.url.startswith("file:")
+            else None)
+    page.goto(path.as_uri())
+    page.wait_for_function("window.coalition && window.coalition.ready", timeout=30000)
+    return page, outside
+
+
+def not_blank(png: bytes) -> bool:
+    import matplotlib.image as mpimg
+
+    pixels = mpimg.imread(io.BytesIO(png), format="png")
+    return pixels.std() > 0.02 and len({tuple(p) for p in pixels[::7, ::7].reshape(-1, 4)
+                                        .round(2).tolist()}) > 20
+
+
+@pytest.fixture
+def seeded_service(embedded_settings, embedded_store: GraphStore) -> CoalitionService:
+    load(SEED, embedded_store)
+    return CoalitionService(embedded_settings)
+
+
+@needs_chromium
+def test_state_page_offline_complete_with_overlay(browser, seeded_service, tmp_path) -> None:
+    facts = seeded_service.render(tmp_path / "ms.html", state="MS")
+    page, outside = open_page(browser, tmp_path / "ms.html")
+    assert outside == []  # no request leaves the file
+    n_nodes, n_edges = page.evaluate(
+        "[window.coalition.nodes.length, window.coalition.edges.length]")
+    assert (n_nodes, n_edges) == (facts["nodes"], facts["edges"])
+    ids = set(page.evaluate("window.coalition.nodes.getIds()"))
+    assert {"org:ms:biloxi-police-department", "event:ms:2020-01-16:gulfport-coalition-build",
+            "missing:dps", "missing:victim-services"} <= ids
+    assert "org:ca:san-joaquin-family-justice-center" not in ids
+    legend = page.locator("#legend li").all_inner_texts()
+    assert "law enforcement" in legend and "missing blueprint role" in legend
+    assert not_blank(page.screenshot())
+
+
+@needs_chromium
+def test_path_page_highlights_the_referral_chain(browser, seeded_service, tmp_path) -> None:
+    seeded_service.render(tmp_path / "p.html", path=("org:ms:mississippi-trucking-association",
+                                                     "org:quality-carriers"))
+    page, outside = open_page(browser, tmp_path / "p.html")
+    assert outside == []
+    ids = set(page.evaluate("window.coalition.nodes.getIds()"))
+    assert {"person:racine-coalition-against-human-trafficking:neal-lofy",
+            "event:wi:2014-07:menomonee-falls-coalition-build", "org:tat"} <= ids
+    widths = page.evaluate("window.coalition.edges.get().map(e => e.width)")
+    assert max(widths) == 4  # the path is drawn thick
+
+
+@needs_chromium
+def test_large_graph_is_aggregated_and_says_so(browser, tmp_path) -> None:
+    g = nx.MultiDiGraph()
+    kinds = ["truck stop", "law enforcement", "casino", "trucking company"]
+    for i in range(2500):
+        g.add_node(f"o{i}", label="Organization", kind=kinds[i % 4], name=f"Org {i}",
+                   state=["MS", "AL", "LA"][i % 3])
+    for i in range(2500):
+        g.add_edge(f"o{i}", f"o{(i * 7 + 1) % 2500}", type="PARTNERS_WITH")
+    facts = render(g, tmp_path / "big.html", max_nodes=2000)
+    assert facts["aggregated"] and facts["nodes"] == 6  # industry, law enforcement x 3 states
+    page, outside = open_page(browser, tmp_path / "big.html")
+    assert outside == []
+    assert "shown aggregated" in page.locator(".note").inner_text()
+
+
+def test_tooltips_keep_contact_details_out_unless_asked(seeded_service, tmp_path) -> None:
+    seeded_service.render(tmp_path / "w.html")
+    text = (tmp_path / "w.html").read_text()
+    assert "truckersagainsttrafficking.org" not in text.split('id="graph-data"', 1)[1]
+    seeded_service.render(tmp_path / "c.html", include_contacts=True)
+    assert "info@truckersagainsttrafficking.org" in (tmp_path / "c.html").read_text()
+
+
+def test_names_cannot_break_out_of_the_page(tmp_path) -> None:
+    g = nx.MultiDiGraph()
+    g.add_node("x", label="Organization", kind="casino",
+               name="</script><script>alert(1)</script>")
+    render(g, tmp_path / "x.html")
+    text = (tmp_path / "x.html").read_text()
+    assert "<script>alert(1)" not in text
+    data = text.split('id="graph-data" type="application/json">', 1)[1].split("</script>")[0]
+    assert json.loads(data)["nodes"][0]["label"].startswith("</script>")
+
+
+def test_same_graph_same_page(tmp_path) -> None:
+    g = nx.karate_club_graph()
+    m = nx.MultiDiGraph()
+    for n in g:
+        m.add_node(str(n), label="Organization", kind="nonprofit", name=f"n{n}")
+    for u, v in g.edges():
+        m.add_edge(str(u), str(v), type="PARTNERS_WITH")
+    a = build(m)[0].get_network_data()
+    b = build(m)[0].get_network_data()
+    assert a == b  # deterministic layout
+
+
+def test_aggregate_counts_members_and_ties() -> None:
+    g = nx.MultiDiGraph()
+    g.add_node("a", label="Organization", kind="truck stop", state="MS")
+    g.add_node("b", label="Organization", kind="truck stop", state="MS")
+    g.add_node("p", label="Organization", kind="law enforcement", state="MS")
+    g.add_edge("a", "p", type="LOCAL_CONTACT")
+    g.add_edge("b", "p", type="PARTNERS_WITH")
+    a = aggregate(g)
+    assert sorted(a.nodes(data="members")) == [("group:industry:MS", 2),
+                                               ("group:law enforcement:MS", 1)]
+    [(_, _, count)] = a.edges(data="count")
+    assert count == 2
+    assert re.match(r"industry, MS \(2\)", a.nodes["group:industry:MS"]["name"])
