@@ -22,7 +22,8 @@ from graph.settings import Settings, get_settings
 from graph.store import EmbeddedServer, GraphStore, open_store
 from loaders.load import LoadReport, load
 from visualizations.briefing import to_html, to_markdown
-from visualizations.network import paths_between
+from visualizations.charts import all_charts
+from visualizations.network import page_for, paths_between
 from visualizations.network import render as render_network
 
 #: the seed workbook shipped in the repository
@@ -143,8 +144,23 @@ class CoalitionService:
         if fmt == "md":
             return to_markdown(report)
         if fmt == "html":
-            return to_html(report)
+            return to_html(report, charts=all_charts(report),
+                           network_page=self._report_network(report))
         raise ConfigError(f"unknown report format {fmt!r}; use json, md or html")
+
+    def _report_network(self, report: dict[str, Any]) -> str:
+        """The network view for a report: its state with the gap overlay, or the whole graph
+        (aggregated if it is large)."""
+        states = report["generated"]["states"]
+        with self.store() as store:
+            if len(states) == 1:
+                st = states[0]
+                g = project_state(store, st)
+                gaps = {"state_node": f"state:{st}", "roles": report["coverage"][0]["roles"],
+                        "contact_gaps": report["contact_gaps"][0]["sites"],
+                        "introductions": report["recommendations"][0]["introductions"]}
+                return page_for(g, title=f"{st} coalition", overlay=gaps)
+            return page_for(project(store), title="Coalition network")
 
     # -- views
     def render(self, out: Path, *, state: str | None = None, kinds: tuple[str, ...] = (),

@@ -4,6 +4,8 @@ stalled organizations, introductions, single points of failure, then the wider p
 
 from __future__ import annotations
 
+import base64
+import html
 import re
 from typing import Any
 
@@ -151,6 +153,21 @@ def to_markdown(report: dict[str, Any]) -> str:
     return re.sub(r"\n{3,}", "\n\n", text)
 
 
-def to_html(report: dict[str, Any]) -> str:
+def to_html(report: dict[str, Any], *, charts: list[dict[str, str]] | None = None,
+            network_page: str | None = None) -> str:
+    """The briefing as one offline HTML file, with the charts (SVG as data URIs, with alt
+    text) and the network page (an iframe ``srcdoc``) embedded: nothing is fetched."""
     body = MarkdownIt("commonmark", {"html": False}).enable("table").render(to_markdown(report))
-    return Environment(autoescape=False).from_string(HTML).render(body=body)
+    extra = []
+    if network_page:
+        extra.append('<h2 id="network">Network</h2><iframe title="Coalition network" '
+                     'style="width:100%;height:44rem;border:1px solid #ccc" srcdoc="'
+                     + html.escape(network_page, quote=True) + '"></iframe>')
+    if charts:
+        extra.append('<h2 id="charts">Charts</h2>')
+        for c in charts:
+            data = base64.b64encode(c["svg"].encode()).decode()
+            extra.append(f'<figure><img alt="{html.escape(c["alt"])}" '
+                         f'src="data:image/svg+xml;base64,{data}" style="max-width:100%">'
+                         f'<figcaption>{html.escape(c["title"])}</figcaption></figure>')
+    return Environment(autoescape=False).from_string(HTML).render(body=body + "".join(extra))

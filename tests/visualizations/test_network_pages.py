@@ -152,3 +152,43 @@ def test_aggregate_counts_members_and_ties() -> None:
     [(_, _, count)] = a.edges(data="count")
     assert count == 2
     assert re.match(r"industry, MS \(2\)", a.nodes["group:industry:MS"]["name"])
+
+
+@needs_chromium
+def test_html_report_embeds_charts_tables_and_network(browser, seeded_service, tmp_path
+                                                      ) -> None:
+    import datetime as dt
+
+    report = seeded_service.analyze(state="MS", as_of=dt.date(2026, 11, 24))
+    out = tmp_path / "report.html"
+    out.write_text(seeded_service.render_report(report, "html"), encoding="utf-8")
+    page = browser.new_page(viewport={"width": 1200, "height": 900})
+    outside: list[str] = []
+    page.on("request", lambda r: outside.append(r.url)
+            if not r.url.startswith(("file:", "data:", "about:")) else None)
+    page.goto(out.as_uri())
+    frame = page.frame_locator("iframe")
+    frame.locator("#legend").wait_for(timeout=30000)
+    assert outside == []
+    alts = page.locator("figure img").evaluate_all("els => els.map(e => e.alt)")
+    assert len(alts) >= 3 and all(len(a) > 20 for a in alts)
+    assert any(a.startswith("Engagement funnel:") for a in alts)
+    assert page.locator("table").count() >= 2
+    net = next(f for f in page.frames if f != page.main_frame)
+    net.wait_for_function("window.coalition && window.coalition.ready", timeout=30000)
+    assert "missing:dps" in net.evaluate("window.coalition.nodes.getIds()")
+
+
+def test_charts_have_alt_text_and_svg(seeded_service) -> None:
+    import datetime as dt
+
+    from visualizations.charts import all_charts
+
+    charts = all_charts(seeded_service.analyze(as_of=dt.date(2026, 11, 24), workers=1))
+    titles = {c["title"] for c in charts}
+    assert {"Engagement funnel", "Blueprint coverage by state", "Attendance by sector",
+            "Iowa MVE model adoption"} <= titles
+    for c in charts:
+        assert "<svg" in c["svg"] and c["alt"].endswith(".")
+    cov = next(c for c in charts if c["title"] == "Blueprint coverage by state")
+    assert "MS 22%" in cov["alt"]

@@ -1,0 +1,163 @@
+"""Benchmark: network pages at 500, 2,000 and 10,000 nodes (issue 4), on SYNTHETIC graphs
+(invented names; deterministic).
+
+For each size, measured in the same run:
+- render: building the page in Python (layout included) and writing it;
+- page ready: headless Chromium (Debian's) from navigation to the first drawn frame;
+- baseline: the same page with vis-network's default physics instead of a precomputed
+  layout (what pyvis does by default), ready when stabilisation ends, given at most 60 s.
+
+Target: the 2,000-node page interactive within 5 s. 10,000 nodes is over the default cap, so
+that page is aggregated by sector and county (and says so).
+
+    python -m bench.render [--no-write-docs]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import platform
+import random
+import time
+from pathlib import Path
+
+import networkx as nx
+
+from graph.model import ORG_KINDS
+from visualizations.network import build, page
+
+ROOT = Path(__file__).resolve().parent.parent
+WORK = ROOT / "bench" / ".work" / "render"
+DOCS = ROOT / "docs" / "benchmarks.md"
+SIZES = (500, 2000, 10000)
+CHROMIUM = "/usr/bin/chromium"
+BASELINE_LIMIT_S = 60
+
+
+def synthetic_graph(n: int, seed: int = 11) -> nx.MultiDiGraph:
+    """n SYNTHETIC nodes (90% organizations, 10% events) and about 3n relationships."""
+    rng = random.Random(seed)
+    g = nx.MultiDiGraph()
+    states = ["MS", "AL", "LA", "TN", "AR"]
+    kinds = list(ORG_KINDS)
+    events = max(1, n // 10)
+    for i in range(n - events):
+        g.add_node(f"o{i}", label="Organization", kind=rng.choice(kinds),
+                   name=f"Synthetic org {i}", state=rng.choice(states), note="SYNTHETIC")
+    for i in range(events):
+        g.add_node(f"e{i}", label="Event", kind="coalition build", name=f"Synthetic build {i}",
+                   state=rng.choice(states), note="SYNTHETIC")
+    orgs = [f"o{i}" for i in range(n - events)]
+    for _ in range(2 * n):
+        g.add_edge(rng.choice(orgs), f"e{rng.randrange(events)}", type="ATTENDED")
+    for _ in range(n):
+        a, b = rng.sample(orgs, 2)
+        g.add_edge(a, b, type=rng.choice(["PARTNERS_WITH", "LOCAL_CONTACT", "REFERRED"]))
+    return g
+
+
+def physics_page(g: nx.MultiDiGraph, max_nodes: int) -> str:
+    """The baseline: the same network with positions dropped and physics on."""
+    net, facts = build(g, max_nodes=max_nodes)
+    for node in net.nodes:
+        node.pop("x", None)
+        node.pop("y", None)
+        node["physics"] = True
+    # pyvis keeps options as a dict after the first set_options; replace it outright
+    net.options = {"physics": {"enabled": True, "stabilization": {"iterations": 1000}}}
+    return page(net, facts)
+
+
+def ready_seconds(browser, path: Path, limit: float) -> float | None:
+    pg = browser.new_page(viewport={"width": 1400, "height": 900})
+    try:
+        t = time.perf_counter()
+        pg.goto(path.as_uri(), wait_until="domcontentloaded")
+        pg.wait_for_function("window.coalition && window.coalition.ready",
+                             timeout=limit * 1000, polling=50)
+        return time.perf_counter() - t
+    except Exception:  # noqa: BLE001 - a timeout is a result here
+        return None
+    finally:
+        pg.close()
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--no-write-docs", action="store_true")
+    args = ap.parse_args()
+    from playwright.sync_api import sync_playwright
+
+    WORK.mkdir(parents=True, exist_ok=True)
+    rows = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync", "--no-first-run"])
+        for n in SIZES:
+            g = synthetic_graph(n)
+            t = time.perf_counter()
+            net, facts = build(g)
+            text = page(net, facts)
+            out = WORK / f"net-{n}.html"
+            out.write_text(text, encoding="utf-8")
+            render_s = time.perf_counter() - t
+            ready = [ready_seconds(browser, out, 30) for _ in range(3)]
+            ok = [r for r in ready if r is not None]
+            base = WORK / f"physics-{n}.html"
+            base.write_text(physics_page(g, 2000), encoding="utf-8")
+            base_s = ready_seconds(browser, base, BASELINE_LIMIT_S)
+            rows.append({"n": n, "shown": len(net.nodes), "edges": len(net.edges),
+                         "aggregated": facts["aggregated"], "render_s": round(render_s, 2),
+                         "ready_s": round(sorted(ok)[len(ok) // 2], 2) if ok else None,
+                         "baseline_s": round(base_s, 2) if base_s else None,
+                         "mb": round(out.stat().st_size / 2**20, 1)})
+            print(rows[-1], flush=True)
+        browser.close()
+    result = {"date": dt.date.today().isoformat(), "cores": os.cpu_count(),
+              "python": platform.python_version(), "rows": rows}
+    if not args.no_write_docs:
+        write_docs(result)
+
+
+def write_docs(r: dict) -> None:
+    lines = []
+    for x in r["rows"]:
+        base = f"{x['baseline_s']} s" if x["baseline_s"] else f"not ready in {BASELINE_LIMIT_S} s"
+        shown = (f"{x['shown']:,} groups (aggregated)" if x["aggregated"] else
+                 f"{x['shown']:,} nodes")
+        lines.append(f"| {x['n']:,} | {shown}, {x['edges']:,} edges | {x['render_s']} s | "
+                     f"{x['ready_s']} s | {base} | {x['mb']} MB |")
+    two = next(x for x in r["rows"] if x["n"] == 2000)
+    verdict = "meets the target" if two["ready_s"] and two["ready_s"] < 5 else \
+        "**misses the target**"
+    section = f"""<!-- render:start -->
+## Network pages: render and page-ready time (issue 4)
+
+`python -m bench.render`, run {r['date']} on {r['cores']} cores, Python {r['python']},
+Debian's headless Chromium. SYNTHETIC graphs (bench/render.py: invented names, 90%
+organizations, 10% events, about 3 relationships a node). *Ready* is navigation to the first
+drawn frame (median of 3). The baseline is the same page with vis-network's default physics
+instead of our precomputed layout, in the same run.
+
+| graph | page shows | render (Python, layout included) | page ready | baseline: physics, no layout | page size |
+|---|---|---|---|---|---|
+{chr(10).join(lines)}
+
+The 2,000-node page is ready in {two['ready_s']} s: {verdict} (< 5 s). Graphs above
+2,000 nodes are aggregated by sector and county (or state), and the page says so.
+<!-- render:end -->"""
+    text = DOCS.read_text()
+    if "<!-- render:start -->" in text:
+        head, rest = text.split("<!-- render:start -->", 1)
+        text = head + section + rest.split("<!-- render:end -->", 1)[1]
+    else:
+        text = text.rstrip() + "\n\n" + section + "\n"
+    DOCS.write_text(text)
+    print(f"wrote {DOCS}")
+
+
+if __name__ == "__main__":
+    main()
