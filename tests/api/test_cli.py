@@ -174,3 +174,20 @@ def test_unreachable_neo4j_is_a_clear_error(data_dir: Path) -> None:
                             if k != "COALITION_NEO4J_PASSWORD"},
                        capture_output=True, text=True, timeout=120)
     assert r.returncode == 1 and "COALITION_NEO4J_PASSWORD is not set" in r.stderr
+
+
+def test_render_views(invoke, tmp_path: Path) -> None:
+    invoke("load", str(SEED))
+    r = invoke("render", "--kind", "trucking company", "--kind", "event", "--out",
+               str(tmp_path / "k.html"))
+    assert r.exit_code == 0, r.output
+    data = (tmp_path / "k.html").read_text()
+    assert "Ergon Trucking" in data and "Biloxi Police Department" not in data
+    r = invoke("render", "--focus", "org:quality-carriers", "--depth", "1", "--out",
+               str(tmp_path / "e.html"))
+    # Quality Carriers and Neal Lofy, tied twice: partners with, and referred
+    assert r.exit_code == 0 and "2 nodes, 2 edges" in r.output
+    r = invoke("render", "--focus", "org:nope", "--out", str(tmp_path / "x.html"))
+    assert r.exit_code != 0
+    r = invoke("render", "--size-by", "closeness", "--out", str(tmp_path / "y.html"))
+    assert r.exit_code != 0
