@@ -25,6 +25,7 @@ import time
 from pathlib import Path
 
 from bench import synthetic
+from bench.docs import write_section
 from api.service import CoalitionService
 from graph.projection import project_state, states_in_use
 from graph.settings import Settings
@@ -33,7 +34,6 @@ from loaders.load import load
 
 ROOT = Path(__file__).resolve().parent.parent
 WORK = ROOT / "bench" / ".work"
-DOCS = ROOT / "docs" / "benchmarks.md"
 AS_OF = dt.date(2026, 11, 24)
 
 
@@ -100,7 +100,7 @@ def main() -> None:
 
 def write_docs(r: dict) -> None:
     ok = lambda x: "meets the target" if x else "**misses the target**"  # noqa: E731
-    section = f"""<!-- analyze:start -->
+    section = f"""
 ## Analysis: `coalition analyze` on a national graph (issue 3)
 
 `python -m bench.analyze`, run {r['date']} on {r['cores']} cores, Python {r['python']}.
@@ -115,15 +115,8 @@ names, every row noted SYNTHETIC): {r['nodes']:,} nodes and {r['edges']:,} relat
 | report / projection | {r['ratio']}x |
 | every state's report (`coalition analyze`: {r['workers']} worker processes, each projecting and analysing one state at a time) | {r['all_s']} s, {ok(r['all_s'] < 120)} (target < 120 s) |
 | approximations used | {r['approximations']} (betweenness is exact below 20,000 actors a graph) |
-<!-- analyze:end -->"""
-    text = DOCS.read_text()
-    if "<!-- analyze:start -->" in text:
-        head, rest = text.split("<!-- analyze:start -->", 1)
-        text = head + section + rest.split("<!-- analyze:end -->", 1)[1]
-    else:
-        text = text.rstrip() + "\n\n" + section + "\n"
-    DOCS.write_text(text)
-    print(f"wrote {DOCS}")
+"""
+    write_section("analyze", section)
 
 
 if __name__ == "__main__":

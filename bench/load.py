@@ -32,13 +32,13 @@ from pathlib import Path
 from falkordb import FalkorDB
 
 from bench import synthetic
+from bench.docs import write_section
 from graph import queries
 from graph.store import EmbeddedServer
 from loaders.load import plan_workbook
 
 ROOT = Path(__file__).resolve().parent.parent
 WORK = ROOT / "bench" / ".work"
-DOCS = ROOT / "docs" / "benchmarks.md"
 TARGET_RATIO = 1.5
 TARGET_RSS_MB = 1536
 
@@ -165,7 +165,7 @@ def main() -> None:
 
 def write_docs(r: dict) -> None:
     verdict = lambda ok: "meets the target" if ok else "**misses the target**"  # noqa: E731
-    section = f"""<!-- load:start -->
+    section = f"""
 ## Loading: `coalition load` against the raw client (issue 2)
 
 `python -m bench.load --scale {r['scale']}`, run {r['date']} on {r['cores']} cores,
@@ -182,15 +182,8 @@ statements in batches of 5,000 rows.
 | ratio loader / raw (target ≤ {TARGET_RATIO}) | **{r['ratio']}x**, {verdict(r['ok_ratio'])} |
 | loader peak memory (RSS of the process; target < 1.5 GB) | {r['loader_peak_rss_mb']} MB, {verdict(r['ok_memory'])} |
 | second `coalition load` of the same input (diff only, writes nothing) | {r['reload_s']} s |
-<!-- load:end -->"""
-    text = DOCS.read_text() if DOCS.exists() else "# Benchmarks\n\n"
-    if "<!-- load:start -->" in text:
-        head, rest = text.split("<!-- load:start -->", 1)
-        text = head + section + rest.split("<!-- load:end -->", 1)[1]
-    else:
-        text = text.rstrip() + "\n\n" + section + "\n"
-    DOCS.write_text(text)
-    print(f"wrote {DOCS}")
+"""
+    write_section("load", section)
 
 
 if __name__ == "__main__":

@@ -25,12 +25,12 @@ from pathlib import Path
 
 import networkx as nx
 
+from bench.docs import write_section
 from graph.model import ORG_KINDS
 from visualizations.network import build, page
 
 ROOT = Path(__file__).resolve().parent.parent
 WORK = ROOT / "bench" / ".work" / "render"
-DOCS = ROOT / "docs" / "benchmarks.md"
 SIZES = (500, 2000, 10000)
 CHROMIUM = "/usr/bin/chromium"
 BASELINE_LIMIT_S = 60
@@ -133,7 +133,7 @@ def write_docs(r: dict) -> None:
     two = next(x for x in r["rows"] if x["n"] == 2000)
     verdict = "meets the target" if two["ready_s"] and two["ready_s"] < 5 else \
         "**misses the target**"
-    section = f"""<!-- render:start -->
+    section = f"""
 ## Network pages: render and page-ready time (issue 4)
 
 `python -m bench.render`, run {r['date']} on {r['cores']} cores, Python {r['python']},
@@ -148,15 +148,8 @@ instead of our precomputed layout, in the same run.
 
 The 2,000-node page is ready in {two['ready_s']} s: {verdict} (< 5 s). Graphs above
 2,000 nodes are aggregated by sector and county (or state), and the page says so.
-<!-- render:end -->"""
-    text = DOCS.read_text()
-    if "<!-- render:start -->" in text:
-        head, rest = text.split("<!-- render:start -->", 1)
-        text = head + section + rest.split("<!-- render:end -->", 1)[1]
-    else:
-        text = text.rstrip() + "\n\n" + section + "\n"
-    DOCS.write_text(text)
-    print(f"wrote {DOCS}")
+"""
+    write_section("render", section)
 
 
 if __name__ == "__main__":
