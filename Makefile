@@ -25,6 +25,7 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m bench.load
 	$(BIN)/python -m bench.analyze
+	$(BIN)/python -m bench.render
 
 # Debian's chromium, for the browser tests (CI installs it in .ci/run)
 browser:

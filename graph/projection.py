@@ -23,7 +23,8 @@ class Filters:
 
     ``states``: nodes in these states, their stateless neighbours (programs, national
     organizations), and the stateless neighbours of those stateless actors that are tied to
-    no other state (see graph.analysis.graphs.state_view); ``kinds``: organization kinds or base labels ("truck stop", "event");
+    no other state (see graph.analysis.graphs.state_view); ``kinds``: organization kinds,
+    sectors or base labels ("truck stop", "industry", "event");
     ``rel_types``: relationship types; ``date_from``/``date_to``: ISO dates, partial dates
     compare by their first day, undated items stay; ``focus`` + ``depth``: the ego network.
     """
@@ -123,7 +124,8 @@ def project(store: GraphStore, filters: Filters | None = None, *,
     for r in node_rows:
         props = {k: v for k, v in r["props"].items() if k not in hidden}
         label = _base_label(r["labels"])
-        if kinds and props.get("kind") not in kinds and label.lower() not in kinds:
+        if kinds and props.get("kind") not in kinds and label.lower() not in kinds \
+                and props.get("sector") not in kinds:
             continue
         if label == "Event" and not _in_range(props.get("date"), f.date_from, f.date_to):
             continue

@@ -69,3 +69,11 @@ def test_database_and_python_state_views_agree(seeded: GraphStore) -> None:
     whole = project(seeded)
     for st in states_of(whole):
         assert set(project(seeded, Filters(states=(st,)))) == set(state_view(whole, st)), st
+
+
+def test_kinds_take_sectors_too(seeded: GraphStore) -> None:
+    g = project(seeded, Filters(kinds=("law enforcement",)))
+    assert {d["kind"] for _, d in g.nodes(data=True)} == {"law enforcement", "prosecutor",
+                                                          "task force"}
+    industry = project(seeded, Filters(kinds=("industry",)))
+    assert "org:quality-carriers" in industry and "org:tat" not in industry
