@@ -24,6 +24,9 @@ app = typer.Typer(help="Stakeholder relationship graphs for anti-trafficking coa
                   no_args_is_help=True, pretty_exceptions_enable=False)
 store_app = typer.Typer(help="Manage the embedded FalkorDB server.", no_args_is_help=True)
 app.add_typer(store_app, name="store")
+keys_app = typer.Typer(help="API keys for `coalition serve` (stored hashed).",
+                       no_args_is_help=True)
+app.add_typer(keys_app, name="keys")
 
 # soft_wrap: long ids and messages stay on one line when piped or captured
 out = Console(soft_wrap=True)
@@ -222,6 +225,53 @@ def render(
               highlight=False)
     for note in facts["notes"]:
         out.print(note, highlight=False)
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port.")] = 8000,
+) -> None:
+    """Serve the HTTP API (docs at /docs). Beyond loopback only with API keys."""
+    import uvicorn
+
+    from api.app import check_bind, create_app
+
+    svc = service()
+    check_bind(host, svc)
+    out.print(f"Serving {svc.settings.store} at http://{host}:{port} (API docs: /docs)",
+              highlight=False)
+    uvicorn.run(create_app(svc.settings, bind_host=host), host=host, port=port,
+                log_level="warning")
+
+
+@keys_app.command("create")
+def keys_create(
+    role: Annotated[str, typer.Option(help="viewer, analyst, editor or admin")],
+    name: Annotated[str, typer.Option(help="Who or what the key is for.")] = "",
+) -> None:
+    """Create a key; it is printed once and stored only as a hash."""
+    key, token = service().keys().create(role, name)
+    service().audit().record("key created", key=key, by="cli")
+    out.print(f"key {key.id} ({key.role}, {key.name}): {token}", highlight=False)
+    err.print("Store it now: it is not shown again.")
+
+
+@keys_app.command("list")
+def keys_list() -> None:
+    """Keys by id, name, role, and whether revoked (never the keys themselves)."""
+    t = Table("id", "name", "role", "created", "revoked")
+    for k in service().keys().list():
+        t.add_row(k.id, k.name, k.role, k.created, k.revoked or "")
+    out.print(t)
+
+
+@keys_app.command("revoke")
+def keys_revoke(key_id: Annotated[str, typer.Argument(help="The key's id.")]) -> None:
+    """Revoke a key at once."""
+    k = service().keys().revoke(key_id)
+    service().audit().record("key revoked", key=k, by="cli")
+    out.print(f"revoked {k.id} ({k.role}, {k.name})")
 
 
 @store_app.command("start")

@@ -13,10 +13,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import networkx as nx
+from rapidfuzz import fuzz
+from rapidfuzz.utils import default_process
+
+from api.security import Audit, KeyStore
 from graph import export as graph_export
+from graph import model, queries
 from graph.analysis.blueprint import DEFAULT as BLUEPRINT
 from graph.analysis.report import analyze, merge
-from graph.errors import ConfigError
+from graph.errors import CoalitionError, ConfigError
 from graph.projection import Filters, project, project_state, states_in_use
 from graph.settings import Settings, get_settings
 from graph.store import EmbeddedServer, GraphStore, open_store
@@ -34,6 +40,15 @@ SEED_DIR = Path(__file__).resolve().parent.parent / "data" / "seed"
 class QueryResult:
     columns: list[str]
     rows: list[dict[str, Any]]
+    truncated: bool = False
+
+
+class NotFound(CoalitionError):
+    status_code = 404
+
+
+def _base(labels: list[str]) -> str:
+    return next((x for x in labels if x in model.BASE_LABELS), "Entity")
 
 
 def parse_param(text: str) -> tuple[str, Any]:
@@ -90,12 +105,102 @@ class CoalitionService:
                     "labels": c.labels, "relationship_types": c.relationships}
 
     def query(self, cypher: str, params: dict[str, Any] | None = None, *,
-              timeout: float | None = 30.0) -> QueryResult:
+              timeout: float | None = 30.0, max_rows: int | None = None) -> QueryResult:
         """A read-only query; the database refuses writes (GRAPH.RO_QUERY / READ access)."""
         with self.store() as store:
             rows = store.read(cypher, params or {}, timeout=timeout)
+        truncated = max_rows is not None and len(rows) > max_rows
+        rows = rows[:max_rows] if truncated else rows
         columns = list(rows[0]) if rows else []
-        return QueryResult(columns, rows)
+        return QueryResult(columns, rows, truncated)
+
+    # -- stakeholders (the explorer and the API)
+    def search(self, q: str = "", *, kind: str | None = None, state: str | None = None,
+               county: str | None = None, limit: int = 20, offset: int = 0
+               ) -> dict[str, Any]:
+        """Organizations and people by name, tolerant of typos (rapidfuzz WRatio over names
+        and aliases), filtered by kind or sector, state and county; paginated."""
+        params = {"kind": kind, "state": state.upper() if state else None, "county": county}
+        with self.store() as store:
+            rows = store.read(queries.STAKEHOLDER_CANDIDATES, params)
+        if q.strip():
+            scored = []
+            for r in rows:
+                names = [r["name"] or "", *(r.get("aliases") or [])]
+                score = max(fuzz.WRatio(q, n, processor=default_process) for n in names)
+                if score >= 60:
+                    scored.append((-score, r["name"] or "", r["id"], r, round(score, 1)))
+            scored.sort(key=lambda x: x[:3])
+            ranked = [{**x[3], "score": x[4]} for x in scored]
+        else:
+            ranked = sorted(rows, key=lambda r: ((r["name"] or "").lower(), r["id"]))
+        items = [{k: v for k, v in r.items() if k != "labels"} | {"label": _base(r["labels"])}
+                 for r in ranked[offset:offset + limit]]
+        return {"total": len(ranked), "offset": offset, "limit": limit, "items": items}
+
+    def stakeholder(self, node_id: str, *, include_contacts: bool = False) -> dict[str, Any]:
+        """Profile, connections, events, commitments, metrics and provenance of one entity."""
+        with self.store() as store:
+            found = store.read(queries.STAKEHOLDER, {"id": node_id})
+            if not found:
+                raise NotFound(f"no stakeholder with id {node_id!r}")
+            ties = store.read(queries.STAKEHOLDER_TIES, {"id": node_id})
+        props = dict(found[0]["props"])
+        hidden = () if include_contacts else model.CONTACT_PROPERTIES
+        provenance = {k: props.pop(k, None) for k in ("source", "source_row", "citation",
+                                                      "loaded_at", "row_hash")}
+        out: dict[str, Any] = {
+            "id": node_id, "label": _base(found[0]["labels"]),
+            "profile": {k: v for k, v in props.items() if k not in hidden},
+            "provenance": provenance, "connections": [], "events": [], "commitments": [],
+            "metrics": []}
+        for t in sorted(ties, key=lambda r: (r["type"], r["id"])):
+            other = {"id": t["id"], "name": t["name"], "label": _base(t["labels"])}
+            if t["type"] in model.PARTICIPATION.values():
+                out["events"].append({**other, "date": t["date"], "role": t["props"].get("role")})
+            elif t["type"] in model.COMMITMENTS.values():
+                out["commitments"].append({"program": other, "kind": t["props"].get("kind"),
+                                           "status": t["props"].get("status"),
+                                           "count": t["props"].get("count")})
+            elif t["type"] == "HAS_METRIC":
+                out["metrics"].append({"name": t["name"], "value": t["value"],
+                                       "unit": t["unit"]})
+            else:
+                out["connections"].append({**other, "type": t["type"],
+                                           "direction": "out" if t["outgoing"] else "in",
+                                           **{k: t["props"][k] for k in
+                                              ("date", "status", "note", "to_id", "event_id")
+                                              if t["props"].get(k)}})
+        return out
+
+    def ego(self, node_id: str, depth: int = 2, *, include_contacts: bool = False
+            ) -> dict[str, Any]:
+        with self.store() as store:
+            g = project(store, Filters(focus=node_id, depth=depth),
+                        include_contacts=include_contacts)
+        if node_id not in g:
+            raise NotFound(f"no stakeholder with id {node_id!r}")
+        return json.loads(json.dumps(nx.node_link_data(g, edges="edges"), default=str))
+
+    def paths(self, a: str, b: str, *, limit: int = 5) -> list[list[dict[str, str]]]:
+        with self.store() as store:
+            g = project(store)
+        for n in (a, b):
+            if n not in g:
+                raise NotFound(f"no stakeholder with id {n!r}")
+        return [[{"id": n, "name": str(g.nodes[n].get("name") or n)} for n in p]
+                for p in paths_between(g, a, b, limit=limit)]
+
+    def events(self, state: str | None = None) -> list[dict[str, Any]]:
+        with self.store() as store:
+            return store.read(queries.EVENTS, {"state": state.upper() if state else None})
+
+    # -- keys and the audit trail
+    def keys(self) -> KeyStore:
+        return KeyStore(self.settings.keys_file or self.settings.data_dir / "api-keys.json")
+
+    def audit(self) -> Audit:
+        return Audit(self.settings.audit_file or self.settings.data_dir / "audit.log")
 
     def export(self, fmt: str, out: Path, filters: Filters | None = None, *,
                include_contacts: bool = False) -> list[Path]:

@@ -253,3 +253,34 @@ ORG_NAMES_IN_STATES = """
 MATCH (n:Entity) WHERE n.state IN $states AND n.sector IS NOT NULL
 RETURN n.id AS id, n.name AS name, n.state AS state
 """
+
+# --------------------------------------------------------------------------- the API's reads
+
+#: organizations and people matching the filters (null parameters mean "any")
+STAKEHOLDER_CANDIDATES = f"""
+MATCH (n:{ENTITY})
+WHERE (n:Organization OR n:Person)
+  AND ($state IS NULL OR n.state = $state)
+  AND ($kind IS NULL OR n.kind = $kind OR n.sector = $kind)
+  AND ($county IS NULL OR n.county = $county)
+RETURN n.id AS id, n.name AS name, n.kind AS kind, n.state AS state, n.county AS county,
+       n.aliases AS aliases, labels(n) AS labels
+"""
+
+STAKEHOLDER = f"""
+MATCH (n:{ENTITY} {{id: $id}}) RETURN labels(n) AS labels, properties(n) AS props
+"""
+
+STAKEHOLDER_TIES = f"""
+MATCH (n:{ENTITY} {{id: $id}})-[e]-(m:{ENTITY})
+RETURN type(e) AS type, properties(e) AS props, startNode(e).id = $id AS outgoing,
+       m.id AS id, m.name AS name, labels(m) AS labels, m.kind AS kind, m.date AS date,
+       m.value AS value, m.unit AS unit
+"""
+
+EVENTS = f"""
+MATCH (e:Event) WHERE $state IS NULL OR e.state = $state
+RETURN e.id AS id, e.name AS name, e.kind AS kind, e.date AS date, e.city AS city,
+       e.state AS state
+ORDER BY date DESC, id
+"""

@@ -1,0 +1,256 @@
+"""The HTTP API: thin FastAPI routes over :class:`api.service.CoalitionService`.
+
+Security, built in from the start:
+- every route but ``/api/health`` requires a role (viewer < analyst < editor < admin) via an
+  API key (``Authorization: Bearer <key>`` or ``X-API-Key``);
+- with no key defined and the server on loopback, auth is off (a single local user, treated
+  as admin); bound to any other address, the server refuses to start without keys
+  (:func:`check_bind`);
+- people's contact details only for analyst and above; Cypher is read-only in the database and
+  checked by the app first, with a timeout and a row cap; queries, imports and key use go to
+  the audit log;
+- no CORS headers (cross-origin pages cannot call it); standard security headers.
+Errors have one shape: ``{"error": {"type", "message", "issues"?}}``.
+"""
+
+# No "from __future__ import annotations": FastAPI must see the Annotated dependencies
+# defined inside create_app as objects, not as names it cannot resolve.
+
+import datetime as dt
+import ipaddress
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import Depends, FastAPI, File, Query, Request, UploadFile
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
+from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from api import cypher_guard
+from api.security import AuthError, Forbidden, Key, rank
+from api.service import CoalitionService
+from graph.errors import CoalitionError, ConfigError, LoadError
+from graph.settings import Settings, get_settings
+
+MAX_ROWS = 5000
+QUERY_TIMEOUT = 10.0
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Permissions-Policy": "geolocation=(), camera=(), microphone=()",
+}
+#: pages inline their scripts and styles (they must work offline); nothing else loads
+PAGE_CSP = ("default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
+            "img-src data:; frame-src 'self'; connect-src 'self'; frame-ancestors 'none'")
+API_CSP = "default-src 'none'; frame-ancestors 'none'"
+
+
+def is_loopback(host: str) -> bool:
+    """
+    >>> is_loopback("127.0.0.1"), is_loopback("localhost"), is_loopback("0.0.0.0")
+    (True, True, False)
+    """
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def check_bind(host: str, service: CoalitionService) -> None:
+    """Refuse to serve beyond this machine without API keys."""
+    if not is_loopback(host) and not service.keys().active():
+        raise ConfigError(f"refusing to listen on {host} without API keys: anyone who can "
+                          "reach it could read the graph. Create one with `coalition keys "
+                          "create --role admin`, or listen on 127.0.0.1.")
+
+
+class QueryIn(BaseModel):
+    cypher: str = Field(..., examples=["MATCH (o:Organization {state: $state}) "
+                                       "RETURN o.name AS name ORDER BY name"])
+    params: dict[str, Any] = Field(default_factory=dict, examples=[{"state": "MS"}])
+
+
+def create_app(settings: Settings | None = None, *, bind_host: str = "127.0.0.1") -> FastAPI:
+    service = CoalitionService(settings or get_settings())
+    keys, audit = service.keys(), service.audit()
+    local_open = is_loopback(bind_host)
+    app = FastAPI(
+        title="coalition-graph", version="0.1.0",
+        description="Stakeholder relationship graph of anti-trafficking coalitions. Send an "
+                    "API key as `Authorization: Bearer <key>` (roles: viewer < analyst < "
+                    "editor < admin). Errors: `{\"error\": {\"type\", \"message\"}}`.")
+
+    def caller(request: Request) -> Key | None:
+        header = request.headers.get("authorization", "")
+        token = header[7:].strip() if header.lower().startswith("bearer ") else \
+            request.headers.get("x-api-key", "")
+        if not keys.active() and local_open:
+            return None  # a single local user: auth is off
+        if not token:
+            raise AuthError("an API key is required: send 'Authorization: Bearer <key>'")
+        key = keys.verify(token)
+        if key is None:
+            audit.record("key refused", key=None, path=request.url.path)
+            raise AuthError("unknown or revoked API key")
+        audit.record("key used", key=key, method=request.method, path=request.url.path)
+        return key
+
+    def require(role: str) -> Callable[..., Key | None]:
+        def dependency(request: Request) -> Key | None:
+            key = caller(request)
+            if key is not None and rank(key.role) < rank(role):
+                audit.record("denied", key=key, path=request.url.path, needs=role)
+                raise Forbidden(f"this needs the {role} role; your key is {key.role}")
+            return key
+        return dependency
+
+    def may_see_contacts(key: Key | None) -> bool:
+        return key is None or rank(key.role) >= rank("analyst")
+
+    Viewer = Annotated[Key | None, Depends(require("viewer"))]
+    Analyst = Annotated[Key | None, Depends(require("analyst"))]
+    Editor = Annotated[Key | None, Depends(require("editor"))]
+
+    @app.middleware("http")
+    async def headers(request: Request, call_next: Callable) -> Response:
+        response = await call_next(request)
+        for k, v in SECURITY_HEADERS.items():
+            response.headers.setdefault(k, v)
+        html = response.headers.get("content-type", "").startswith("text/html")
+        response.headers.setdefault("Content-Security-Policy", PAGE_CSP if html else API_CSP)
+        return response
+
+    def error(status: int, kind: str, message: str, **extra: Any) -> JSONResponse:
+        return JSONResponse({"error": {"type": kind, "message": message, **extra}},
+                            status_code=status)
+
+    @app.exception_handler(CoalitionError)
+    async def coalition_error(_: Request, e: CoalitionError) -> JSONResponse:
+        extra = {}
+        if isinstance(e, LoadError):
+            extra["issues"] = [vars(i) for i in e.issues[:500]]
+        return error(e.status_code, type(e).__name__, str(e), **extra)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(_: Request, e: StarletteHTTPException) -> JSONResponse:
+        return error(e.status_code, "HTTPError", str(e.detail))
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(_: Request, e: RequestValidationError) -> JSONResponse:
+        problems = "; ".join(f"{'.'.join(map(str, x['loc']))}: {x['msg']}" for x in e.errors())
+        return error(422, "ValidationError", problems)
+
+    # ---------------------------------------------------------------- routes
+    @app.get("/api/health", tags=["system"])
+    def health() -> dict[str, Any]:
+        """No key needed. The store is not contacted, so this cannot leak or hang."""
+        return {"status": "ok", "auth": "keys" if keys.active() else
+                ("off (loopback, no keys)" if local_open else "keys")}
+
+    @app.get("/api/stakeholders", tags=["stakeholders"])
+    def stakeholders(_: Viewer, q: str = "", kind: str | None = None,
+                     state: str | None = None, county: str | None = None,
+                     limit: Annotated[int, Query(ge=1, le=200)] = 20,
+                     offset: Annotated[int, Query(ge=0)] = 0) -> dict[str, Any]:
+        """Search organizations and people by name (typo-tolerant), kind or sector, state,
+        county."""
+        return service.search(q, kind=kind, state=state, county=county, limit=limit,
+                              offset=offset)
+
+    @app.get("/api/stakeholders/{node_id}", tags=["stakeholders"])
+    def stakeholder(node_id: str, key: Viewer) -> dict[str, Any]:
+        """Profile, connections, events, commitments, metrics, provenance."""
+        return service.stakeholder(node_id, include_contacts=may_see_contacts(key))
+
+    @app.get("/api/stakeholders/{node_id}/ego", tags=["stakeholders"])
+    def ego(node_id: str, key: Viewer, depth: Annotated[int, Query(ge=0, le=4)] = 2
+            ) -> dict[str, Any]:
+        """The ego network (node-link JSON)."""
+        return service.ego(node_id, depth, include_contacts=may_see_contacts(key))
+
+    @app.get("/api/paths", tags=["stakeholders"])
+    def paths(_: Viewer, a: str, b: str, limit: Annotated[int, Query(ge=1, le=20)] = 5
+              ) -> dict[str, Any]:
+        """Shortest paths between two entities, by name and id."""
+        return {"paths": service.paths(a, b, limit=limit)}
+
+    @app.get("/api/events", tags=["events"])
+    def events(_: Viewer, state: str | None = None) -> list[dict[str, Any]]:
+        return service.events(state)
+
+    @app.get("/api/analysis", tags=["analysis"])
+    def analysis(_: Viewer, state: str | None = None, as_of: dt.date | None = None
+                 ) -> dict[str, Any]:
+        """The JSON of `coalition analyze` (docs/analysis.md)."""
+        return service.analyze(state=state, as_of=as_of)
+
+    @app.get("/api/recommendations", tags=["analysis"])
+    def recommendations(_: Viewer, state: str, as_of: dt.date | None = None
+                        ) -> dict[str, Any]:
+        return service.analyze(state=state, as_of=as_of)["recommendations"][0]
+
+    @app.post("/api/query", tags=["analysts"])
+    def query(body: QueryIn, key: Analyst) -> dict[str, Any]:
+        """Read-only Cypher with parameters; refused if it writes or administers (by the app
+        and by the database); at most 10 s and 5,000 rows."""
+        audit.record("query", key=key, cypher=body.cypher[:2000],
+                     params=list(body.params))
+        try:
+            cypher_guard.check(body.cypher)
+        except Forbidden:
+            audit.record("query refused", key=key, cypher=body.cypher[:2000])
+            raise
+        r = service.query(body.cypher, body.params, timeout=QUERY_TIMEOUT, max_rows=MAX_ROWS)
+        return {"columns": r.columns, "rows": r.rows, "truncated": r.truncated}
+
+    @app.post("/api/import", tags=["editors"])
+    async def import_workbook(key: Editor, file: Annotated[UploadFile, File()],
+                              confirm: bool = False) -> dict[str, Any]:
+        """Upload an .xlsx or .yaml workbook: without ``confirm`` a dry run (the diff);
+        with ``confirm=true`` the load (all-or-nothing)."""
+        name = Path(file.filename or "upload").name
+        if Path(name).suffix.lower() not in (".xlsx", ".yaml", ".yml"):
+            raise ConfigError("upload an .xlsx or .yaml workbook (a CSV folder: zip support "
+                              "is not built yet; use `coalition load`)")
+        with tempfile.TemporaryDirectory() as d:
+            path = Path(d) / name
+            path.write_bytes(await file.read())
+            report = service.load(path, dry_run=not confirm)
+        audit.record("import" if confirm else "import dry-run", key=key, file=name,
+                     written=report.written if confirm else 0)
+        return report.as_dict()
+
+    @app.get("/api/export", tags=["analysts"])
+    def export(key: Analyst, format: str = "graphml") -> FileResponse:  # noqa: A002
+        tmp = Path(tempfile.mkdtemp()) / f"coalition.{format}"
+        if format == "csv":
+            raise ConfigError("CSV export is two files; use graphml, gexf or json here")
+        service.export(format, tmp)
+        audit.record("export", key=key, format=format)
+        return FileResponse(tmp, filename=tmp.name)
+
+    @app.get("/api/pages/network", response_class=HTMLResponse, tags=["pages"])
+    def network_page(key: Viewer, state: str | None = None) -> HTMLResponse:
+        tmp = Path(tempfile.mkdtemp()) / "network.html"
+        service.render(tmp, state=state, include_contacts=may_see_contacts(key))
+        return HTMLResponse(tmp.read_text(encoding="utf-8"))
+
+    @app.get("/api/pages/report", response_class=HTMLResponse, tags=["pages"])
+    def report_page(_: Viewer, state: str | None = None, as_of: dt.date | None = None
+                    ) -> HTMLResponse:
+        return HTMLResponse(service.render_report(service.analyze(state=state, as_of=as_of),
+                                                  "html"))
+
+    @app.get("/api/audit", tags=["admin"])
+    def audit_log(key: Annotated[Key | None, Depends(require("admin"))],
+                  limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> list[dict[str, Any]]:
+        return audit.tail(limit)
+
+    return app
