@@ -23,13 +23,20 @@ from graph import model, queries
 from graph.analysis.blueprint import DEFAULT as BLUEPRINT
 from graph.analysis.report import analyze, merge
 from graph.errors import CoalitionError, ConfigError
-from graph.projection import Filters, project, project_state, states_in_use
+from graph.projection import (
+    Filters,
+    project,
+    project_ids,
+    project_state,
+    shortest_paths,
+    states_in_use,
+)
 from graph.settings import Settings, get_settings
 from graph.store import EmbeddedServer, GraphStore, open_store
 from loaders.load import LoadReport, load
 from visualizations.briefing import to_html, to_markdown
 from visualizations.charts import all_charts
-from visualizations.network import page_for, paths_between
+from visualizations.network import page_for
 from visualizations.network import render as render_network
 
 #: the seed workbook shipped in the repository
@@ -183,13 +190,18 @@ class CoalitionService:
         return json.loads(json.dumps(nx.node_link_data(g, edges="edges"), default=str))
 
     def paths(self, a: str, b: str, *, limit: int = 5) -> list[list[dict[str, str]]]:
+        """Shortest paths, searched in the database (no whole-graph projection)."""
         with self.store() as store:
-            g = project(store)
-        for n in (a, b):
-            if n not in g:
-                raise NotFound(f"no stakeholder with id {n!r}")
-        return [[{"id": n, "name": str(g.nodes[n].get("name") or n)} for n in p]
-                for p in paths_between(g, a, b, limit=limit)]
+            names = {r["id"]: r["name"] for r in store.read(queries.NAMES_BY_LABEL,
+                                                             {"ids": [a, b]})}
+            for n in (a, b):
+                if n not in names:
+                    raise NotFound(f"no stakeholder with id {n!r}")
+            found = shortest_paths(store, a, b, limit=limit)
+            ids = sorted({n for p in found for n in p})
+            names.update({r["id"]: r["name"] for r in store.read(queries.NAMES_BY_LABEL,
+                                                                  {"ids": ids})})
+        return [[{"id": n, "name": str(names.get(n) or n)} for n in p] for p in found]
 
     def events(self, state: str | None = None) -> list[dict[str, Any]]:
         with self.store() as store:
@@ -278,15 +290,13 @@ class CoalitionService:
         st = state.upper() if state else None
         with self.store() as store:
             if path:
-                g = project(store, include_contacts=include_contacts)
-                paths = paths_between(g, *path)
+                paths = shortest_paths(store, *path)
                 if not paths:
                     raise ConfigError(f"no path between {path[0]} and {path[1]} (check both "
                                       "ids with: coalition query 'MATCH (n {id: $id}) "
                                       "RETURN n.name' -p id=...)")
-                keep = {n for p in paths for n in p}
-                g = g.subgraph(keep | {m for n in keep for m in g.successors(n)
-                                       if g.nodes[m].get("label") == "Metric"}).copy()
+                g = project_ids(store, sorted({n for p in paths for n in p}),
+                                include_contacts=include_contacts)
                 title = f"Paths from {g.nodes[path[0]].get('name')} to " \
                         f"{g.nodes[path[1]].get('name')}"
                 return render_network(g, out, title=title, highlight=paths, size_by=size_by,

@@ -105,6 +105,21 @@ def project_state(store: GraphStore, state: str, *, include_contacts: bool = Fal
     return g
 
 
+def project_ids(store: GraphStore, ids: list[str], *, include_contacts: bool = False
+                ) -> nx.MultiDiGraph:
+    """The subgraph induced by these node ids."""
+    hidden = set() if include_contacts else set(model.CONTACT_PROPERTIES)
+    g = nx.MultiDiGraph()
+    for batch in batched(ids, store.batch_size):  # type: ignore[arg-type]
+        for r in store.read(queries.NODES_BY_ID, {"ids": batch}):
+            g.add_node(r["id"], **{k: v for k, v in r["props"].items() if k not in hidden},
+                       labels=sorted(r["labels"]), label=_base_label(r["labels"]))
+    for r in store.read(queries.EDGES_AMONG, {"ids": ids}) if ids else []:
+        k = g.add_edge(r["src"], r["dst"], key=r["props"].get("key"))
+        g.edges[r["src"], r["dst"], k].update(r["props"], type=r["type"])
+    return g
+
+
 def project(store: GraphStore, filters: Filters | None = None, *,
             include_contacts: bool = False) -> nx.MultiDiGraph:
     """Project (part of) the store into a MultiDiGraph. See :class:`Filters`."""
@@ -143,3 +158,46 @@ def project(store: GraphStore, filters: Filters | None = None, *,
         k = g.add_edge(r["src"], r["dst"], key=props.get("key"))
         g.edges[r["src"], r["dst"], k].update(props, type=r["type"])
     return g
+
+
+def shortest_paths(store: GraphStore, a: str, b: str, *, limit: int = 5, max_depth: int = 6,
+                   max_frontier: int = 20000) -> list[list[str]]:
+    """Up to ``limit`` shortest paths between two nodes (any direction), found in the
+    database by a bidirectional breadth-first search, so a path query never projects the
+    whole graph. Gives up (returns []) beyond ``max_depth`` hops or when a frontier passes
+    ``max_frontier`` nodes.
+    """
+    if a == b:
+        return [[a]]
+    parents: list[dict[str, set[str]]] = [{a: set()}, {b: set()}]
+    frontiers: list[set[str]] = [{a}, {b}]
+    meet: set[str] = set()
+    for _ in range(max_depth):
+        side = 0 if len(frontiers[0]) <= len(frontiers[1]) else 1
+        nxt: dict[str, set[str]] = {}
+        for batch in batched(sorted(frontiers[side]), store.batch_size):  # type: ignore[arg-type]
+            for r in store.read(queries.NEIGHBOUR_PAIRS, {"ids": batch}):
+                if r["dst"] not in parents[side]:
+                    nxt.setdefault(r["dst"], set()).add(r["src"])
+        if not nxt or len(nxt) > max_frontier:
+            return []
+        parents[side].update(nxt)
+        frontiers[side] = set(nxt)
+        meet = set(nxt) & set(parents[1 - side])
+        if meet:
+            break
+    if not meet:
+        return []
+
+    def walks(node: str, side: int) -> list[list[str]]:
+        if not parents[side][node]:
+            return [[node]]
+        return [w + [node] for p in sorted(parents[side][node]) for w in walks(p, side)][:limit]
+
+    out = []
+    for m in sorted(meet):
+        for left in walks(m, 0):
+            for right in walks(m, 1):
+                out.append(left + right[::-1][1:])
+    shortest = min(len(p) for p in out)
+    return [list(p) for p in sorted({tuple(p) for p in out if len(p) == shortest})][:limit]

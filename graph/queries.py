@@ -284,3 +284,9 @@ RETURN e.id AS id, e.name AS name, e.kind AS kind, e.date AS date, e.city AS cit
        e.state AS state
 ORDER BY date DESC, id
 """
+
+#: one step of a breadth-first search: each frontier node with each of its neighbours
+NEIGHBOUR_PAIRS = f"""
+MATCH (a:{ENTITY})-[]-(b:{ENTITY}) WHERE a.id IN $ids
+RETURN DISTINCT a.id AS src, b.id AS dst
+"""

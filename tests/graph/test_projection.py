@@ -77,3 +77,19 @@ def test_kinds_take_sectors_too(seeded: GraphStore) -> None:
                                                           "task force"}
     industry = project(seeded, Filters(kinds=("industry",)))
     assert "org:quality-carriers" in industry and "org:tat" not in industry
+
+
+def test_database_paths_equal_networkx(seeded: GraphStore) -> None:
+    import networkx as nx
+
+    from graph.projection import shortest_paths
+
+    u = nx.Graph(project(seeded).to_undirected())
+    pairs = [("org:ms:mississippi-trucking-association", "org:quality-carriers"),
+             ("org:moss-adams", "org:ms:dmv"), ("org:ergon-trucking", "org:fmcsa"),
+             (NEAL, NEAL)]
+    for a, b in pairs:
+        ours = shortest_paths(seeded, a, b, limit=50)
+        theirs = sorted(nx.all_shortest_paths(u, a, b))
+        assert ours == theirs, (a, b)
+    assert shortest_paths(seeded, NEAL, "state:IA") == []  # not connected
