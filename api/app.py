@@ -16,10 +16,11 @@ Errors have one shape: ``{"error": {"type", "message", "issues"?}}``.
 # No "from __future__ import annotations": FastAPI must see the Annotated dependencies
 # defined inside create_app as objects, not as names it cannot resolve.
 
+import contextlib
 import datetime as dt
 import ipaddress
 import tempfile
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -78,10 +79,19 @@ class QueryIn(BaseModel):
 
 
 def create_app(settings: Settings | None = None, *, bind_host: str = "127.0.0.1") -> FastAPI:
-    service = CoalitionService(settings or get_settings())
+    service = CoalitionService(settings or get_settings(), keep_open=True)
     keys, audit = service.keys(), service.audit()
     local_open = is_loopback(bind_host)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            service.close()  # drops the lease: an embedded server nobody pinned stops
+
     app = FastAPI(
+        lifespan=lifespan,
         title="coalition-graph", version="0.1.0",
         description="Stakeholder relationship graph of anti-trafficking coalitions. Send an "
                     "API key as `Authorization: Bearer <key>` (roles: viewer < analyst < "

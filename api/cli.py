@@ -239,8 +239,8 @@ def serve(
 
     svc = service()
     check_bind(host, svc)
-    out.print(f"Serving {svc.settings.store} at http://{host}:{port} (API docs: /docs)",
-              highlight=False)
+    out.print(f"Serving the {svc.settings.store} store at http://{host}:{port} "
+              "(API docs: /docs)", highlight=False)
     uvicorn.run(create_app(svc.settings, bind_host=host), host=host, port=port,
                 log_level="warning")
 
@@ -307,9 +307,12 @@ def demo(
     reset: Annotated[bool, typer.Option(help="Empty the store before loading the seed.")
                      ] = False,
     out_dir: Annotated[Path, typer.Option(help="Where the briefing is written.")] = Path("out"),
+    serve_pages: Annotated[bool, typer.Option("--serve/--no-serve", help=(
+        "End by serving the API and pages at http://127.0.0.1:8000 until Ctrl-C."))] = True,
+    port: Annotated[int, typer.Option(help="Port to serve on.")] = 8000,
 ) -> None:
-    """Start the embedded store, load the seed dataset, write the briefing, and show what to
-    try next."""
+    """Start the embedded store, load the seed dataset, write the briefing and network
+    pages, show what to try next, and serve them (unless --no-serve)."""
     bar, update = _progress()
     with bar:
         result = service().demo(reset=reset, out_dir=out_dir, progress=update)
@@ -327,6 +330,11 @@ def demo(
     out.print("[bold]Try next[/]")
     out.print(TRY_NEXT.replace("coalition ", f"{_command_name()} "), markup=False,
               highlight=False)
+    if serve_pages:
+        out.print(f"Serving the API at http://127.0.0.1:{port} (docs at /docs; network page "
+                  f"at /api/pages/network?state=MS). Ctrl-C stops; --no-serve skips this.",
+                  highlight=False)
+        serve(host="127.0.0.1", port=port)
 
 
 def _command_name() -> str:

@@ -7,6 +7,7 @@ import datetime as dt
 import json
 import multiprocessing
 import os
+import threading
 from concurrent.futures import ProcessPoolExecutor
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -86,16 +87,35 @@ def _analyze_state(job: tuple[Settings, str, dt.date, Path]) -> dict[str, Any]:
 
 
 class CoalitionService:
-    def __init__(self, settings: Settings | None = None):
+    """``keep_open``: hold one store (and so one lease on the embedded server) for the
+    service's life, as a server does; otherwise each call opens and closes its own, as a
+    one-shot command does. Both store clients are thread-safe."""
+
+    def __init__(self, settings: Settings | None = None, *, keep_open: bool = False):
         self.settings = settings or get_settings()
+        self.keep_open = keep_open
+        self._store: GraphStore | None = None
+        self._lock = threading.Lock()
 
     @contextlib.contextmanager
     def store(self) -> Iterator[GraphStore]:
+        if self.keep_open:
+            with self._lock:
+                if self._store is None:
+                    self._store = open_store(self.settings)
+            yield self._store
+            return
         store = open_store(self.settings)
         try:
             yield store
         finally:
             store.close()
+
+    def close(self) -> None:
+        with self._lock:
+            if self._store is not None:
+                self._store.close()
+                self._store = None
 
     # -- loading
     def load(self, path: Path, *, dry_run: bool = False, skip_invalid: bool = False,

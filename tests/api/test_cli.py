@@ -42,14 +42,14 @@ def invoke(data_dir: Path, monkeypatch: pytest.MonkeyPatch):
 def test_demo_from_nothing_then_again() -> None:
     with tempfile.TemporaryDirectory(prefix="cgd-") as d:
         data = Path(d) / ".coalition"
-        first = coalition("demo", data_dir=data, cwd=Path(d))
+        first = coalition("demo", "--no-serve", data_dir=data, cwd=Path(d))
         assert first.returncode == 0, first.stderr
         assert "first load" in first.stdout and "Try next" in first.stdout
         assert "80 nodes, 92 relationships" in first.stdout
         briefing = Path(d) / "out" / "coalition-report.md"
         assert briefing.read_text().startswith("# Coalition briefing: CA, IA, MS, WI")
         assert json.loads((Path(d) / "out" / "coalition-report.json").read_text())["coverage"]
-        second = coalition("demo", data_dir=data, cwd=Path(d))
+        second = coalition("demo", "--no-serve", data_dir=data, cwd=Path(d))
         assert second.returncode == 0 and "nothing changed" in second.stdout
         status = coalition("store", "status", "--format", "json", data_dir=data)
         assert json.loads(status.stdout)["running"] is False  # no orphan left behind
