@@ -19,6 +19,7 @@ Errors have one shape: ``{"error": {"type", "message", "issues"?}}``.
 import contextlib
 import datetime as dt
 import ipaddress
+import re
 import tempfile
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
@@ -27,7 +28,7 @@ from typing import Annotated, Any
 from fastapi import Depends, FastAPI, File, Query, Request, UploadFile
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api import cypher_guard
@@ -73,9 +74,18 @@ def check_bind(host: str, service: CoalitionService) -> None:
 
 
 class QueryIn(BaseModel):
-    cypher: str = Field(..., examples=["MATCH (o:Organization {state: $state}) "
-                                       "RETURN o.name AS name ORDER BY name"])
+    cypher: str = Field(..., max_length=20_000, examples=[
+        "MATCH (o:Organization {state: $state}) RETURN o.name AS name ORDER BY name"])
     params: dict[str, Any] = Field(default_factory=dict, examples=[{"state": "MS"}])
+
+    @field_validator("params")
+    @classmethod
+    def _names(cls, v: dict[str, Any]) -> dict[str, Any]:
+        bad = [k for k in v if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]{0,63}", k)]
+        if bad:
+            raise ValueError(f"parameter names must be identifiers like state or min_count; "
+                             f"not {bad[:3]}")
+        return v
 
 
 def create_app(settings: Settings | None = None, *, bind_host: str = "127.0.0.1") -> FastAPI:

@@ -78,6 +78,8 @@ class FalkorDBStore(GraphStore):
             raise QueryError(f"The query failed: {msg}") from e
         except (redis.ConnectionError, OSError) as e:
             raise StoreError(f"Lost the connection to {self.description}: {e}") from e
+        except (ValueError, TypeError) as e:  # the client could not encode a parameter
+            raise QueryError(f"Bad query parameters: {e}") from e
         cols = [h[1] if isinstance(h, list | tuple) else h for h in res.header]
         cols = [c.decode() if isinstance(c, bytes) else str(c) for c in cols]
         return [dict(zip(cols, (_value(v) for v in row), strict=True)) for row in res.result_set]

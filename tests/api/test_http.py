@@ -226,3 +226,10 @@ def test_real_server_on_a_free_port(seeded) -> None:
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+
+
+def test_query_parameter_names_are_checked(seeded, tokens) -> None:
+    client = TestClient(create_app(seeded))
+    r = client.post("/api/query", headers={"Authorization": f"Bearer {tokens['analyst']}"},
+                    json={"cypher": "RETURN $x AS x", "params": {"": 1, "a`b": 2}})
+    assert r.status_code == 422 and "identifiers" in r.json()["error"]["message"]

@@ -99,3 +99,8 @@ def test_clear_and_schema_are_repeatable(store: GraphStore) -> None:
     store.clear()
     store.ensure_schema()
     assert store.counts().nodes == 0
+
+
+def test_unencodable_parameters_are_a_query_error(store: GraphStore) -> None:
+    with pytest.raises(QueryError):
+        store.read("RETURN $x AS x", {"": 1})
