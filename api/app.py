@@ -32,6 +32,7 @@ from pydantic import BaseModel, Field, field_validator
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api import cypher_guard
+from api.pages import explorer_page
 from api.security import AuthError, Forbidden, Key, rank
 from api.service import CoalitionService
 from graph.errors import CoalitionError, ConfigError, LoadError
@@ -168,6 +169,14 @@ def create_app(settings: Settings | None = None, *, bind_host: str = "127.0.0.1"
         return error(422, "ValidationError", problems)
 
     # ---------------------------------------------------------------- routes
+    page = explorer_page()
+
+    @app.get("/", response_class=HTMLResponse, tags=["pages"])
+    def home() -> HTMLResponse:
+        """The web pages (dashboard, explorer, Cypher console, import). They hold no data and
+        call the API with the user's key, so loading them needs none."""
+        return HTMLResponse(page)
+
     @app.get("/api/health", tags=["system"])
     def health() -> dict[str, Any]:
         """No key needed. The store is not contacted, so this cannot leak or hang."""

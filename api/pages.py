@@ -1,0 +1,185 @@
+"""The web pages: one offline page (no CDN) with a dashboard per state, the explorer, the
+Cypher console and the import page. It holds no data itself; it calls the API with the key
+the user gives (kept in sessionStorage), so it needs no auth to load."""
+
+from __future__ import annotations
+
+from jinja2 import Environment
+
+from visualizations.network import VIS, _raw
+
+PAGE = r"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>coalition-graph</title>
+<style>{{ vis_css }}</style>
+<style>
+body{margin:0;font:14px/1.45 system-ui,sans-serif;color:#222}header{background:#0072B2;color:#fff;
+padding:.5rem 1rem;display:flex;gap:1rem;align-items:center}header h1{font-size:1rem;margin:0}
+nav button{background:none;border:0;color:#fff;font:inherit;padding:.3rem .6rem;cursor:pointer}
+nav button[aria-selected=true]{border-bottom:3px solid #E69F00}main{padding:1rem}
+section[hidden]{display:none}input,select,textarea,button.act{font:inherit;padding:.3rem}
+table{border-collapse:collapse;margin:.5rem 0}td,th{border:1px solid #ccc;padding:.2rem .4rem;
+text-align:left;vertical-align:top}#graph{height:26rem;border:1px solid #ccc}.err{color:#D55E00}
+#hits li{cursor:pointer;padding:.15rem 0}#hits li:hover{text-decoration:underline}
+.cols{display:flex;gap:1rem}.cols>div{flex:1;min-width:0}code{color:#555}
+</style></head><body>
+<header><h1>coalition-graph</h1>
+<nav role="tablist">
+<button role="tab" data-tab="dashboard" aria-selected="true">Dashboard</button>
+<button role="tab" data-tab="explorer">Explorer</button>
+<button role="tab" data-tab="console">Cypher console</button>
+<button role="tab" data-tab="import">Import</button></nav>
+<label style="margin-left:auto">API key <input id="key" type="password" size="18"
+ placeholder="only if keys are on"></label></header>
+<main>
+<p id="error" class="err" role="alert"></p>
+<section id="dashboard">
+ <label>State <select id="state"></select></label> <span id="coverage"></span>
+ <div class="cols"><div><h2>Missing roles</h2><ul id="missing"></ul>
+ <h2>Sites without a law-enforcement contact</h2><ul id="gaps"></ul></div>
+ <div><h2>Follow-ups due or overdue</h2><ul id="followups"></ul>
+ <p><a id="report" href="#" target="_blank">Full briefing (HTML)</a> ·
+ <a id="netpage" href="#" target="_blank">Network page</a></p></div></div>
+</section>
+<section id="explorer" hidden>
+ <div class="cols"><div>
+ <label>Search <input id="q" autocomplete="off" placeholder="name, e.g. biloxi"></label>
+ <ul id="hits"></ul>
+ <h2 id="who"></h2><div id="profile"></div></div>
+ <div><div id="graph" role="img" aria-label="ego network"></div>
+ <p><label>Path from <input id="pa" size="22"></label> <label>to <input id="pb" size="22"></label>
+ <button class="act" id="findpath">Find paths</button></p><ol id="paths"></ol></div></div>
+</section>
+<section id="console" hidden>
+ <textarea id="cypher" rows="4" cols="90">MATCH (o:Organization {state: $state}) RETURN o.id AS id, o.name AS name ORDER BY name</textarea><br>
+ <label>Parameters (JSON) <input id="params" size="40" value='{"state": "MS"}'></label>
+ <button class="act" id="run">Run (read-only)</button>
+ <button class="act" id="csv" disabled>Download CSV</button>
+ <p id="qinfo"></p><div id="result"></div>
+ <h2>History</h2><ol id="history"></ol>
+</section>
+<section id="import" hidden>
+ <p>Upload a workbook (.xlsx or .yaml). First the dry run shows what would change; then confirm.</p>
+ <input id="file" type="file" accept=".xlsx,.yaml,.yml">
+ <button class="act" id="dry">Dry run</button> <button class="act" id="confirm" disabled>Confirm load</button>
+ <div id="diff"></div>
+</section>
+</main>
+<script>{{ vis_js }}</script>
+<script>
+"use strict";
+const $ = (id) => document.getElementById(id);
+const esc = (s) => String(s ?? "").replace(/[&<>"']/g, c => ({"&":"&amp;","<":"&lt;",">":"&gt;",'"':"&quot;","'":"&#39;"}[c]));
+$("key").value = sessionStorage.getItem("key") || "";
+$("key").addEventListener("change", () => sessionStorage.setItem("key", $("key").value));
+async function api(path, opts = {}) {
+  $("error").textContent = "";
+  const headers = Object.assign({}, opts.headers || {});
+  if ($("key").value) headers["Authorization"] = "Bearer " + $("key").value;
+  const r = await fetch(path, Object.assign({}, opts, {headers}));
+  const body = r.headers.get("content-type", "").includes("json") ? await r.json() : await r.text();
+  if (!r.ok) { $("error").textContent = (body.error && body.error.message) || r.statusText; throw new Error(r.status); }
+  return body;
+}
+document.querySelectorAll("nav button").forEach(b => b.addEventListener("click", () => {
+  document.querySelectorAll("nav button").forEach(x => x.setAttribute("aria-selected", x === b));
+  document.querySelectorAll("main section").forEach(s => s.hidden = s.id !== b.dataset.tab);
+}));
+// dashboard
+async function loadStates() {
+  const events = await api("/api/events");
+  const states = [...new Set(events.map(e => e.state).filter(Boolean))].sort();
+  $("state").innerHTML = states.map(s => `<option>${esc(s)}</option>`).join("");
+  if (states.length) dashboard();
+}
+async function dashboard() {
+  const st = $("state").value;
+  const r = await api("/api/analysis?state=" + encodeURIComponent(st));
+  const cov = r.coverage[0];
+  $("coverage").textContent = `coverage ${Math.round(100 * (cov.coverage || 0))}% (${cov.roles_filled} of ${cov.roles_counted} roles filled)`;
+  $("missing").innerHTML = cov.roles.filter(x => x.status === "missing" || x.status === "partial")
+    .map(x => `<li>${esc(x.name)}: ${esc(x.status)}${x.candidates.length ? " (invite " + x.candidates.map(c => esc(c.name)).join(", ") + ")" : ""}</li>`).join("");
+  $("gaps").innerHTML = r.contact_gaps[0].sites.map(s => `<li>${esc(s.name)} (${esc(s.kind)})</li>`).join("") || "<li>none</li>";
+  $("followups").innerHTML = r.followups[0].schedule.filter(f => f.status === "overdue" || f.status === "due")
+    .map(f => `<li>${esc(f.event.name)}: ${f.months}-month, ${esc(f.status)} (due ${esc(f.due)})</li>`).join("") || "<li>none</li>";
+  $("report").href = "/api/pages/report?state=" + encodeURIComponent(st);
+  $("netpage").href = "/api/pages/network?state=" + encodeURIComponent(st);
+}
+$("state").addEventListener("change", dashboard);
+// explorer
+let timer = null, network = null;
+$("q").addEventListener("input", () => { clearTimeout(timer); timer = setTimeout(search, 200); });
+async function search() {
+  const q = $("q").value.trim();
+  if (!q) { $("hits").innerHTML = ""; return; }
+  const r = await api("/api/stakeholders?limit=10&q=" + encodeURIComponent(q));
+  $("hits").innerHTML = r.items.map(h => `<li data-id="${esc(h.id)}">${esc(h.name)} <code>${esc(h.id)}</code></li>`).join("");
+}
+$("hits").addEventListener("click", (e) => { const li = e.target.closest("li"); if (li) show(li.dataset.id); });
+async function show(id) {
+  const p = await api("/api/stakeholders/" + encodeURIComponent(id));
+  $("who").textContent = p.profile.name || id;
+  $("pa").value = id;
+  const rows = Object.entries(p.profile).map(([k, v]) => `<tr><th>${esc(k)}</th><td>${esc(Array.isArray(v) ? v.join("; ") : v)}</td></tr>`).join("");
+  const ties = p.connections.map(c => `<li>${esc(c.type.toLowerCase())} ${esc(c.name)}</li>`).join("");
+  const evs = p.events.map(e => `<li>${esc(e.role)}: ${esc(e.name)} (${esc(e.date)})</li>`).join("");
+  $("profile").innerHTML = `<table>${rows}</table><h3>Connections</h3><ul>${ties || "<li>none</li>"}</ul><h3>Events</h3><ul>${evs || "<li>none</li>"}</ul><p>Source: ${esc(p.provenance.citation || p.provenance.source)}</p>`;
+  const ego = await api("/api/stakeholders/" + encodeURIComponent(id) + "/ego?depth=2");
+  const nodes = new vis.DataSet(ego.nodes.map(n => ({id: n.id, label: String(n.name || n.id).slice(0, 30), title: n.id, color: n.id === id ? "#D55E00" : "#0072B2"})));
+  const edges = new vis.DataSet(ego.edges.map((e, i) => ({id: i, from: e.source, to: e.target, title: e.type})));
+  if (network) network.destroy();
+  network = new vis.Network($("graph"), {nodes, edges}, {physics: {stabilization: {iterations: 150}}});
+  window.egoGraph = {nodes, edges};  // not window.explorer: that is the <section id="explorer">
+}
+$("findpath").addEventListener("click", async () => {
+  const r = await api(`/api/paths?a=${encodeURIComponent($("pa").value)}&b=${encodeURIComponent($("pb").value)}`);
+  $("paths").innerHTML = r.paths.map(p => `<li>${p.map(n => esc(n.name)).join(" → ")}</li>`).join("") || "<li>no path</li>";
+});
+// console
+let last = null;
+function history() { return JSON.parse(localStorage.getItem("history") || "[]"); }
+function drawHistory() { $("history").innerHTML = history().map(h => `<li><code>${esc(h)}</code></li>`).join(""); }
+$("history").addEventListener("click", (e) => { const c = e.target.closest("code"); if (c) $("cypher").value = c.textContent; });
+$("run").addEventListener("click", async () => {
+  let params;
+  try { params = JSON.parse($("params").value || "{}"); } catch (e) { $("error").textContent = "parameters must be JSON"; return; }
+  const r = await api("/api/query", {method: "POST", headers: {"Content-Type": "application/json"}, body: JSON.stringify({cypher: $("cypher").value, params})});
+  last = r;
+  $("qinfo").textContent = `${r.rows.length} row(s)${r.truncated ? " (truncated)" : ""}`;
+  $("result").innerHTML = `<table><tr>${r.columns.map(c => `<th>${esc(c)}</th>`).join("")}</tr>` +
+    r.rows.map(row => `<tr>${r.columns.map(c => `<td>${esc(typeof row[c] === "object" ? JSON.stringify(row[c]) : row[c])}</td>`).join("")}</tr>`).join("") + "</table>";
+  $("csv").disabled = false;
+  const h = [$("cypher").value, ...history().filter(x => x !== $("cypher").value)].slice(0, 20);
+  localStorage.setItem("history", JSON.stringify(h)); drawHistory();
+});
+$("csv").addEventListener("click", () => {
+  const cell = (v) => `"${String(typeof v === "object" && v !== null ? JSON.stringify(v) : v ?? "").replace(/"/g, '""')}"`;
+  const text = [last.columns.map(cell).join(","), ...last.rows.map(r => last.columns.map(c => cell(r[c])).join(","))].join("\n");
+  const a = document.createElement("a");
+  a.href = URL.createObjectURL(new Blob([text], {type: "text/csv"})); a.download = "query.csv"; a.click();
+});
+// import
+async function upload(confirm) {
+  const f = $("file").files[0];
+  if (!f) { $("error").textContent = "choose a workbook first"; return; }
+  const form = new FormData(); form.append("file", f);
+  const r = await api("/api/import" + (confirm ? "?confirm=true" : ""), {method: "POST", body: form});
+  const rows = Object.entries(r.nodes).concat(Object.entries(r.relationships))
+    .map(([k, v]) => `<tr><td>${esc(k)}</td><td>${v.created}</td><td>${v.updated}</td><td>${v.unchanged}</td></tr>`).join("");
+  $("diff").innerHTML = `<p>${confirm ? "Loaded: " + r.written + " written" : "Dry run: nothing written yet"}</p><table><tr><th></th><th>created</th><th>updated</th><th>unchanged</th></tr>${rows}</table>`;
+  $("confirm").disabled = confirm;
+}
+$("dry").addEventListener("click", () => upload(false));
+$("confirm").addEventListener("click", () => upload(true));
+// api() has already shown the message; a refused request is not a page error
+window.addEventListener("unhandledrejection", (e) => e.preventDefault());
+drawHistory();
+loadStates().catch(() => {});
+</script></body></html>
+"""
+
+
+def explorer_page() -> str:
+    return Environment(autoescape=True).from_string(PAGE).render(
+        vis_css=_raw(VIS / "vis-network.css"), vis_js=_raw(VIS / "vis-network.min.js"))

@@ -1,0 +1,124 @@
+"""The web pages in headless Chromium against a real server on a free port: search →
+stakeholder → ego network → path; the Cypher console; the import dry run then confirm.
+All offline: no request leaves the server."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+
+from loaders.load import load
+from tests.conftest import SEED
+from tests.visualizations.test_network_pages import CHROMIUM
+
+
+@pytest.fixture
+def server(embedded_settings, embedded_store, tmp_path):
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian's chromium is not installed (.ci/run installs it)")
+    load(SEED, embedded_store)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**os.environ, "COALITION_DATA_DIR": str(embedded_settings.data_dir),
+           "COALITION_GRAPH_NAME": embedded_settings.graph_name,
+           "COALITION_KEYS_FILE": str(tmp_path / "keys.json"),
+           "COALITION_AUDIT_FILE": str(tmp_path / "audit.log")}
+    proc = subprocess.Popen([sys.executable, "-m", "api", "serve", "--port", str(port)],
+                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    base = f"http://127.0.0.1:{port}"
+    import httpx
+
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            httpx.get(base + "/api/health", timeout=2)
+            break
+        except httpx.TransportError:
+            assert proc.poll() is None and time.monotonic() < deadline
+            time.sleep(0.2)
+    yield base
+    proc.terminate()
+    proc.wait(timeout=30)
+
+
+@pytest.fixture
+def page(server):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync", "--no-first-run"])
+        # The pages' CSP forbids eval, which Playwright's wait_for_function uses.
+        ctx = b.new_context(bypass_csp=True, accept_downloads=True,
+                            viewport={"width": 1300, "height": 900})
+        pg = ctx.new_page()
+        pg.outside = []
+        pg.errors = []
+        pg.on("request", lambda r: pg.outside.append(r.url)
+              if not r.url.startswith((server, "blob:", "data:")) else None)
+        pg.on("pageerror", lambda e: pg.errors.append(str(e)))
+        pg.goto(server + "/")
+        pg.wait_for_selector("#missing li", timeout=30000)  # the dashboard loaded
+        yield pg
+        b.close()
+
+
+def test_search_stakeholder_ego_and_path(page) -> None:
+    assert "Attorney General" in page.inner_text("#missing")
+    page.click("text=Explorer")
+    page.fill("#q", "quality carers")  # a typo
+    page.wait_for_selector("#hits li")
+    page.click("#hits li >> nth=0")
+    page.wait_for_function("window.egoGraph && window.egoGraph.nodes.length > 1",
+                           timeout=30000)
+    ids = page.evaluate("window.egoGraph.nodes.getIds()")
+    assert "person:racine-coalition-against-human-trafficking:neal-lofy" in ids
+    assert "seeds/001" in page.inner_text("#profile")
+    page.fill("#pb", "org:ms:mississippi-trucking-association")
+    page.click("#findpath")
+    page.wait_for_selector("#paths li")
+    assert page.inner_text("#paths li").startswith("Quality Carriers → Neal Lofy")
+    assert page.outside == [] and page.errors == []
+
+
+def test_cypher_console(page) -> None:
+    page.click("text=Cypher console")
+    page.click("#run")
+    page.wait_for_selector("#result table")
+    assert "Biloxi Police Department" in page.inner_text("#result")
+    with page.expect_download() as dl:
+        page.click("#csv")
+    assert "Biloxi Police Department" in Path(dl.value.path()).read_text()
+    assert "MATCH (o:Organization" in page.inner_text("#history")
+    page.fill("#cypher", "MATCH (n) DETACH DELETE n")
+    page.click("#run")
+    page.wait_for_function("document.getElementById('error').textContent.length > 0")
+    assert "only read queries" in page.inner_text("#error")
+    assert page.outside == [] and page.errors == []
+
+
+def test_import_dry_run_then_confirm(page, tmp_path) -> None:
+    wb = tmp_path / "new.yaml"
+    wb.write_text(yaml.safe_dump({"organizations": [
+        {"name": "Gulf Coast Travel Plaza", "kind": "truck stop", "state": "MS"}]}))
+    page.click("text=Import")
+    page.set_input_files("#file", str(wb))
+    page.click("#dry")
+    page.wait_for_selector("#diff table")
+    assert "Dry run" in page.inner_text("#diff") and "TruckStop" in page.inner_text("#diff")
+    page.click("#confirm")
+    page.wait_for_function("document.getElementById('diff').textContent.includes('Loaded')")
+    page.click("text=Explorer")
+    page.fill("#q", "gulf coast travel")
+    page.wait_for_selector("#hits li")
+    assert "org:ms:gulf-coast-travel-plaza" in page.inner_text("#hits")
+    assert page.outside == [] and page.errors == []
