@@ -26,7 +26,8 @@ class Filters:
     no other state (see graph.analysis.graphs.state_view); ``kinds``: organization kinds,
     sectors or base labels ("truck stop", "industry", "event");
     ``rel_types``: relationship types; ``date_from``/``date_to``: ISO dates, partial dates
-    compare by their first day, undated items stay; ``focus`` + ``depth``: the ego network.
+    compare by their first day, undated items stay; ``focus`` + ``depth``: the ego network,
+    expanding through actors and events (programs, places, metrics are its leaves).
     """
 
     states: tuple[str, ...] = ()
@@ -53,6 +54,7 @@ def _in_range(date: object, lo: str | None, hi: str | None) -> bool:
 
 
 ACTORS = {"Organization", "Person"}
+EXPANDABLE = ACTORS | {"Event"}
 
 
 def _stateless_neighbours(store: GraphStore, ids: set[str]) -> dict[str, list[str]]:
@@ -65,14 +67,18 @@ def _stateless_neighbours(store: GraphStore, ids: set[str]) -> dict[str, list[st
 
 def _ids_for(store: GraphStore, f: Filters) -> list[str] | None:
     if f.focus:
+        # Expand through actors and events only: programs, places and metrics are hubs (a
+        # program has every adopter in the country) and stay leaves of the ego network.
         seen = {f.focus}
         frontier = [f.focus]
         for _ in range(max(f.depth, 0)):
-            nxt: set[str] = set()
+            nxt: dict[str, list[str]] = {}
             for batch in batched(frontier, store.batch_size):  # type: ignore[arg-type]
-                nxt.update(r["id"] for r in store.read(queries.NEIGHBOUR_IDS, {"ids": batch}))
-            frontier = sorted(nxt - seen)
-            seen |= nxt
+                for r in store.read(queries.NEIGHBOUR_IDS, {"ids": batch}):
+                    nxt[r["id"]] = r["labels"]
+            frontier = sorted(i for i, labels in nxt.items()
+                              if i not in seen and set(labels) & EXPANDABLE)
+            seen |= set(nxt)
             if not frontier:
                 break
         return sorted(seen)

@@ -211,7 +211,7 @@ RETURN a.id AS src, b.id AS dst, type(e) AS type, properties(e) AS props
 
 NEIGHBOUR_IDS = f"""
 MATCH (a:{ENTITY})-[]-(b:{ENTITY}) WHERE a.id IN $ids
-RETURN DISTINCT b.id AS id
+RETURN DISTINCT b.id AS id, labels(b) AS labels
 """
 
 STATE_NODE_IDS = f"""

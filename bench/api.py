@@ -1,0 +1,166 @@
+"""Benchmark: API latency under 50 concurrent clients (issue 5), on the SYNTHETIC national
+graph (bench/synthetic.py NATIONAL, ~200k nodes, ~1M relationships).
+
+Measured in the same run:
+- baseline: the ego network (depth 2) read straight from the store (projection in-process),
+  one at a time;
+- the API, one client: the same ego networks over HTTP (the API's overhead);
+- the API, 50 concurrent clients: search, ego network (depth 2) and path.
+
+Targets: ego p95 under 100 ms with 50 clients on 2 cores; API overhead under 2x.
+
+    python -m bench.api [--requests 500] [--no-write-docs]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import os
+import platform
+import random
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+from bench import synthetic
+from bench.docs import write_section
+from graph.projection import Filters, project
+from graph.settings import Settings
+from graph.store import EmbeddedServer, open_store
+from loaders.load import load
+
+ROOT = Path(__file__).resolve().parent.parent
+WORK = ROOT / "bench" / ".work"
+CLIENTS = 50
+
+
+def pct(xs: list[float], p: float) -> float:
+    xs = sorted(xs)
+    return xs[min(len(xs) - 1, int(p / 100 * len(xs)))]
+
+
+async def hammer(base: str, paths: list[str], clients: int) -> list[float]:
+    queue: asyncio.Queue[str] = asyncio.Queue()
+    for p in paths:
+        queue.put_nowait(p)
+    times: list[float] = []
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+    async with httpx.AsyncClient(base_url=base, timeout=60, limits=limits) as client:
+        async def worker() -> None:
+            while not queue.empty():
+                path = queue.get_nowait()
+                t = time.perf_counter()
+                r = await client.get(path)
+                times.append(time.perf_counter() - t)
+                r.raise_for_status()
+
+        await asyncio.gather(*(worker() for _ in range(clients)))
+    return times
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--requests", type=int, default=500, help="requests per kind")
+    ap.add_argument("--no-write-docs", action="store_true")
+    args = ap.parse_args()
+    wb = WORK / "national"
+    if not (wb / "organizations.csv").exists():
+        synthetic.write(wb, sizes=synthetic.NATIONAL, with_counties=True)
+    data = WORK / "api-data"
+    EmbeddedServer(data).stop()
+    shutil.rmtree(data, ignore_errors=True)
+    server = EmbeddedServer(data)
+    server.start(pin=True)
+    proc = None
+    try:
+        settings = Settings(data_dir=data)
+        with open_store(settings) as store:
+            print("loading ...", flush=True)
+            load(wb, store)
+            orgs = [r["id"] for r in store.read(
+                "MATCH (n:Organization) RETURN n.id AS id, n.state AS s ORDER BY id")]
+            rng = random.Random(5)
+            egos = rng.sample(orgs, args.requests)
+            baseline = []
+            for oid in egos[:100]:
+                t = time.perf_counter()
+                project(store, Filters(focus=oid, depth=2))
+                baseline.append(time.perf_counter() - t)
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        env = {**os.environ, "COALITION_DATA_DIR": str(data)}
+        proc = subprocess.Popen([sys.executable, "-m", "api", "serve", "--port", str(port)],
+                                env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        base = f"http://127.0.0.1:{port}"
+        while True:
+            try:
+                httpx.get(base + "/api/health", timeout=2)
+                break
+            except httpx.TransportError:
+                time.sleep(0.2)
+        one = asyncio.run(hammer(base, [f"/api/stakeholders/{o}/ego?depth=2"
+                                        for o in egos[:100]], 1))
+        words = ["ka", "mo", "ten", "sul", "dor", "lin", "bre", "fen", "tar"]
+        kinds = {
+            "search": [f"/api/stakeholders?q={rng.choice(words)}{rng.choice(words)}"
+                       for _ in range(args.requests)],
+            "ego (depth 2)": [f"/api/stakeholders/{o}/ego?depth=2" for o in egos],
+            "path": [f"/api/paths?a={a}&b={b}" for a, b in
+                     zip(egos, rng.sample(orgs, args.requests), strict=True)],
+        }
+        results = {}
+        for kind, paths in kinds.items():
+            t = time.perf_counter()
+            times = asyncio.run(hammer(base, paths, CLIENTS))
+            wall = time.perf_counter() - t
+            results[kind] = {"p50_ms": round(1000 * pct(times, 50), 1),
+                             "p95_ms": round(1000 * pct(times, 95), 1),
+                             "rps": round(len(times) / wall, 1)}
+            print(kind, results[kind], flush=True)
+    finally:
+        if proc:
+            proc.terminate()
+            proc.wait(timeout=30)
+        server.stop()
+        shutil.rmtree(data, ignore_errors=True)
+    r = {"date": dt.date.today().isoformat(), "cores": os.cpu_count(),
+         "python": platform.python_version(), "requests": args.requests,
+         "baseline_ms": round(1000 * statistics.median(baseline), 1),
+         "single_ms": round(1000 * statistics.median(one), 1), "results": results}
+    r["overhead"] = round(r["single_ms"] / r["baseline_ms"], 2)
+    print(r)
+    if not args.no_write_docs:
+        ego = results["ego (depth 2)"]
+        rows = "\n".join(f"| {k} | {v['p50_ms']} ms | {v['p95_ms']} ms | {v['rps']} |"
+                         for k, v in results.items())
+        ok = lambda x: "meets the target" if x else "**misses the target**"  # noqa: E731
+        write_section("api", f"""
+## API latency under 50 concurrent clients (issue 5)
+
+`python -m bench.api`, run {r['date']} on {r['cores']} cores, Python {r['python']}, against
+`coalition serve` on the SYNTHETIC national graph (bench/synthetic.py `NATIONAL`). There were
+{r['requests']} requests of each kind, from {CLIENTS} concurrent clients (httpx, keep-alive).
+
+| request | p50 | p95 | requests/s |
+|---|---|---|---|
+{rows}
+
+- Ego network p95 with {CLIENTS} clients: {ego['p95_ms']} ms, {ok(ego['p95_ms'] < 100)}
+  (target < 100 ms).
+- API overhead: one client's median ego request takes {r['single_ms']} ms; the same
+  projection straight from the store takes {r['baseline_ms']} ms. That is
+  **{r['overhead']}x**, {ok(r['overhead'] < 2)} (target < 2x).
+""")
+
+
+if __name__ == "__main__":
+    main()
