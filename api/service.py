@@ -8,6 +8,7 @@ import json
 import multiprocessing
 import os
 import threading
+import time
 from concurrent.futures import ProcessPoolExecutor
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -15,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import networkx as nx
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 from rapidfuzz.utils import default_process
 
 from api.security import Audit, KeyStore
@@ -53,6 +54,10 @@ class QueryResult:
 
 class NotFound(CoalitionError):
     status_code = 404
+
+
+#: organization kind -> sector, so ``kind=industry`` filters by sector
+_SECTOR = dict(model.SECTORS)
 
 
 def _base(labels: list[str]) -> str:
@@ -95,6 +100,7 @@ class CoalitionService:
         self.settings = settings or get_settings()
         self.keep_open = keep_open
         self._store: GraphStore | None = None
+        self._names: tuple[float, list[dict[str, Any]]] | None = None
         self._lock = threading.Lock()
 
     @contextlib.contextmanager
@@ -121,8 +127,11 @@ class CoalitionService:
     def load(self, path: Path, *, dry_run: bool = False, skip_invalid: bool = False,
              progress: Callable[[str, int, int], None] | None = None) -> LoadReport:
         with self.store() as store:
-            return load(Path(path), store, dry_run=dry_run, skip_invalid=skip_invalid,
-                        fuzzy_threshold=self.settings.fuzzy_threshold, progress=progress)
+            report = load(Path(path), store, dry_run=dry_run, skip_invalid=skip_invalid,
+                          fuzzy_threshold=self.settings.fuzzy_threshold, progress=progress)
+        if not dry_run:
+            self._names = None  # the name index is stale now
+        return report
 
     # -- reading
     def stats(self) -> dict[str, Any]:
@@ -142,23 +151,48 @@ class CoalitionService:
         return QueryResult(columns, rows, truncated)
 
     # -- stakeholders (the explorer and the API)
+    #: a long-lived service (the API) reuses the name index this many seconds
+    NAMES_TTL = 30.0
+
+    def _candidates(self, store: GraphStore) -> list[dict[str, Any]]:
+        """Every organization and person (id, name, kind, place, aliases). A long-lived
+        service keeps them for NAMES_TTL seconds (and drops them when it loads a workbook):
+        reading ~150k names on every search made search time out on a national graph."""
+        if self.keep_open and self._names is not None and \
+                time.monotonic() - self._names[0] < self.NAMES_TTL:
+            return self._names[1]
+        rows = store.read(queries.STAKEHOLDER_CANDIDATES,
+                          {"kind": None, "state": None, "county": None})
+        if self.keep_open:
+            self._names = (time.monotonic(), rows)
+        return rows
+
     def search(self, q: str = "", *, kind: str | None = None, state: str | None = None,
                county: str | None = None, limit: int = 20, offset: int = 0
                ) -> dict[str, Any]:
         """Organizations and people by name, tolerant of typos (rapidfuzz WRatio over names
         and aliases), filtered by kind or sector, state and county; paginated."""
-        params = {"kind": kind, "state": state.upper() if state else None, "county": county}
         with self.store() as store:
-            rows = store.read(queries.STAKEHOLDER_CANDIDATES, params)
+            rows = self._candidates(store)
+        st = state.upper() if state else None
+        rows = [r for r in rows if (not st or r["state"] == st)
+                and (not county or r["county"] == county)
+                and (not kind or r["kind"] == kind or kind == _SECTOR.get(r["kind"]))]
         if q.strip():
-            scored = []
-            for r in rows:
-                names = [r["name"] or "", *(r.get("aliases") or [])]
-                score = max(fuzz.WRatio(q, n, processor=default_process) for n in names)
-                if score >= 60:
-                    scored.append((-score, r["name"] or "", r["id"], r, round(score, 1)))
-            scored.sort(key=lambda x: x[:3])
-            ranked = [{**x[3], "score": x[4]} for x in scored]
+            choices, owner = [], []
+            for i, r in enumerate(rows):
+                for n in [r["name"] or "", *(r.get("aliases") or [])]:
+                    choices.append(n)
+                    owner.append(i)
+            best: dict[int, float] = {}
+            for _, score, j in process.extract(q, choices, scorer=fuzz.WRatio,
+                                               processor=default_process, limit=None,
+                                               score_cutoff=60):
+                i = owner[j]
+                best[i] = max(best.get(i, 0.0), score)
+            ranked = [{**rows[i], "score": round(sc, 1)} for i, sc in
+                      sorted(best.items(), key=lambda x: (-x[1], rows[x[0]]["name"] or "",
+                                                          rows[x[0]]["id"]))]
         else:
             ranked = sorted(rows, key=lambda r: ((r["name"] or "").lower(), r["id"]))
         items = [{k: v for k, v in r.items() if k != "labels"} | {"label": _base(r["labels"])}
