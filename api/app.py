@@ -21,6 +21,7 @@ import datetime as dt
 import ipaddress
 import re
 import tempfile
+import threading
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Annotated, Any
@@ -96,6 +97,9 @@ def create_app(settings: Settings | None = None, *, bind_host: str = "127.0.0.1"
 
     @contextlib.asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        # Warm the search index in the background: on a national graph reading every name
+        # takes seconds, which the first searcher should not pay.
+        threading.Thread(target=service.warm, daemon=True, name="warm-names").start()
         try:
             yield
         finally:

@@ -101,6 +101,7 @@ class CoalitionService:
         self.keep_open = keep_open
         self._store: GraphStore | None = None
         self._names: tuple[float, list[dict[str, Any]]] | None = None
+        self._names_lock = threading.Lock()
         self._lock = threading.Lock()
 
     @contextlib.contextmanager
@@ -158,14 +159,22 @@ class CoalitionService:
         """Every organization and person (id, name, kind, place, aliases). A long-lived
         service keeps them for NAMES_TTL seconds (and drops them when it loads a workbook):
         reading ~150k names on every search made search time out on a national graph."""
-        if self.keep_open and self._names is not None and \
-                time.monotonic() - self._names[0] < self.NAMES_TTL:
+        if not self.keep_open:
+            return store.read(queries.STAKEHOLDER_CANDIDATES,
+                              {"kind": None, "state": None, "county": None})
+        # One reader fills the index; concurrent searches wait for it instead of each
+        # reading every name at once.
+        with self._names_lock:
+            if self._names is None or time.monotonic() - self._names[0] >= self.NAMES_TTL:
+                rows = store.read(queries.STAKEHOLDER_CANDIDATES,
+                                  {"kind": None, "state": None, "county": None})
+                self._names = (time.monotonic(), rows)
             return self._names[1]
-        rows = store.read(queries.STAKEHOLDER_CANDIDATES,
-                          {"kind": None, "state": None, "county": None})
-        if self.keep_open:
-            self._names = (time.monotonic(), rows)
-        return rows
+
+    def warm(self) -> None:
+        """Fill the name index now (a server calls this at start, in the background)."""
+        with contextlib.suppress(CoalitionError), self.store() as store:
+            self._candidates(store)
 
     def search(self, q: str = "", *, kind: str | None = None, state: str | None = None,
                county: str | None = None, limit: int = 20, offset: int = 0

@@ -113,14 +113,17 @@ def main() -> None:
                 time.sleep(0.2)
         one = asyncio.run(hammer(base, [f"/api/stakeholders/{o}/ego?depth=2"
                                         for o in egos[:100]], 1))
+        # The server warms its name index at start; wait for it with one search, timed.
+        t = time.perf_counter()
+        httpx.get(base + "/api/stakeholders?q=warm", timeout=300).raise_for_status()
+        warm_s = time.perf_counter() - t
         words = ["ka", "mo", "ten", "sul", "dor", "lin", "bre", "fen", "tar"]
         kinds = {
             "ego (depth 2)": [f"/api/stakeholders/{o}/ego?depth=2" for o in egos],
             "path": [f"/api/paths?a={a}&b={b}" for a, b in
                      zip(egos, rng.sample(orgs, args.requests), strict=True)],
-            # last and fewer: each search still reads every candidate name (see docs)
             "search": [f"/api/stakeholders?q={rng.choice(words)}{rng.choice(words)}"
-                       for _ in range(max(1, args.requests // 10))],
+                       for _ in range(args.requests)],
         }
         results = {}
         for kind, paths in kinds.items():
@@ -128,8 +131,8 @@ def main() -> None:
             times = asyncio.run(hammer(base, paths, CLIENTS))
             wall = time.perf_counter() - t
             done = [x for x in times if x != float("inf")]
-            results[kind] = {"p50_ms": round(1000 * pct(times, 50), 1) if done else None,
-                             "p95_ms": round(1000 * pct(times, 95), 1),
+            ms = lambda x: round(1000 * x, 1) if x != float("inf") else None  # noqa: E731
+            results[kind] = {"p50_ms": ms(pct(times, 50)), "p95_ms": ms(pct(times, 95)),
                              "rps": round(len(done) / wall, 1),
                              "timeouts": len(times) - len(done), "n": len(times)}
             print(kind, results[kind], flush=True)
@@ -145,12 +148,14 @@ def main() -> None:
     r = {"date": dt.date.today().isoformat(), "cores": os.cpu_count(),
          "python": platform.python_version(), "requests": args.requests,
          "baseline_ms": round(1000 * statistics.median(baseline), 1),
-         "single_ms": round(1000 * statistics.median(one), 1), "results": results}
+         "single_ms": round(1000 * statistics.median(one), 1), "results": results,
+         "warm_s": round(warm_s, 1)}
     r["overhead"] = round(r["single_ms"] / r["baseline_ms"], 2)
     print(r)
     if not args.no_write_docs:
         ego = results["ego (depth 2)"]
-        rows = "\n".join(f"| {k} | {v['n']} | {v['p50_ms']} ms | {v['p95_ms']} ms | "
+        shown = lambda x: "timed out" if x is None else f"{x} ms"  # noqa: E731
+        rows = "\n".join(f"| {k} | {v['n']} | {shown(v['p50_ms'])} | {shown(v['p95_ms'])} | "
                          f"{v['rps']} | {v['timeouts']} |" for k, v in results.items())
         ok = lambda x: "meets the target" if x else "**misses the target**"  # noqa: E731
         write_section("api", f"""
@@ -164,8 +169,11 @@ def main() -> None:
 |---|---|---|---|---|---|
 {rows}
 
-- Ego network p95 with {CLIENTS} clients: {ego['p95_ms']} ms, {ok(ego['p95_ms'] < 100)}
+- Ego network p95 with {CLIENTS} clients: {shown(ego['p95_ms'])},
+  {ok(ego['p95_ms'] is not None and ego['p95_ms'] < 100)}
   (target < 100 ms).
+- Search runs on a name index the server builds when it starts (in the background). The
+  first search waited {r['warm_s']} s for it; the search figures above are after that.
 - API overhead: one client's median ego request takes {r['single_ms']} ms; the same
   projection straight from the store takes {r['baseline_ms']} ms. That is
   **{r['overhead']}x**, {ok(r['overhead'] < 2)} (target < 2x).
