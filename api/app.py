@@ -20,6 +20,7 @@ import contextlib
 import datetime as dt
 import ipaddress
 import re
+import shutil
 import tempfile
 import threading
 from collections.abc import AsyncIterator, Callable
@@ -30,6 +31,7 @@ from fastapi import Depends, FastAPI, File, Query, Request, UploadFile
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from pydantic import BaseModel, Field, field_validator
+from starlette.background import BackgroundTask
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api import cypher_guard
@@ -262,18 +264,22 @@ def create_app(settings: Settings | None = None, *, bind_host: str = "127.0.0.1"
 
     @app.get("/api/export", tags=["analysts"])
     def export(key: Analyst, format: str = "graphml") -> FileResponse:  # noqa: A002
-        tmp = Path(tempfile.mkdtemp()) / f"coalition.{format}"
         if format == "csv":
             raise ConfigError("CSV export is two files; use graphml, gexf or json here")
-        service.export(format, tmp)
+        folder = Path(tempfile.mkdtemp())
+        try:
+            service.export(format, folder / f"coalition.{format}")
+        except BaseException:
+            shutil.rmtree(folder, ignore_errors=True)
+            raise
         audit.record("export", key=key, format=format)
-        return FileResponse(tmp, filename=tmp.name)
+        return FileResponse(folder / f"coalition.{format}", filename=f"coalition.{format}",
+                            background=BackgroundTask(shutil.rmtree, folder, True))
 
     @app.get("/api/pages/network", response_class=HTMLResponse, tags=["pages"])
     def network_page(key: Viewer, state: str | None = None) -> HTMLResponse:
-        tmp = Path(tempfile.mkdtemp()) / "network.html"
-        service.render(tmp, state=state, include_contacts=may_see_contacts(key))
-        return HTMLResponse(tmp.read_text(encoding="utf-8"))
+        return HTMLResponse(service.network_page(
+            state=state, include_contacts=may_see_contacts(key))[0])
 
     @app.get("/api/pages/report", response_class=HTMLResponse, tags=["pages"])
     def report_page(_: Viewer, state: str | None = None, as_of: dt.date | None = None

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from jinja2 import Environment
 
-from visualizations.network import VIS, _raw
+from visualizations.network import _bundled
 
 PAGE = r"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
@@ -182,4 +182,4 @@ loadStates().catch(() => {});
 
 def explorer_page() -> str:
     return Environment(autoescape=True).from_string(PAGE).render(
-        vis_css=_raw(VIS / "vis-network.css"), vis_js=_raw(VIS / "vis-network.min.js"))
+        vis_css=_bundled("vis-network.css"), vis_js=_bundled("vis-network.min.js"))

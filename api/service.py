@@ -38,8 +38,7 @@ from graph.store import EmbeddedServer, GraphStore, open_store
 from loaders.load import LoadReport, load
 from visualizations.briefing import to_html, to_markdown
 from visualizations.charts import all_charts
-from visualizations.network import page_for
-from visualizations.network import render as render_network
+from visualizations.network import overlay_from_report, render_html
 
 #: the seed workbook shipped in the repository
 SEED_DIR = Path(__file__).resolve().parent.parent / "data" / "seed"
@@ -255,14 +254,14 @@ class CoalitionService:
     def paths(self, a: str, b: str, *, limit: int = 5) -> list[list[dict[str, str]]]:
         """Shortest paths, searched in the database (no whole-graph projection)."""
         with self.store() as store:
-            names = {r["id"]: r["name"] for r in store.read(queries.NAMES_BY_LABEL,
+            names = {r["id"]: r["name"] for r in store.read(queries.NAMES_BY_ID,
                                                              {"ids": [a, b]})}
             for n in (a, b):
                 if n not in names:
                     raise NotFound(f"no stakeholder with id {n!r}")
             found = shortest_paths(store, a, b, limit=limit)
             ids = sorted({n for p in found for n in p})
-            names.update({r["id"]: r["name"] for r in store.read(queries.NAMES_BY_LABEL,
+            names.update({r["id"]: r["name"] for r in store.read(queries.NAMES_BY_ID,
                                                                   {"ids": ids})})
         return [[{"id": n, "name": str(names.get(n) or n)} for n in p] for p in found]
 
@@ -332,61 +331,59 @@ class CoalitionService:
         """The network view for a report: its state with the gap overlay, or the whole graph
         (aggregated if it is large)."""
         states = report["generated"]["states"]
-        with self.store() as store:
-            if len(states) == 1:
-                st = states[0]
-                g = project_state(store, st)
-                gaps = {"state_node": f"state:{st}", "roles": report["coverage"][0]["roles"],
-                        "contact_gaps": report["contact_gaps"][0]["sites"],
-                        "introductions": report["recommendations"][0]["introductions"]}
-                return page_for(g, title=f"{st} coalition", overlay=gaps)
-            return page_for(project(store), title="Coalition network")
+        if len(states) == 1:
+            return self.network_page(state=states[0], report=report)[0]
+        return self.network_page()[0]
 
     # -- views
-    def render(self, out: Path, *, state: str | None = None, kinds: tuple[str, ...] = (),
-               focus: str | None = None, depth: int = 1, path: tuple[str, str] | None = None,
-               size_by: str = "degree", overlay: bool = True, max_nodes: int = 2000,
-               include_contacts: bool = False, as_of: dt.date | None = None
-               ) -> dict[str, Any]:
-        """A network page: the whole graph, a state (with its gap overlay), a kind, an ego
-        network, or the shortest paths between two entities."""
+    def render(self, out: Path, **kwargs: Any) -> dict[str, Any]:
+        """Write a network page (see :meth:`network_page`); return its facts and path."""
+        html, facts = self.network_page(**kwargs)
+        Path(out).write_text(html, encoding="utf-8")
+        return {"path": str(out), **facts}
+
+    def network_page(self, *, state: str | None = None, kinds: tuple[str, ...] = (),
+                     focus: str | None = None, depth: int = 1,
+                     path: tuple[str, str] | None = None, size_by: str = "degree",
+                     overlay: bool = True, max_nodes: int = 2000,
+                     include_contacts: bool = False, as_of: dt.date | None = None,
+                     report: dict[str, Any] | None = None) -> tuple[str, dict[str, Any]]:
+        """A network page: the whole graph, a state (with its gap overlay, from ``report``
+        when the caller has one), a kind, an ego network, or the shortest paths between two
+        entities."""
         st = state.upper() if state else None
+        highlight = None
         with self.store() as store:
             if path:
-                paths = shortest_paths(store, *path)
-                if not paths:
+                highlight = shortest_paths(store, *path)
+                if not highlight:
                     raise ConfigError(f"no path between {path[0]} and {path[1]} (check both "
                                       "ids with: coalition query 'MATCH (n {id: $id}) "
                                       "RETURN n.name' -p id=...)")
-                g = project_ids(store, sorted({n for p in paths for n in p}),
+                g = project_ids(store, sorted({n for p in highlight for n in p}),
                                 include_contacts=include_contacts)
                 title = f"Paths from {g.nodes[path[0]].get('name')} to " \
                         f"{g.nodes[path[1]].get('name')}"
-                return render_network(g, out, title=title, highlight=paths, size_by=size_by,
-                                      include_contacts=include_contacts, max_nodes=max_nodes)
-            if focus:
+            elif focus:
                 g = project(store, Filters(focus=focus, depth=depth, kinds=kinds),
                             include_contacts=include_contacts)
                 if focus not in g:
                     raise ConfigError(f"no entity with id {focus!r}")
                 title = f"{g.nodes[focus].get('name')} and its network (depth {depth})"
             elif st:
-                g = project_state(store, st, include_contacts=include_contacts)
-                if kinds:
-                    g = project(store, Filters(states=(st,), kinds=kinds),
-                                include_contacts=include_contacts)
+                g = project(store, Filters(states=(st,), kinds=kinds),
+                            include_contacts=include_contacts) if kinds else \
+                    project_state(store, st, include_contacts=include_contacts)
                 title = f"{st} coalition"
             else:
                 g = project(store, Filters(kinds=kinds), include_contacts=include_contacts)
                 title = "Coalition network" + (f": {', '.join(kinds)}" if kinds else "")
         gaps = None
-        if st and overlay and not focus:
-            report = analyze(g, states=[st], as_of=as_of)
-            gaps = {"state_node": f"state:{st}", "roles": report["coverage"][0]["roles"],
-                    "contact_gaps": report["contact_gaps"][0]["sites"],
-                    "introductions": report["recommendations"][0]["introductions"]}
-        return render_network(g, out, title=title, overlay=gaps, size_by=size_by,
-                              include_contacts=include_contacts, max_nodes=max_nodes)
+        if st and overlay and not focus and not path:
+            report = report or analyze(g, states=[st], as_of=as_of)
+            gaps = overlay_from_report(report, st)
+        return render_html(g, title=title, overlay=gaps, highlight=highlight, size_by=size_by,
+                           include_contacts=include_contacts, max_nodes=max_nodes)
 
     # -- the embedded server
     def _server(self) -> EmbeddedServer:
@@ -425,6 +422,6 @@ class CoalitionService:
             page = self.render(out_dir / "network.html")
             result["files"].append(page["path"])
             for st in analysis["generated"]["states"]:
-                page = self.render(out_dir / f"network-{st}.html", state=st)
+                page = self.render(out_dir / f"network-{st}.html", state=st, report=analysis)
                 result["files"].append(page["path"])
         return result

@@ -32,6 +32,7 @@ import httpx
 
 from bench import synthetic
 from bench.docs import write_section
+from graph import queries
 from graph.projection import Filters, project
 from graph.settings import Settings
 from graph.store import EmbeddedServer, open_store
@@ -89,8 +90,7 @@ def main() -> None:
         with open_store(settings) as store:
             print("loading ...", flush=True)
             load(wb, store)
-            orgs = [r["id"] for r in store.read(
-                "MATCH (n:Organization) RETURN n.id AS id, n.state AS s ORDER BY id")]
+            orgs = [r["id"] for r in store.read(queries.ORGANIZATION_IDS)]
             rng = random.Random(5)
             egos = rng.sample(orgs, args.requests)
             baseline = []

@@ -111,34 +111,18 @@ def project_state(store: GraphStore, state: str, *, include_contacts: bool = Fal
     return g
 
 
-def project_ids(store: GraphStore, ids: list[str], *, include_contacts: bool = False
-                ) -> nx.MultiDiGraph:
-    """The subgraph induced by these node ids."""
-    hidden = set() if include_contacts else set(model.CONTACT_PROPERTIES)
-    g = nx.MultiDiGraph()
-    for batch in batched(ids, store.batch_size):  # type: ignore[arg-type]
-        for r in store.read(queries.NODES_BY_ID, {"ids": batch}):
-            g.add_node(r["id"], **{k: v for k, v in r["props"].items() if k not in hidden},
-                       labels=sorted(r["labels"]), label=_base_label(r["labels"]))
-    for r in store.read(queries.EDGES_AMONG, {"ids": ids}) if ids else []:
-        k = g.add_edge(r["src"], r["dst"], key=r["props"].get("key"))
-        g.edges[r["src"], r["dst"], k].update(r["props"], type=r["type"])
-    return g
-
-
-def project(store: GraphStore, filters: Filters | None = None, *,
-            include_contacts: bool = False) -> nx.MultiDiGraph:
-    """Project (part of) the store into a MultiDiGraph. See :class:`Filters`."""
-    f = filters or Filters()
-    ids = _ids_for(store, f)
+def _rows(store: GraphStore, ids: list[str] | None) -> tuple[list[dict], list[dict]]:
+    """Node and relationship rows: everything (``ids`` None) or the subgraph on ``ids``."""
     if ids is None:
-        node_rows = store.read(queries.ALL_NODES)
-        edge_rows = store.read(queries.ALL_EDGES)
-    else:
-        node_rows, edge_rows = [], []
-        for batch in batched(ids, store.batch_size):  # type: ignore[arg-type]
-            node_rows += store.read(queries.NODES_BY_ID, {"ids": batch})
-        edge_rows = store.read(queries.EDGES_AMONG, {"ids": ids}) if ids else []
+        return store.read(queries.ALL_NODES), store.read(queries.ALL_EDGES)
+    node_rows: list[dict] = []
+    for batch in batched(ids, store.batch_size):  # type: ignore[arg-type]
+        node_rows += store.read(queries.NODES_BY_ID, {"ids": batch})
+    return node_rows, store.read(queries.EDGES_AMONG, {"ids": ids}) if ids else []
+
+
+def _assemble(node_rows: list[dict], edge_rows: list[dict], f: Filters,
+              include_contacts: bool) -> nx.MultiDiGraph:
     kinds = {model.vocab_key(k) for k in f.kinds}
     g = nx.MultiDiGraph()
     hidden = set() if include_contacts else set(model.CONTACT_PROPERTIES)
@@ -164,6 +148,19 @@ def project(store: GraphStore, filters: Filters | None = None, *,
         k = g.add_edge(r["src"], r["dst"], key=props.get("key"))
         g.edges[r["src"], r["dst"], k].update(props, type=r["type"])
     return g
+
+
+def project_ids(store: GraphStore, ids: list[str], *, include_contacts: bool = False
+                ) -> nx.MultiDiGraph:
+    """The subgraph induced by these node ids."""
+    return _assemble(*_rows(store, ids), Filters(), include_contacts)
+
+
+def project(store: GraphStore, filters: Filters | None = None, *,
+            include_contacts: bool = False) -> nx.MultiDiGraph:
+    """Project (part of) the store into a MultiDiGraph. See :class:`Filters`."""
+    f = filters or Filters()
+    return _assemble(*_rows(store, _ids_for(store, f)), f, include_contacts)
 
 
 def shortest_paths(store: GraphStore, a: str, b: str, *, limit: int = 5, max_depth: int = 6,

@@ -242,12 +242,11 @@ MODEL_IDS = f"""
 MATCH (m:Program) WHERE m.kind = 'model' RETURN m.id AS id ORDER BY id
 """
 
-NAMES_BY_LABEL = f"""
+NAMES_BY_ID = f"""
 MATCH (n:{ENTITY}) WHERE n.id IN $ids
 RETURN n.id AS id, n.name AS name
 """
 
-PING = "RETURN 1 AS ok"
 
 ORG_NAMES_IN_STATES = """
 MATCH (n:Entity) WHERE n.state IN $states AND n.sector IS NOT NULL
@@ -289,4 +288,8 @@ ORDER BY date DESC, id
 NEIGHBOUR_PAIRS = f"""
 MATCH (a:{ENTITY})-[]-(b:{ENTITY}) WHERE a.id IN $ids
 RETURN DISTINCT a.id AS src, b.id AS dst
+"""
+
+ORGANIZATION_IDS = f"""
+MATCH (n:Organization) RETURN n.id AS id ORDER BY id
 """

@@ -24,6 +24,7 @@ import networkx as nx
 import pyvis
 import rustworkx as rx
 from jinja2 import Environment
+from markupsafe import Markup
 from pyvis.network import Network
 
 from graph import model
@@ -335,43 +336,34 @@ def page(net: Network, facts: dict[str, Any]) -> str:
     return env.from_string(PAGE).render(
         title=facts["title"], notes=facts["notes"], legend=facts["legend"],
         n_nodes=len(nodes), n_edges=len(edges),
-        vis_css=_raw(VIS / "vis-network.css"), vis_js=_raw(VIS / "vis-network.min.js"),
-        data=_raw_text(_json_for_script({"nodes": nodes, "edges": edges,
-                                         "options": json.loads(options)})))
+        vis_css=_bundled("vis-network.css"), vis_js=_bundled("vis-network.min.js"),
+        data=Markup(_json_for_script({"nodes": nodes, "edges": edges,
+                                      "options": json.loads(options)})))
 
 
-class _raw(str):
-    """Text the template must not escape (the bundled vis-network files)."""
-
-    def __new__(cls, path: Path) -> _raw:
-        return super().__new__(cls, path.read_text(encoding="utf-8"))
-
-    def __html__(self) -> str:
-        return str(self)
+def _bundled(name: str) -> Markup:
+    """A file of the vis-network build pyvis ships, to inline as it is."""
+    return Markup((VIS / name).read_text(encoding="utf-8"))
 
 
-class _raw_text(str):
-    def __html__(self) -> str:
-        return str(self)
-
-
-def page_for(g: nx.MultiDiGraph, **kwargs: Any) -> str:
-    """The page :func:`render` would write, as a string."""
-    return page(*build(g, **kwargs))
+def render_html(g: nx.MultiDiGraph, **kwargs: Any) -> tuple[str, dict[str, Any]]:
+    """The page for ``g`` (see :func:`build`) and its facts: node and edge counts, notes."""
+    net, facts = build(g, **kwargs)
+    return page(net, facts), {"nodes": len(net.nodes), "edges": len(net.edges), **facts}
 
 
 def render(g: nx.MultiDiGraph, out: Path, **kwargs: Any) -> dict[str, Any]:
-    """Build and write a network page; return its facts (node and edge counts, notes)."""
-    net, facts = build(g, **kwargs)
-    Path(out).write_text(page(net, facts), encoding="utf-8")
-    return {"path": str(out), "nodes": len(net.nodes), "edges": len(net.edges), **facts}
+    """Build and write a network page; return its facts."""
+    html, facts = render_html(g, **kwargs)
+    Path(out).write_text(html, encoding="utf-8")
+    return {"path": str(out), **facts}
 
 
-def paths_between(g: nx.MultiDiGraph, a: str, b: str, *, limit: int = 5) -> list[list[str]]:
-    """Up to ``limit`` shortest paths between two entities, ignoring direction."""
-    h = nx.Graph(g.to_undirected())
-    try:
-        return [p for _, p in zip(range(limit), nx.all_shortest_paths(h, a, b), strict=False)]
-    except (nx.NetworkXNoPath, nx.NodeNotFound):
-        return []
+def overlay_from_report(report: dict[str, Any], state: str) -> dict[str, Any]:
+    """The gap overlay of one state, from an analysis report (one state's or several)."""
+    def part(key: str) -> dict[str, Any]:
+        return next(x for x in report[key] if x["state"] == state)
 
+    return {"state_node": f"state:{state}", "roles": part("coverage")["roles"],
+            "contact_gaps": part("contact_gaps")["sites"],
+            "introductions": part("recommendations")["introductions"]}

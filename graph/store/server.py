@@ -75,9 +75,6 @@ class EmbeddedServer:
         except (redis.RedisError, OSError):
             return False
 
-    def is_running(self) -> bool:
-        return self.answers()
-
     def status(self) -> dict[str, object]:
         running = self.answers()
         info: dict[str, object] = {
