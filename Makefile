@@ -26,6 +26,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.load
 	$(BIN)/python -m bench.analyze
 	$(BIN)/python -m bench.render
+	$(BIN)/python -m bench.api
 
 # Debian's chromium, for the browser tests (CI installs it in .ci/run)
 browser:

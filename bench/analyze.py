@@ -19,21 +19,16 @@ import argparse
 import datetime as dt
 import os
 import platform
-import shutil
 import statistics
 import time
-from pathlib import Path
 
-from bench import synthetic
-from bench.docs import write_section
+from bench.common import WORK, discard, national_workbook, start_fresh, write_section
 from api.service import CoalitionService
 from graph.projection import project_state, states_in_use
 from graph.settings import Settings
-from graph.store import EmbeddedServer, open_store
+from graph.store import open_store
 from loaders.load import load
 
-ROOT = Path(__file__).resolve().parent.parent
-WORK = ROOT / "bench" / ".work"
 AS_OF = dt.date(2026, 11, 24)
 
 
@@ -43,15 +38,9 @@ def main() -> None:
     ap.add_argument("--no-write-docs", action="store_true")
     args = ap.parse_args()
 
-    wb = WORK / "national"
-    if not (wb / "organizations.csv").exists():
-        print("generating the SYNTHETIC national workbook ...", flush=True)
-        synthetic.write(wb, sizes=synthetic.NATIONAL, with_counties=True)
+    wb = national_workbook()
     data = WORK / "analyze-data"
-    EmbeddedServer(data).stop()  # a server left by an interrupted run must not be orphaned
-    shutil.rmtree(data, ignore_errors=True)
-    server = EmbeddedServer(data)
-    server.start(pin=True)
+    server = start_fresh(data)
     settings = Settings(data_dir=data)
     svc = CoalitionService(settings)
     try:
@@ -80,8 +69,7 @@ def main() -> None:
         all_s = time.perf_counter() - t
         print(f"all {len(states)} states: {all_s:.1f} s", flush=True)
     finally:
-        server.stop()
-        shutil.rmtree(data, ignore_errors=True)
+        discard(server)
     r = {
         "date": dt.date.today().isoformat(), "cores": os.cpu_count(),
         "python": platform.python_version(), "nodes": counts.nodes, "edges": counts.edges,

@@ -20,26 +20,21 @@ import datetime as dt
 import os
 import platform
 import random
-import shutil
 import socket
 import statistics
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import httpx
 
-from bench import synthetic
-from bench.docs import write_section
+from bench.common import WORK, discard, national_workbook, start_fresh, write_section
 from graph import queries
 from graph.projection import Filters, project
 from graph.settings import Settings
-from graph.store import EmbeddedServer, open_store
+from graph.store import open_store
 from loaders.load import load
 
-ROOT = Path(__file__).resolve().parent.parent
-WORK = ROOT / "bench" / ".work"
 CLIENTS = 50
 TIMEOUT = 30.0
 
@@ -76,14 +71,9 @@ def main() -> None:
     ap.add_argument("--requests", type=int, default=500, help="requests per kind")
     ap.add_argument("--no-write-docs", action="store_true")
     args = ap.parse_args()
-    wb = WORK / "national"
-    if not (wb / "organizations.csv").exists():
-        synthetic.write(wb, sizes=synthetic.NATIONAL, with_counties=True)
+    wb = national_workbook()
     data = WORK / "api-data"
-    EmbeddedServer(data).stop()
-    shutil.rmtree(data, ignore_errors=True)
-    server = EmbeddedServer(data)
-    server.start(pin=True)
+    server = start_fresh(data)
     proc = None
     try:
         settings = Settings(data_dir=data)
@@ -143,8 +133,7 @@ def main() -> None:
                 proc.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 proc.kill()
-        server.stop()
-        shutil.rmtree(data, ignore_errors=True)
+        discard(server)
     r = {"date": dt.date.today().isoformat(), "cores": os.cpu_count(),
          "python": platform.python_version(), "requests": args.requests,
          "baseline_ms": round(1000 * statistics.median(baseline), 1),

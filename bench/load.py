@@ -15,30 +15,24 @@ Results go to docs/benchmarks.md (between the ``load`` markers) and to stdout.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import datetime as dt
 import json
 import os
 import platform
 import statistics
-import shutil
 import subprocess
 import sys
 import time
 from collections import defaultdict
-from collections.abc import Iterator
 from pathlib import Path
 
 from falkordb import FalkorDB
 
 from bench import synthetic
-from bench.docs import write_section
+from bench.common import WORK, fresh_server, write_section
 from graph import queries
-from graph.store import EmbeddedServer
 from loaders.load import plan_workbook
 
-ROOT = Path(__file__).resolve().parent.parent
-WORK = ROOT / "bench" / ".work"
 TARGET_RATIO = 1.5
 TARGET_RSS_MB = 1536
 
@@ -76,20 +70,6 @@ def raw_baseline(workbook: Path, socket: Path, graph: str, batch: int = 5000) ->
             "edge_s": t2 - t1, "total_s": t2 - t0}
 
 
-@contextlib.contextmanager
-def fresh_server() -> Iterator[Path]:
-    data = WORK / "data"
-    EmbeddedServer(data).stop()  # a server left by an interrupted run must not be orphaned
-    shutil.rmtree(data, ignore_errors=True)
-    server = EmbeddedServer(data)
-    server.start(pin=True)
-    try:
-        yield data
-    finally:
-        server.stop()
-        shutil.rmtree(data, ignore_errors=True)
-
-
 def peak_rss_of(cmd: list[str], env: dict) -> tuple[float, float, bytes]:
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
@@ -122,7 +102,7 @@ def main() -> None:
     cmd = [sys.executable, "-m", "api", "load", str(wb), "--format", "json"]
     loaders, raws, rss, reloads, phases = [], [], [], [], []
     for i in range(args.runs):
-        with fresh_server() as data:
+        with fresh_server(WORK / "data") as data:
             env = {**os.environ, "COALITION_DATA_DIR": str(data)}
             print(f"[{i + 1}/{args.runs}] coalition load ...", flush=True)
             seconds, peak, out = peak_rss_of(cmd, env)
@@ -136,7 +116,7 @@ def main() -> None:
                 again_s, _, out2 = peak_rss_of(cmd, env)
                 assert json.loads(out2)["written"] == 0
                 reloads.append(again_s)
-        with fresh_server() as data:
+        with fresh_server(WORK / "data") as data:
             print(f"[{i + 1}/{args.runs}] raw client ...", flush=True)
             raws.append(raw_baseline(wb, data / "falkordb.sock", "raw"))
     raw = min(raws, key=lambda r: abs(r["total_s"] - statistics.median(x["total_s"]

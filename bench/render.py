@@ -25,7 +25,7 @@ from pathlib import Path
 
 import networkx as nx
 
-from bench.docs import write_section
+from bench.common import write_section
 from graph.model import ORG_KINDS
 from visualizations.network import build, page
 

@@ -47,6 +47,11 @@ def _vocab(vocabulary: dict[str, str] | frozenset[str], what: str):
     return check
 
 
+def Vocab(vocabulary: dict[str, str] | frozenset[str], what: str) -> Any:  # noqa: N802
+    """A column holding a word of ``vocabulary``, folded to its canonical spelling."""
+    return Annotated[str, BeforeValidator(_vocab(vocabulary, what))]
+
+
 def _state(v: Any) -> str | None:
     v = _text(v)
     if v is None:
@@ -104,7 +109,7 @@ class _Row(BaseModel):
 class OrganizationRow(_Row):
     id: Id = None
     name: Required
-    kind: Annotated[str, BeforeValidator(_vocab(model.ORG_KINDS, "organization kind"))]
+    kind: Vocab(model.ORG_KINDS, "organization kind")
     state: State = None
     county: Text = None
     city: Text = None
@@ -125,7 +130,7 @@ class PersonRow(_Row):
 class EventRow(_Row):
     id: Id = None
     name: Required
-    kind: Annotated[str, BeforeValidator(_vocab(model.EVENT_KINDS, "event kind"))]
+    kind: Vocab(model.EVENT_KINDS, "event kind")
     date: Date = None
     city: Text = None
     state: State = None
@@ -136,7 +141,7 @@ class EventRow(_Row):
 class ProgramRow(_Row):
     id: Id = None
     name: Required
-    kind: Annotated[str, BeforeValidator(_vocab(model.PROGRAM_KINDS, "program kind"))]
+    kind: Vocab(model.PROGRAM_KINDS, "program kind")
     parent_id: Id = None
     owner_id: Id = None
 
@@ -144,13 +149,13 @@ class ProgramRow(_Row):
 class ParticipationRow(_Row):
     entity_id: Required
     event_id: Required
-    role: Annotated[str, BeforeValidator(_vocab(model.PARTICIPATION, "participation role"))]
+    role: Vocab(model.PARTICIPATION, "participation role")
     count: Number = None
 
 
 class RelationshipRow(_Row):
     source_id: Required
-    type: Annotated[str, BeforeValidator(_vocab(model.RELATIONSHIPS, "relationship type"))]
+    type: Vocab(model.RELATIONSHIPS, "relationship type")
     target_id: Required
     to_id: Text = Field(None, description="referred/introduced: to whom the target was referred")
     event_id: Text = Field(None, description="the event this relationship came out of")
@@ -161,7 +166,7 @@ class RelationshipRow(_Row):
 class CommitmentRow(_Row):
     entity_id: Required
     program: Required
-    kind: Annotated[str, BeforeValidator(_vocab(model.COMMITMENTS, "commitment kind"))]
+    kind: Vocab(model.COMMITMENTS, "commitment kind")
     status: Text = None
     date: Date = None
     count: Number = None

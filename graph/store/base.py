@@ -126,22 +126,24 @@ class GraphStore(ABC):
                 self._write(stmt, batch)
             return len(batch)
 
-        done = 0
-        if self.write_workers <= 1 or len(jobs) <= 1:
-            results: Iterable[int] = map(one, jobs)
-        else:
-            pool = ThreadPoolExecutor(self.write_workers, thread_name_prefix="write")
-            futures = [pool.submit(one, j) for j in jobs]
-            results = (f.result() for f in as_completed(futures))
-        try:
+        def tally(results: Iterable[int]) -> int:
+            done = 0
             for n in results:
                 done += n
                 if progress:
                     progress(n)
-        finally:
-            if self.write_workers > 1 and len(jobs) > 1:
-                pool.shutdown(wait=True, cancel_futures=True)
-        return done
+            return done
+
+        if self.write_workers <= 1 or len(jobs) <= 1:
+            return tally(map(one, jobs))
+        with ThreadPoolExecutor(self.write_workers, thread_name_prefix="write") as pool:
+            futures = [pool.submit(one, j) for j in jobs]
+            try:
+                return tally(f.result() for f in as_completed(futures))
+            except BaseException:
+                for f in futures:  # stop what has not started; let the rest finish
+                    f.cancel()
+                raise
 
     def counts(self) -> Counts:
         return Counts(
