@@ -4,6 +4,7 @@ test), and a real Neo4j when NEO4J_URI is set. Nothing here mocks a database."""
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 import uuid
 from collections.abc import Iterator
@@ -28,6 +29,10 @@ def data_dir() -> Iterator[Path]:
             yield Path(d)
         finally:
             server.stop()
+            # Keep the server's log: if it crashed mid-run, this says why.
+            log = Path(d) / "falkordb.log"
+            if log.exists():
+                shutil.copy(log, Path(tempfile.gettempdir()) / "coalition-test-server.log")
 
 
 def neo4j_settings(**kw: object) -> Settings:
