@@ -23,7 +23,6 @@ from __future__ import annotations
 import argparse
 import threading
 import time
-from pathlib import Path
 
 from falkordb import FalkorDB
 
