@@ -120,6 +120,12 @@ REL_TYPES = frozenset(
 )
 NODE_LABELS = frozenset({ENTITY, *BASE_LABELS, *KIND_LABELS})
 
+#: who can act: the nodes ego networks and paths expand through
+ACTOR_LABELS = ("Organization", "Person")
+#: ego networks and paths run through actors and events; programs, places and metrics are
+#: hubs (a program has every adopter in the country) and stay at the ends
+EXPANDABLE_LABELS = (*ACTOR_LABELS, "Event")
+
 #: people in these roles are never stored with personal details (names, titles, contacts)
 SENSITIVE_ROLE = re.compile(r"\b(survivor|victim)", re.IGNORECASE)
 

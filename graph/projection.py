@@ -53,8 +53,8 @@ def _in_range(date: object, lo: str | None, hi: str | None) -> bool:
     return (lo is None or d >= lo[: len(d)]) and (hi is None or d <= hi)
 
 
-ACTORS = {"Organization", "Person"}
-EXPANDABLE = ACTORS | {"Event"}
+ACTORS = set(model.ACTOR_LABELS)
+EXPANDABLE = set(model.EXPANDABLE_LABELS)
 
 
 def _stateless_neighbours(store: GraphStore, ids: set[str]) -> dict[str, list[str]]:
@@ -167,8 +167,10 @@ def shortest_paths(store: GraphStore, a: str, b: str, *, limit: int = 5, max_dep
                    max_frontier: int = 20000) -> list[list[str]]:
     """Up to ``limit`` shortest paths between two nodes (any direction), found in the
     database by a bidirectional breadth-first search, so a path query never projects the
-    whole graph. Gives up (returns []) beyond ``max_depth`` hops or when a frontier passes
-    ``max_frontier`` nodes.
+    whole graph. Like the ego network, paths run through actors and events only: "both
+    adopted TAT training" or "both are in Ohio" is not a working relationship, and those hubs
+    would put every pair two hops apart. Gives up (returns []) beyond ``max_depth`` hops or
+    when a frontier passes ``max_frontier`` nodes.
     """
     if a == b:
         return [[a]]
@@ -179,7 +181,7 @@ def shortest_paths(store: GraphStore, a: str, b: str, *, limit: int = 5, max_dep
         side = 0 if len(frontiers[0]) <= len(frontiers[1]) else 1
         nxt: dict[str, set[str]] = {}
         for batch in batched(sorted(frontiers[side]), store.batch_size):  # type: ignore[arg-type]
-            for r in store.read(queries.NEIGHBOUR_PAIRS, {"ids": batch}):
+            for r in store.read(queries.NEIGHBOUR_PAIRS, {"ids": batch, "ends": [a, b]}):
                 if r["dst"] not in parents[side]:
                     nxt.setdefault(r["dst"], set()).add(r["src"])
         if not nxt or len(nxt) > max_frontier:

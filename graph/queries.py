@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from graph.model import ENTITY, NODE_LABELS, REL_TYPES
+from graph.model import ENTITY, EXPANDABLE_LABELS, NODE_LABELS, REL_TYPES
 
 
 def label(name: str) -> str:
@@ -234,8 +234,11 @@ MATCH (n:{ENTITY}) WHERE n.id IN $ids
 RETURN n.id AS id, labels(n) AS labels, properties(n) AS props
 """
 
+#: The WITH keeps FalkorDB from testing both ends inside the traversal: 30% faster there.
+#: (An UNWIND over $ids with a per-id MATCH took 10 s: the index is not used for it.)
 EDGES_AMONG = f"""
-MATCH (a:{ENTITY})-[e]->(b:{ENTITY}) WHERE a.id IN $ids AND b.id IN $ids
+MATCH (a:{ENTITY})-[e]->(b:{ENTITY}) WHERE a.id IN $ids
+WITH a, e, b WHERE b.id IN $ids
 RETURN a.id AS src, b.id AS dst, type(e) AS type, properties(e) AS props
 """
 
@@ -296,6 +299,12 @@ RETURN n.id AS id, n.name AS name, n.kind AS kind, n.state AS state, n.county AS
        n.aliases AS aliases, labels(n) AS labels
 """
 
+#: changes whenever a load writes anything (every written node gets a new loaded_at) or the
+#: graph is cleared: a server rebuilds its name index only when this differs
+GRAPH_FINGERPRINT = f"""
+MATCH (n:{ENTITY}) RETURN count(n) AS nodes, max(n.loaded_at) AS last_loaded
+"""
+
 STAKEHOLDER = f"""
 MATCH (n:{ENTITY} {{id: $id}}) RETURN labels(n) AS labels, properties(n) AS props
 """
@@ -315,8 +324,10 @@ ORDER BY date DESC, id
 """
 
 #: one step of a breadth-first search: each frontier node with each of its neighbours
+#: one step of the path search: neighbours that are actors or events, or one of the $ends
 NEIGHBOUR_PAIRS = f"""
 MATCH (a:{ENTITY})-[]-(b:{ENTITY}) WHERE a.id IN $ids
+  AND ({" OR ".join(f"b:{x}" for x in EXPANDABLE_LABELS)} OR b.id IN $ends)
 RETURN DISTINCT a.id AS src, b.id AS dst
 """
 
