@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import gc
 import json
 import multiprocessing
 import os
@@ -16,9 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import networkx as nx
-from rapidfuzz import fuzz, process
-from rapidfuzz.utils import default_process
-
+from api.name_index import NameIndex
 from api.security import Audit, KeyStore
 from graph import export as graph_export
 from graph import model, queries
@@ -99,8 +98,10 @@ class CoalitionService:
         self.settings = settings or get_settings()
         self.keep_open = keep_open
         self._store: GraphStore | None = None
-        self._names: tuple[float, list[dict[str, Any]]] | None = None
+        #: (when last checked, the graph's fingerprint then, the index)
+        self._names: tuple[float, Any, NameIndex] | None = None
         self._names_lock = threading.Lock()
+        self._refreshing = False
         self._lock = threading.Lock()
 
     @contextlib.contextmanager
@@ -151,58 +152,81 @@ class CoalitionService:
         return QueryResult(columns, rows, truncated)
 
     # -- stakeholders (the explorer and the API)
-    #: a long-lived service (the API) reuses the name index this many seconds
+    #: a long-lived service (the API) refreshes its name index after this many seconds
     NAMES_TTL = 30.0
 
-    def _candidates(self, store: GraphStore) -> list[dict[str, Any]]:
-        """Every organization and person (id, name, kind, place, aliases). A long-lived
-        service keeps them for NAMES_TTL seconds (and drops them when it loads a workbook):
-        reading ~150k names on every search made search time out on a national graph."""
+    def _read_names(self, store: GraphStore) -> tuple[Any, NameIndex]:
+        fingerprint = store.read(queries.GRAPH_FINGERPRINT)
+        index = NameIndex(store.read(queries.STAKEHOLDER_CANDIDATES,
+                                     {"kind": None, "state": None, "county": None}))
+        if self.keep_open:
+            # The index is millions of long-lived objects. Left to the cyclic garbage
+            # collector, every full collection walks them all, and requests stall behind it:
+            # this took the ego network's p95 under load from ~200 ms to ~50 ms
+            # (docs/benchmarks.md). The index has no cycles, so reference counting still
+            # frees it when it is replaced.
+            gc.freeze()
+        return fingerprint, index
+
+    def _name_index(self, store: GraphStore) -> NameIndex:
+        """Every organization and person, indexed by name (api.name_index).
+
+        A long-lived service builds it once (reading ~150k names takes seconds on a
+        national graph) and drops it when it loads a workbook. Every NAMES_TTL seconds it
+        checks in the background whether anything else wrote to the graph, and only then
+        rebuilds, while searches go on using the old index."""
         if not self.keep_open:
-            return store.read(queries.STAKEHOLDER_CANDIDATES,
-                              {"kind": None, "state": None, "county": None})
-        # One reader fills the index; concurrent searches wait for it instead of each
-        # reading every name at once.
+            return self._read_names(store)[1]
         with self._names_lock:
-            if self._names is None or time.monotonic() - self._names[0] >= self.NAMES_TTL:
-                rows = store.read(queries.STAKEHOLDER_CANDIDATES,
-                                  {"kind": None, "state": None, "county": None})
-                self._names = (time.monotonic(), rows)
-            return self._names[1]
+            if self._names is None:  # the first search waits; concurrent ones wait with it
+                self._names = (time.monotonic(), *self._read_names(store))
+            checked, _, index = self._names
+            if time.monotonic() - checked >= self.NAMES_TTL and not self._refreshing:
+                self._refreshing = True
+                threading.Thread(target=self._refresh_names, daemon=True,
+                                 name="refresh-names").start()
+            return index
+
+    def _refresh_names(self) -> None:
+        try:
+            with self.store() as store:
+                fingerprint = store.read(queries.GRAPH_FINGERPRINT)
+                current = self._names
+                if current is not None and current[1] == fingerprint:
+                    fresh = (time.monotonic(), fingerprint, current[2])
+                else:
+                    fresh = (time.monotonic(), *self._read_names(store))
+            with self._names_lock:
+                if self._names is current:  # a load may have dropped it meanwhile
+                    self._names = fresh
+        except CoalitionError:
+            pass  # the old index stays; the next search past the TTL tries again
+        finally:
+            self._refreshing = False
 
     def warm(self) -> None:
-        """Fill the name index now (a server calls this at start, in the background)."""
+        """Build the name index now (a server calls this at start, in the background)."""
         with contextlib.suppress(CoalitionError), self.store() as store:
-            self._candidates(store)
+            self._name_index(store)
 
     def search(self, q: str = "", *, kind: str | None = None, state: str | None = None,
                county: str | None = None, limit: int = 20, offset: int = 0
                ) -> dict[str, Any]:
-        """Organizations and people by name, tolerant of typos (rapidfuzz WRatio over names
-        and aliases), filtered by kind or sector, state and county; paginated."""
+        """Organizations and people by name, tolerant of typos (api.name_index), filtered by
+        kind or sector, state and county; paginated."""
         with self.store() as store:
-            rows = self._candidates(store)
+            index = self._name_index(store)
         st = state.upper() if state else None
-        rows = [r for r in rows if (not st or r["state"] == st)
-                and (not county or r["county"] == county)
-                and (not kind or r["kind"] == kind or kind == _SECTOR.get(r["kind"]))]
+
+        def wanted(r: dict[str, Any]) -> bool:
+            return ((not st or r["state"] == st) and (not county or r["county"] == county)
+                    and (not kind or r["kind"] == kind or kind == _SECTOR.get(r["kind"])))
+
         if q.strip():
-            choices, owner = [], []
-            for i, r in enumerate(rows):
-                for n in [r["name"] or "", *(r.get("aliases") or [])]:
-                    choices.append(n)
-                    owner.append(i)
-            best: dict[int, float] = {}
-            for _, score, j in process.extract(q, choices, scorer=fuzz.WRatio,
-                                               processor=default_process, limit=None,
-                                               score_cutoff=60):
-                i = owner[j]
-                best[i] = max(best.get(i, 0.0), score)
-            ranked = [{**rows[i], "score": round(sc, 1)} for i, sc in
-                      sorted(best.items(), key=lambda x: (-x[1], rows[x[0]]["name"] or "",
-                                                          rows[x[0]]["id"]))]
+            ranked = [{**r, "score": score} for r, score in index.search(q) if wanted(r)]
         else:
-            ranked = sorted(rows, key=lambda r: ((r["name"] or "").lower(), r["id"]))
+            ranked = sorted((r for r in index.rows if wanted(r)),
+                            key=lambda r: ((r["name"] or "").lower(), r["id"]))
         items = [{k: v for k, v in r.items() if k != "labels"} | {"label": _base(r["labels"])}
                  for r in ranked[offset:offset + limit]]
         return {"total": len(ranked), "offset": offset, "limit": limit, "items": items}
@@ -249,7 +273,8 @@ class CoalitionService:
                         include_contacts=include_contacts)
         if node_id not in g:
             raise NotFound(f"no stakeholder with id {node_id!r}")
-        return json.loads(json.dumps(nx.node_link_data(g, edges="edges"), default=str))
+        # store values are plain already (GraphStore.read), so this is JSON as it stands
+        return nx.node_link_data(g, edges="edges")
 
     def paths(self, a: str, b: str, *, limit: int = 5) -> list[list[dict[str, str]]]:
         """Shortest paths, searched in the database (no whole-graph projection)."""
