@@ -24,10 +24,10 @@ import shutil
 import tempfile
 import threading
 from collections.abc import AsyncIterator, Callable
-from pathlib import Path
+import pathlib
 from typing import Annotated, Any
 
-from fastapi import Depends, FastAPI, File, Query, Request, UploadFile
+from fastapi import Depends, FastAPI, File, Path, Query, Request, UploadFile
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from pydantic import BaseModel, Field, field_validator
@@ -75,6 +75,15 @@ def check_bind(host: str, service: CoalitionService) -> None:
         raise ConfigError(f"refusing to listen on {host} without API keys: anyone who can "
                           "reach it could read the graph. Create one with `coalition keys "
                           "create --role admin`, or listen on 127.0.0.1.")
+
+
+# Parameters shared by several routes, documented once, with examples from the seed data.
+EntityId = Annotated[str, Path(description="An entity id (see docs/workbook.md)",
+                               examples=["org:quality-carriers"])]
+StateParam = Annotated[str | None, Query(description="Two-letter state code",
+                                         examples=["MS"])]
+AsOf = Annotated[dt.date | None, Query(description="Date follow-ups are due against "
+                                       "(default: today)", examples=["2026-11-24"])]
 
 
 class QueryIn(BaseModel):
@@ -190,8 +199,14 @@ def create_app(settings: Settings | None = None, *, bind_host: str = "127.0.0.1"
                 ("off (loopback, no keys)" if local_open else "keys")}
 
     @app.get("/api/stakeholders", tags=["stakeholders"])
-    def stakeholders(_: Viewer, q: str = "", kind: str | None = None,
-                     state: str | None = None, county: str | None = None,
+    def stakeholders(_: Viewer,
+                     q: Annotated[str, Query(description="Name, typos and prefixes welcome",
+                                             examples=["bilxi polce"])] = "",
+                     kind: Annotated[str | None, Query(
+                         description="An organization kind or a sector",
+                         examples=["truck stop"])] = None,
+                     state: StateParam = None,
+                     county: Annotated[str | None, Query(examples=["Harrison"])] = None,
                      limit: Annotated[int, Query(ge=1, le=200)] = 20,
                      offset: Annotated[int, Query(ge=0)] = 0) -> dict[str, Any]:
         """Search organizations and people by name (typo-tolerant), kind or sector, state,
@@ -200,35 +215,42 @@ def create_app(settings: Settings | None = None, *, bind_host: str = "127.0.0.1"
                               offset=offset)
 
     @app.get("/api/stakeholders/{node_id}", tags=["stakeholders"])
-    def stakeholder(node_id: str, key: Viewer) -> dict[str, Any]:
+    def stakeholder(node_id: EntityId, key: Viewer) -> dict[str, Any]:
         """Profile, connections, events, commitments, metrics, provenance."""
         return service.stakeholder(node_id, include_contacts=may_see_contacts(key))
 
     @app.get("/api/stakeholders/{node_id}/ego", tags=["stakeholders"])
-    def ego(node_id: str, key: Viewer, depth: Annotated[int, Query(ge=0, le=4)] = 2
-            ) -> dict[str, Any]:
-        """The ego network (node-link JSON)."""
+    def ego(node_id: EntityId, key: Viewer,
+            depth: Annotated[int, Query(ge=0, le=4, examples=[2])] = 2) -> dict[str, Any]:
+        """The ego network (node-link JSON). It expands through actors and events; programs,
+        places and metrics are its leaves."""
         return service.ego(node_id, depth, include_contacts=may_see_contacts(key))
 
     @app.get("/api/paths", tags=["stakeholders"])
-    def paths(_: Viewer, a: str, b: str, limit: Annotated[int, Query(ge=1, le=20)] = 5
-              ) -> dict[str, Any]:
-        """Shortest paths between two entities, by name and id."""
+    def paths(_: Viewer,
+              a: Annotated[str, Query(description="An entity id",
+                                      examples=["org:ms:mississippi-trucking-association"])],
+              b: Annotated[str, Query(description="Another entity id",
+                                      examples=["org:quality-carriers"])],
+              limit: Annotated[int, Query(ge=1, le=20)] = 5) -> dict[str, Any]:
+        """Shortest paths between two entities, by name and id. Paths run through
+        organizations, people and events only (not through a shared program or place)."""
         return {"paths": service.paths(a, b, limit=limit)}
 
     @app.get("/api/events", tags=["events"])
-    def events(_: Viewer, state: str | None = None) -> list[dict[str, Any]]:
+    def events(_: Viewer, state: StateParam = None) -> list[dict[str, Any]]:
         return service.events(state)
 
     @app.get("/api/analysis", tags=["analysis"])
-    def analysis(_: Viewer, state: str | None = None, as_of: dt.date | None = None
-                 ) -> dict[str, Any]:
+    def analysis(_: Viewer, state: StateParam = None, as_of: AsOf = None) -> dict[str, Any]:
         """The JSON of `coalition analyze` (docs/analysis.md)."""
         return service.analyze(state=state, as_of=as_of)
 
     @app.get("/api/recommendations", tags=["analysis"])
-    def recommendations(_: Viewer, state: str, as_of: dt.date | None = None
-                        ) -> dict[str, Any]:
+    def recommendations(_: Viewer,
+                        state: Annotated[str, Query(description="Two-letter state code",
+                                                    examples=["MS"])],
+                        as_of: AsOf = None) -> dict[str, Any]:
         return service.analyze(state=state, as_of=as_of)["recommendations"][0]
 
     @app.post("/api/query", tags=["analysts"])
@@ -250,12 +272,12 @@ def create_app(settings: Settings | None = None, *, bind_host: str = "127.0.0.1"
                               confirm: bool = False) -> dict[str, Any]:
         """Upload an .xlsx or .yaml workbook: without ``confirm`` a dry run (the diff);
         with ``confirm=true`` the load (all-or-nothing)."""
-        name = Path(file.filename or "upload").name
-        if Path(name).suffix.lower() not in (".xlsx", ".yaml", ".yml"):
+        name = pathlib.Path(file.filename or "upload").name
+        if pathlib.Path(name).suffix.lower() not in (".xlsx", ".yaml", ".yml"):
             raise ConfigError("upload an .xlsx or .yaml workbook (a CSV folder: zip support "
                               "is not built yet; use `coalition load`)")
         with tempfile.TemporaryDirectory() as d:
-            path = Path(d) / name
+            path = pathlib.Path(d) / name
             path.write_bytes(await file.read())
             report = service.load(path, dry_run=not confirm)
         audit.record("import" if confirm else "import dry-run", key=key, file=name,
@@ -263,10 +285,13 @@ def create_app(settings: Settings | None = None, *, bind_host: str = "127.0.0.1"
         return report.as_dict()
 
     @app.get("/api/export", tags=["analysts"])
-    def export(key: Analyst, format: str = "graphml") -> FileResponse:  # noqa: A002
+    def export(key: Analyst,
+               format: Annotated[str, Query(description="graphml, gexf or json",  # noqa: A002
+                                            examples=["graphml"])] = "graphml"
+               ) -> FileResponse:
         if format == "csv":
             raise ConfigError("CSV export is two files; use graphml, gexf or json here")
-        folder = Path(tempfile.mkdtemp())
+        folder = pathlib.Path(tempfile.mkdtemp())
         try:
             service.export(format, folder / f"coalition.{format}")
         except BaseException:
@@ -277,13 +302,12 @@ def create_app(settings: Settings | None = None, *, bind_host: str = "127.0.0.1"
                             background=BackgroundTask(shutil.rmtree, folder, True))
 
     @app.get("/api/pages/network", response_class=HTMLResponse, tags=["pages"])
-    def network_page(key: Viewer, state: str | None = None) -> HTMLResponse:
+    def network_page(key: Viewer, state: StateParam = None) -> HTMLResponse:
         return HTMLResponse(service.network_page(
             state=state, include_contacts=may_see_contacts(key))[0])
 
     @app.get("/api/pages/report", response_class=HTMLResponse, tags=["pages"])
-    def report_page(_: Viewer, state: str | None = None, as_of: dt.date | None = None
-                    ) -> HTMLResponse:
+    def report_page(_: Viewer, state: StateParam = None, as_of: AsOf = None) -> HTMLResponse:
         return HTMLResponse(service.render_report(service.analyze(state=state, as_of=as_of),
                                                   "html"))
 

@@ -233,3 +233,27 @@ def test_query_parameter_names_are_checked(seeded, tokens) -> None:
     r = client.post("/api/query", headers={"Authorization": f"Bearer {tokens['analyst']}"},
                     json={"cypher": "RETURN $x AS x", "params": {"": 1, "a`b": 2}})
     assert r.status_code == 422 and "identifiers" in r.json()["error"]["message"]
+
+
+def test_openapi_gives_an_example_for_every_parameter_without_a_default(seeded) -> None:
+    spec = TestClient(create_app(seeded)).get("/openapi.json").json()
+    missing = []
+    for path, ops in spec["paths"].items():
+        for method, op in ops.items():
+            for p in op.get("parameters", []):
+                schema = p.get("schema", {})
+                if "default" in schema:
+                    continue
+                if not (p.get("examples") or schema.get("examples") or p.get("example")):
+                    missing.append(f"{method.upper()} {path} {p['name']}")
+            body = op.get("requestBody", {}).get("content", {}).get("application/json")
+            if body:
+                ref = body["schema"]["$ref"].rsplit("/", 1)[1]
+                props = spec["components"]["schemas"][ref]["properties"]
+                missing += [f"{method.upper()} {path} body.{k}" for k, v in props.items()
+                            if "examples" not in v]
+    assert not missing, missing
+    # and the examples are real ids: the stakeholder example resolves in the seed
+    ego = spec["paths"]["/api/stakeholders/{node_id}"]["get"]["parameters"][0]
+    example = (ego.get("examples") or ego["schema"]["examples"])[0]
+    assert TestClient(create_app(seeded)).get(f"/api/stakeholders/{example}").status_code == 200
