@@ -23,6 +23,7 @@ import re
 import shutil
 import tempfile
 import threading
+import zipfile
 from collections.abc import AsyncIterator, Callable
 import pathlib
 from typing import Annotated, Any
@@ -39,6 +40,7 @@ from api.pages import explorer_page
 from api.security import AuthError, Forbidden, Key, rank
 from api.service import CoalitionService
 from graph.errors import CoalitionError, ConfigError, LoadError
+from graph.projection import Filters
 from graph.settings import Settings, get_settings
 
 MAX_ROWS = 5000
@@ -286,19 +288,29 @@ def create_app(settings: Settings | None = None, *, bind_host: str = "127.0.0.1"
 
     @app.get("/api/export", tags=["analysts"])
     def export(key: Analyst,
-               format: Annotated[str, Query(description="graphml, gexf or json",  # noqa: A002
-                                            examples=["graphml"])] = "graphml"
-               ) -> FileResponse:
-        if format == "csv":
-            raise ConfigError("CSV export is two files; use graphml, gexf or json here")
+               format: Annotated[str, Query(  # noqa: A002
+                   description="graphml, gexf, json, or csv (a zip of nodes.csv and edges.csv)",
+                   examples=["graphml"])] = "graphml",
+               state: StateParam = None) -> FileResponse:
+        """The graph (or one state's part of it) for other tools."""
         folder = pathlib.Path(tempfile.mkdtemp())
         try:
-            service.export(format, folder / f"coalition.{format}")
+            files = service.export(format, folder / ("csv" if format == "csv" else
+                                                     f"coalition.{format}"),
+                                   Filters(states=(state.upper(),)) if state else None,
+                                   include_contacts=may_see_contacts(key))
+            if format == "csv":  # two files: one download
+                out = folder / "coalition-csv.zip"
+                with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+                    for f in files:
+                        z.write(f, f.name)
+            else:
+                out = files[0]
         except BaseException:
             shutil.rmtree(folder, ignore_errors=True)
             raise
-        audit.record("export", key=key, format=format)
-        return FileResponse(folder / f"coalition.{format}", filename=f"coalition.{format}",
+        audit.record("export", key=key, format=format, state=state)
+        return FileResponse(out, filename=out.name,
                             background=BackgroundTask(shutil.rmtree, folder, True))
 
     @app.get("/api/pages/network", response_class=HTMLResponse, tags=["pages"])

@@ -257,3 +257,34 @@ def test_openapi_gives_an_example_for_every_parameter_without_a_default(seeded) 
     ego = spec["paths"]["/api/stakeholders/{node_id}"]["get"]["parameters"][0]
     example = (ego.get("examples") or ego["schema"]["examples"])[0]
     assert TestClient(create_app(seeded)).get(f"/api/stakeholders/{example}").status_code == 200
+
+
+@pytest.mark.parametrize("fmt", ["graphml", "gexf", "json", "csv"])
+def test_exports_in_every_format(fmt, seeded, tokens) -> None:
+    import io
+    import json
+    import zipfile
+
+    import networkx as nx
+
+    client = TestClient(create_app(seeded))
+    auth = {"Authorization": f"Bearer {tokens['analyst']}"}
+    r = client.get(f"/api/export?format={fmt}", headers=auth)
+    assert r.status_code == 200, r.text
+    if fmt == "csv":
+        z = zipfile.ZipFile(io.BytesIO(r.content))
+        assert sorted(z.namelist()) == ["edges.csv", "nodes.csv"]
+        nodes = z.read("nodes.csv").decode().splitlines()
+        assert nodes[0].startswith("id,") and any("org:quality-carriers" in x for x in nodes)
+    elif fmt == "json":
+        assert "org:quality-carriers" in {n["id"] for n in json.loads(r.content)["nodes"]}
+    else:
+        reader = nx.read_graphml if fmt == "graphml" else nx.read_gexf
+        assert "org:quality-carriers" in reader(io.BytesIO(r.content))
+    # one state's part: Mississippi's organizations, not Wisconsin's
+    ms = client.get("/api/export?format=json&state=ms", headers=auth)
+    ids = {n["id"] for n in json.loads(ms.content)["nodes"]}
+    assert "org:ms:biloxi-police-department" in ids
+    assert not any(i.startswith("org:wi:") for i in ids)
+    bad = client.get("/api/export?format=pdf", headers=auth)
+    assert bad.status_code == 400 and "graphml" in bad.json()["error"]["message"]
