@@ -248,6 +248,12 @@ def create_app(settings: Settings | None = None, *, bind_host: str = "127.0.0.1"
         """The JSON of `coalition analyze` (docs/analysis.md)."""
         return service.analyze(state=state, as_of=as_of)
 
+    @app.get("/api/charts", tags=["analysis"])
+    def charts(_: Viewer, state: StateParam = None, as_of: AsOf = None
+               ) -> list[dict[str, str]]:
+        """The report's charts as SVG, each with a title and alt text (the dashboard's)."""
+        return service.charts(state=state, as_of=as_of)
+
     @app.get("/api/recommendations", tags=["analysis"])
     def recommendations(_: Viewer,
                         state: Annotated[str, Query(description="Two-letter state code",

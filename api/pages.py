@@ -20,9 +20,9 @@ nav button{background:none;border:0;color:#fff;font:inherit;padding:.3rem .6rem;
 nav button[aria-selected=true]{border-bottom:3px solid #E69F00}main{padding:1rem}
 section[hidden]{display:none}input,select,textarea,button.act{font:inherit;padding:.3rem}
 table{border-collapse:collapse;margin:.5rem 0}td,th{border:1px solid #ccc;padding:.2rem .4rem;
-text-align:left;vertical-align:top}#graph{height:26rem;border:1px solid #ccc}.err{color:#D55E00}
+text-align:left;vertical-align:top}#graph,#qgraph{height:26rem;border:1px solid #ccc}#result td{overflow-wrap:anywhere}.err{color:#D55E00}
 #hits li{cursor:pointer;padding:.15rem 0}#hits li:hover{text-decoration:underline}
-.cols{display:flex;gap:1rem}.cols>div{flex:1;min-width:0}code{color:#555}
+.cols{display:flex;gap:1rem}.charts{display:flex;flex-wrap:wrap;gap:1rem}.charts img{max-width:560px;width:100%}.cols>div{flex:1;min-width:0}code{color:#555}
 </style></head><body>
 <header><h1>coalition-graph</h1>
 <nav role="tablist">
@@ -41,6 +41,7 @@ text-align:left;vertical-align:top}#graph{height:26rem;border:1px solid #ccc}.er
  <div><h2>Follow-ups due or overdue</h2><ul id="followups"></ul>
  <p><a id="report" href="#" target="_blank">Full briefing (HTML)</a> ·
  <a id="netpage" href="#" target="_blank">Network page</a></p></div></div>
+ <div id="charts" class="charts"></div>
 </section>
 <section id="explorer" hidden>
  <div class="cols"><div>
@@ -56,7 +57,9 @@ text-align:left;vertical-align:top}#graph{height:26rem;border:1px solid #ccc}.er
  <label>Parameters (JSON) <input id="params" size="40" value='{"state": "MS"}'></label>
  <button class="act" id="run">Run (read-only)</button>
  <button class="act" id="csv" disabled>Download CSV</button>
- <p id="qinfo"></p><div id="result"></div>
+ <p id="qinfo"></p>
+ <div id="qgraph" role="img" aria-label="the result as a network" hidden></div>
+ <div id="result"></div>
  <h2>History</h2><ol id="history"></ol>
 </section>
 <section id="import" hidden>
@@ -105,6 +108,9 @@ async function dashboard() {
     .map(f => `<li>${esc(f.event.name)}: ${f.months}-month, ${esc(f.status)} (due ${esc(f.due)})</li>`).join("") || "<li>none</li>";
   $("report").href = "/api/pages/report?state=" + encodeURIComponent(st);
   $("netpage").href = "/api/pages/network?state=" + encodeURIComponent(st);
+  const charts = await api("/api/charts?state=" + encodeURIComponent(st));
+  // SVG as <img>: a chart's markup cannot script the page (and CSP allows data: images only)
+  $("charts").innerHTML = charts.map(c => `<figure><img alt="${esc(c.alt)}" src="data:image/svg+xml,${encodeURIComponent(c.svg)}"><figcaption>${esc(c.title)}</figcaption></figure>`).join("");
 }
 $("state").addEventListener("change", dashboard);
 // explorer
@@ -148,11 +154,51 @@ $("run").addEventListener("click", async () => {
   last = r;
   $("qinfo").textContent = `${r.rows.length} row(s)${r.truncated ? " (truncated)" : ""}`;
   $("result").innerHTML = `<table><tr>${r.columns.map(c => `<th>${esc(c)}</th>`).join("")}</tr>` +
-    r.rows.map(row => `<tr>${r.columns.map(c => `<td>${esc(typeof row[c] === "object" ? JSON.stringify(row[c]) : row[c])}</td>`).join("")}</tr>`).join("") + "</table>";
+    r.rows.map(row => `<tr>${r.columns.map(c => `<td>${esc(cellText(row[c]))}</td>`).join("")}</tr>`).join("") + "</table>";
   $("csv").disabled = false;
+  drawResult(r);
   const h = [$("cypher").value, ...history().filter(x => x !== $("cypher").value)].slice(0, 20);
   localStorage.setItem("history", JSON.stringify(h)); drawHistory();
 });
+// A node or relationship reads as its name and id in the table (the CSV keeps everything).
+function cellText(v) {
+  if (v === null || typeof v !== "object") return v ?? "";
+  if ("element" in v && "labels" in v) return `${v.properties.name || ""} (${v.properties.id || v.labels.join(":")})`;
+  if ("start" in v && "end" in v && "type" in v) return `-[:${v.type}]->`;
+  if (Array.isArray(v)) return v.map(cellText).join("; ");
+  if ("nodes" in v && "edges" in v) return v.nodes.map(cellText).join(" → ");
+  return JSON.stringify(v);
+}
+// The result as a network: every node and relationship in it (also inside paths and lists),
+// tied together by the database's element ids; an end not in the result is drawn as "…".
+let qnet = null;
+function collect(v, g) {
+  if (Array.isArray(v)) { v.forEach(x => collect(x, g)); return; }
+  if (!v || typeof v !== "object") return;
+  if ("element" in v && "labels" in v) { g.nodes.set(v.element, v); return; }
+  if ("start" in v && "end" in v && "type" in v) { g.edges.push(v); return; }
+  Object.values(v).forEach(x => collect(x, g));
+}
+function drawResult(r) {
+  const g = {nodes: new Map(), edges: []};
+  r.rows.forEach(row => collect(Object.values(row), g));
+  if (qnet) { qnet.destroy(); qnet = null; }
+  window.consoleGraph = null;
+  $("qgraph").hidden = !(g.nodes.size || g.edges.length);
+  if ($("qgraph").hidden) return;
+  const nodes = new vis.DataSet([...g.nodes.values()].map(n => ({id: n.element,
+    label: String(n.properties.name || n.properties.id || n.labels.join(":")).slice(0, 30),
+    title: String(n.properties.id || n.labels.join(":"))})));
+  const edges = new vis.DataSet();
+  for (const e of g.edges) {
+    const id = [e.start, e.type, e.end, e.properties.key || ""].join("|");
+    if (edges.get(id)) continue;
+    for (const end of [e.start, e.end]) if (!nodes.get(end)) nodes.add({id: end, label: "…", title: "not in the result"});
+    edges.add({id, from: e.start, to: e.end, label: e.type.toLowerCase(), arrows: "to", font: {size: 10}});
+  }
+  qnet = new vis.Network($("qgraph"), {nodes, edges}, {physics: {stabilization: {iterations: 150}}});
+  window.consoleGraph = {nodes, edges};
+}
 $("csv").addEventListener("click", () => {
   const cell = (v) => `"${String(typeof v === "object" && v !== null ? JSON.stringify(v) : v ?? "").replace(/"/g, '""')}"`;
   const text = [last.columns.map(cell).join(","), ...last.rows.map(r => last.columns.map(c => cell(r[c])).join(","))].join("\n");

@@ -352,6 +352,11 @@ class CoalitionService:
                            network_page=self._report_network(report))
         raise ConfigError(f"unknown report format {fmt!r}; use json, md or html")
 
+    def charts(self, *, state: str | None = None, as_of: dt.date | None = None
+               ) -> list[dict[str, str]]:
+        """The report's charts (SVG with title and alt text) for one state or all."""
+        return all_charts(self.analyze(state=state, as_of=as_of))
+
     def _report_network(self, report: dict[str, Any]) -> str:
         """The network view for a report: its state with the gap overlay, or the whole graph
         (aggregated if it is large)."""

@@ -79,7 +79,8 @@ def attendance(report: dict[str, Any], top: int = 10) -> dict[str, str] | None:
         left = [x + y for x, y in zip(left, vals, strict=True)]
     ax.invert_yaxis()
     ax.set_xlabel("named participants")
-    ax.legend(fontsize=7, frameon=False, loc="lower right")
+    # beside the bars, not on them: one event leaves no free corner
+    ax.legend(fontsize=7, frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1))
     alt = "Named participants by sector: " + "; ".join(
         f"{a['event']['name']}: " + ", ".join(f"{k} {v}" for k, v in a["by_sector"].items())
         for a in events) + "."

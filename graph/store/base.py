@@ -63,7 +63,12 @@ class GraphStore(ABC):
     @abstractmethod
     def read(self, query: str, params: Row | None = None, *, timeout: float | None = None
              ) -> list[Row]:
-        """Run a read-only query; return rows as ``{column: value}`` with plain values."""
+        """Run a read-only query; return rows as ``{column: value}`` with plain values.
+
+        A node comes back as ``{"element", "labels", "properties"}``, a relationship as
+        ``{"type", "start", "end", "properties"}`` and a path as ``{"nodes", "edges"}``.
+        ``element``, ``start`` and ``end`` are the database's own ids, as strings: they tie a
+        relationship to its nodes within one result, and mean nothing outside it."""
 
     @abstractmethod
     def ensure_schema(self) -> None: ...

@@ -16,11 +16,19 @@ from graph.errors import QueryError, ReadOnlyViolation, StoreError
 from graph.store.base import GraphStore, Row, plain
 
 
+def _ref(n: Node | int) -> str:
+    return str(n.id if isinstance(n, Node) else n)
+
+
 def _value(v: Any) -> Any:
+    # "element", "start" and "end" are the database's own ids, valid within one result: the
+    # console draws a result as a network by them (see GraphStore.read).
     if isinstance(v, Node):
-        return {"labels": list(v.labels), "properties": plain(dict(v.properties))}
+        return {"element": _ref(v), "labels": list(v.labels),
+                "properties": plain(dict(v.properties))}
     if isinstance(v, Edge):
-        return {"type": v.relation, "properties": plain(dict(v.properties))}
+        return {"type": v.relation, "start": _ref(v.src_node), "end": _ref(v.dest_node),
+                "properties": plain(dict(v.properties))}
     if isinstance(v, Path):
         return {"nodes": [_value(n) for n in v.nodes()], "edges": [_value(e) for e in v.edges()]}
     if isinstance(v, list):

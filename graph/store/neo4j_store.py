@@ -20,10 +20,13 @@ from graph.store.base import GraphStore, Row, plain
 
 
 def _value(v: Any) -> Any:
+    # element ids are valid within one result: the console draws a network by them
     if isinstance(v, neo4j.graph.Node):
-        return {"labels": sorted(v.labels), "properties": plain(dict(v))}
+        return {"element": v.element_id, "labels": sorted(v.labels),
+                "properties": plain(dict(v))}
     if isinstance(v, neo4j.graph.Relationship):
-        return {"type": v.type, "properties": plain(dict(v))}
+        return {"type": v.type, "start": v.start_node.element_id,
+                "end": v.end_node.element_id, "properties": plain(dict(v))}
     if isinstance(v, neo4j.graph.Path):
         return {"nodes": [_value(n) for n in v.nodes],
                 "edges": [_value(r) for r in v.relationships]}

@@ -31,6 +31,7 @@ ENDPOINTS = [
     ("GET", "/api/events?state=MS", "viewer"),
     ("GET", "/api/analysis?state=MS&as_of=2026-11-24", "viewer"),
     ("GET", "/api/recommendations?state=MS&as_of=2026-11-24", "viewer"),
+    ("GET", "/api/charts?state=MS&as_of=2026-11-24", "viewer"),
     ("GET", "/api/pages/network?state=WI", "viewer"),
     ("POST", "/api/query", "analyst"),
     ("GET", "/api/export?format=json", "analyst"),

@@ -1,6 +1,7 @@
 """The web pages in headless Chromium against a real server on a free port: search →
 stakeholder → ego network → path; the Cypher console; the import dry run then confirm.
-All offline: no request leaves the server."""
+All offline: no request leaves the server. The one organization the import test adds is
+invented for the test, and named so."""
 
 from __future__ import annotations
 
@@ -90,6 +91,34 @@ def test_search_stakeholder_ego_and_path(page) -> None:
     assert page.outside == [] and page.errors == []
 
 
+def test_dashboard_charts(page) -> None:
+    page.wait_for_selector("#charts figure img")
+    imgs = page.query_selector_all("#charts figure img")
+    titles = page.inner_text("#charts")
+    assert "Engagement funnel" in titles
+    for img in imgs:
+        assert img.get_attribute("alt")  # every chart says what it shows
+        assert page.evaluate("(i) => i.complete && i.naturalWidth > 0", img)  # it rendered
+    assert page.outside == [] and page.errors == []
+
+
+def test_cypher_console_draws_a_result_as_a_network(page) -> None:
+    page.click("text=Cypher console")
+    page.fill("#cypher", "MATCH (p:Person)-[r:REFERRED]->(o:Organization) RETURN p, r, o")
+    page.fill("#params", "{}")
+    page.click("#run")
+    page.wait_for_function("window.consoleGraph && window.consoleGraph.edges.length > 0")
+    labels = page.evaluate("window.consoleGraph.nodes.get().map(n => n.label)")
+    assert {"Neal Lofy", "Quality Carriers"} <= set(labels)
+    assert page.evaluate("window.consoleGraph.edges.get().map(e => e.label)") == ["referred"]
+    # a result with no nodes has no network
+    page.fill("#cypher", "MATCH (n:Event) RETURN count(n) AS events")
+    page.click("#run")
+    page.wait_for_function("window.consoleGraph === null")
+    assert page.is_hidden("#qgraph")
+    assert page.outside == [] and page.errors == []
+
+
 def test_cypher_console(page) -> None:
     page.click("text=Cypher console")
     page.click("#run")
@@ -109,7 +138,7 @@ def test_cypher_console(page) -> None:
 def test_import_dry_run_then_confirm(page, tmp_path) -> None:
     wb = tmp_path / "new.yaml"
     wb.write_text(yaml.safe_dump({"organizations": [
-        {"name": "Gulf Coast Travel Plaza", "kind": "truck stop", "state": "MS"}]}))
+        {"name": "Synthetic Test Travel Plaza", "kind": "truck stop", "state": "MS"}]}))
     page.click("text=Import")
     page.set_input_files("#file", str(wb))
     page.click("#dry")
@@ -118,7 +147,7 @@ def test_import_dry_run_then_confirm(page, tmp_path) -> None:
     page.click("#confirm")
     page.wait_for_function("document.getElementById('diff').textContent.includes('Loaded')")
     page.click("text=Explorer")
-    page.fill("#q", "gulf coast travel")
+    page.fill("#q", "synthetic test travel")
     page.wait_for_selector("#hits li")
-    assert "org:ms:gulf-coast-travel-plaza" in page.inner_text("#hits")
+    assert "org:ms:synthetic-test-travel-plaza" in page.inner_text("#hits")
     assert page.outside == [] and page.errors == []

@@ -81,6 +81,17 @@ def test_read_returns_plain_values(store: GraphStore) -> None:
     assert row["n"]["properties"]["id"] == "e" and "Event" in row["n"]["labels"]
 
 
+def test_relationships_name_their_nodes_within_a_result(store: GraphStore) -> None:
+    store.upsert_nodes(("Organization",), [{"id": i, "props": {"id": i}} for i in "ab"])
+    store.upsert_edges("REFERRED", [{"src": "a", "dst": "b", "key": "a>b",
+                                     "props": {"key": "a>b"}}])
+    [row] = store.read("MATCH (x:Entity)-[r]->(y:Entity) RETURN x, r, y")
+    assert (row["r"]["start"], row["r"]["end"]) == (row["x"]["element"], row["y"]["element"])
+    assert row["x"]["element"] != row["y"]["element"]
+    [p] = store.read("MATCH p = (:Entity {id: 'a'})-[]->(:Entity) RETURN p AS p")
+    assert p["p"]["edges"][0]["start"] == p["p"]["nodes"][0]["element"]
+
+
 def test_bad_query_is_a_query_error(store: GraphStore) -> None:
     with pytest.raises(QueryError):
         store.read("MATCH (n RETURN n")
