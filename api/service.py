@@ -164,7 +164,8 @@ class CoalitionService:
             # collector, every full collection walks them all, and requests stall behind it:
             # this took the ego network's p95 under load from ~200 ms to ~50 ms
             # (docs/benchmarks.md). The index has no cycles, so reference counting still
-            # frees it when it is replaced.
+            # frees it when it is replaced. Collect first, so no garbage cycle is frozen in.
+            gc.collect()
             gc.freeze()
         return fingerprint, index
 
