@@ -19,13 +19,13 @@ Errors have one shape: ``{"error": {"type", "message", "issues"?}}``.
 import contextlib
 import datetime as dt
 import ipaddress
+import pathlib
 import re
 import shutil
 import tempfile
 import threading
 import zipfile
 from collections.abc import AsyncIterator, Callable
-import pathlib
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, File, Path, Query, Request, UploadFile

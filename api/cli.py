@@ -239,7 +239,7 @@ def serve(
 
     svc = service()
     check_bind(host, svc)
-    out.print(f"Serving the {svc.settings.store} store at http://{host}:{port} "
+    out.print(f"Serving the API at http://{host}:{port} over the {svc.settings.store} store "
               "(API docs: /docs)", highlight=False)
     uvicorn.run(create_app(svc.settings, bind_host=host), host=host, port=port,
                 log_level="warning")
@@ -331,8 +331,9 @@ def demo(
     out.print(TRY_NEXT.replace("coalition ", f"{_command_name()} "), markup=False,
               highlight=False)
     if serve_pages:
-        out.print(f"Serving the API at http://127.0.0.1:{port} (docs at /docs; network page "
-                  f"at /api/pages/network?state=MS). Ctrl-C stops; --no-serve skips this.",
+        out.print("Open / for the dashboard, explorer, Cypher console and import tabs; the "
+                  "network page is /api/pages/network?state=MS. Ctrl-C stops; --no-serve skips "
+                  "this.",
                   highlight=False)
         serve(host="127.0.0.1", port=port)
 

@@ -10,13 +10,14 @@ import multiprocessing
 import os
 import threading
 import time
-from concurrent.futures import ProcessPoolExecutor
 from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import networkx as nx
+
 from api.name_index import NameIndex
 from api.security import Audit, KeyStore
 from graph import export as graph_export

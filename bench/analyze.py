@@ -22,8 +22,8 @@ import platform
 import statistics
 import time
 
-from bench.common import WORK, discard, national_workbook, start_fresh, write_section
 from api.service import CoalitionService
+from bench.common import WORK, discard, national_workbook, start_fresh, write_section
 from graph.projection import project_state, states_in_use
 from graph.settings import Settings
 from graph.store import open_store

@@ -271,7 +271,7 @@ RETURN DISTINCT n.state AS state ORDER BY state
 """
 
 #: models (the Iowa MVE model) whose components every state's report lists
-MODEL_IDS = f"""
+MODEL_IDS = """
 MATCH (m:Program) WHERE m.kind = 'model' RETURN m.id AS id ORDER BY id
 """
 
@@ -316,7 +316,7 @@ RETURN type(e) AS type, properties(e) AS props, startNode(e).id = $id AS outgoin
        m.value AS value, m.unit AS unit
 """
 
-EVENTS = f"""
+EVENTS = """
 MATCH (e:Event) WHERE $state IS NULL OR e.state = $state
 RETURN e.id AS id, e.name AS name, e.kind AS kind, e.date AS date, e.city AS city,
        e.state AS state
@@ -331,6 +331,6 @@ MATCH (a:{ENTITY})-[]-(b:{ENTITY}) WHERE a.id IN $ids
 RETURN DISTINCT a.id AS src, b.id AS dst
 """
 
-ORGANIZATION_IDS = f"""
+ORGANIZATION_IDS = """
 MATCH (n:Organization) RETURN n.id AS id ORDER BY id
 """

@@ -173,7 +173,7 @@ class CommitmentRow(_Row):
 
     @field_validator("count")
     @classmethod
-    def _non_negative(cls, v: float | int | None) -> float | int | None:
+    def _non_negative(cls, v: float | None) -> float | int | None:
         if v is not None and v < 0:
             raise ValueError("a count cannot be negative")
         return v

@@ -28,7 +28,6 @@ from markupsafe import Markup
 from pyvis.network import Network
 
 from graph import model
-from graph.analysis.graphs import sector
 from graph.analysis.structure import exact_betweenness
 
 VIS = Path(pyvis.__file__).parent / "templates" / "lib" / "vis-9.1.2"

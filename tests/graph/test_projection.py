@@ -82,9 +82,7 @@ def test_kinds_take_sectors_too(seeded: GraphStore) -> None:
 def test_database_paths_equal_networkx(seeded: GraphStore) -> None:
     import networkx as nx
 
-    from graph.projection import shortest_paths
-
-    from graph.projection import EXPANDABLE
+    from graph.projection import EXPANDABLE, shortest_paths
 
     whole = project(seeded)
     u = nx.Graph(whole.to_undirected())
