@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from jinja2 import Environment
 
-from visualizations.network import _bundled
+from visualizations.network import bundled
 
 PAGE = r"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
@@ -228,4 +228,4 @@ loadStates().catch(() => {});
 
 def explorer_page() -> str:
     return Environment(autoescape=True).from_string(PAGE).render(
-        vis_css=_bundled("vis-network.css"), vis_js=_bundled("vis-network.min.js"))
+        vis_css=bundled("vis-network.css"), vis_js=bundled("vis-network.min.js"))

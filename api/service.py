@@ -287,7 +287,7 @@ class CoalitionService:
                 if n not in names:
                     raise NotFound(f"no stakeholder with id {n!r}")
             found = shortest_paths(store, a, b, limit=limit)
-            ids = sorted({n for p in found for n in p})
+            ids = sorted({n for p in found for n in p} - names.keys())  # a, b: known
             names.update({r["id"]: r["name"] for r in store.read(queries.NAMES_BY_ID,
                                                                   {"ids": ids})})
         return [[{"id": n, "name": str(names.get(n) or n)} for n in p] for p in found]

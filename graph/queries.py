@@ -323,7 +323,6 @@ RETURN e.id AS id, e.name AS name, e.kind AS kind, e.date AS date, e.city AS cit
 ORDER BY date DESC, id
 """
 
-#: one step of a breadth-first search: each frontier node with each of its neighbours
 #: one step of the path search: neighbours that are actors or events, or one of the $ends
 NEIGHBOUR_PAIRS = f"""
 MATCH (a:{ENTITY})-[]-(b:{ENTITY}) WHERE a.id IN $ids

@@ -335,12 +335,12 @@ def page(net: Network, facts: dict[str, Any]) -> str:
     return env.from_string(PAGE).render(
         title=facts["title"], notes=facts["notes"], legend=facts["legend"],
         n_nodes=len(nodes), n_edges=len(edges),
-        vis_css=_bundled("vis-network.css"), vis_js=_bundled("vis-network.min.js"),
+        vis_css=bundled("vis-network.css"), vis_js=bundled("vis-network.min.js"),
         data=Markup(_json_for_script({"nodes": nodes, "edges": edges,
                                       "options": json.loads(options)})))
 
 
-def _bundled(name: str) -> Markup:
+def bundled(name: str) -> Markup:
     """A file of the vis-network build pyvis ships, to inline as it is."""
     return Markup((VIS / name).read_text(encoding="utf-8"))
 
