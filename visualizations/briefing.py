@@ -23,7 +23,10 @@ As of {{ r.generated.as_of }}. Blueprint: {{ code(r.generated.blueprint_name) }}
 its entities by name and `id`.
 {% if r.generated.approximations %}
 Approximations used: {% for a in r.generated.approximations %}{{ a }}{{ "; " if not loop.last }}{% endfor %}.
-{% endif %}
+{% endif %}{% if r.generated.get("data_problems") %}
+**Data problems**: these rows could not be used and are left out of the analyses below.
+{% for p in r.generated.data_problems %}- {{ p.entity.name }} ({{ code(p.entity.id) }}): {{ p.problem }}
+{% endfor %}{% endif %}
 {% for st in states %}
 ## {{ st.state }}: coalition coverage {{ pct(st.coverage.coverage) }}
 
