@@ -17,6 +17,7 @@ from rich.table import Table
 
 from api.service import CoalitionService, parse_param
 from graph.errors import CoalitionError, ConfigError, LoadError
+from graph.export import csv_cell
 from graph.projection import Filters
 from graph.settings import Settings, get_settings
 
@@ -139,11 +140,11 @@ def query(
     if fmt == "json":
         _print_json(result.rows)
     elif fmt == "csv":
-        w = csv.writer(sys.stdout)
-        w.writerow(result.columns)
+        w = csv.writer(sys.stdout)  # formulas defused, as in every CSV we write
+        w.writerow([csv_cell(c) for c in result.columns])
         for row in result.rows:
-            w.writerow([json.dumps(v, default=str) if isinstance(v, list | dict) else v
-                        for v in row.values()])
+            w.writerow([csv_cell(json.dumps(v, default=str) if isinstance(v, list | dict)
+                                 else v) for v in row.values()])
     else:
         t = Table(*result.columns)
         for row in result.rows:
