@@ -21,6 +21,7 @@ is a 500 in that shape with a reference, its details only in the server log.
 # defined inside create_app as objects, not as names it cannot resolve.
 
 import contextlib
+import csv
 import datetime as dt
 import functools
 import hashlib
@@ -37,6 +38,7 @@ import zipfile
 from collections.abc import AsyncIterator, Callable
 from typing import Annotated, Any
 
+import yaml
 from fastapi import Depends, FastAPI, File, Path, Query, Request, UploadFile
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
@@ -50,7 +52,7 @@ from api import cypher_guard
 from api.pages import explorer_page
 from api.security import AuthError, Forbidden, Key, rank
 from api.service import CoalitionService
-from graph.errors import CoalitionError, ConfigError, LoadError
+from graph.errors import CoalitionError, ConfigError, LoadError, RowIssue
 from graph.projection import Filters
 from graph.settings import Settings, get_settings
 
@@ -99,6 +101,24 @@ def is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
+
+
+#: What a parser raises on a malformed file (ParseError is a SyntaxError; BadZipFile and
+#: UnicodeError are ValueErrors here or subclass them), as opposed to a store's errors.
+UNREADABLE = (ValueError, TypeError, LookupError, ArithmeticError, RecursionError,
+              SyntaxError, zipfile.BadZipFile, csv.Error, yaml.YAMLError)
+
+
+def unreadable(name: str, e: Exception, folder: str) -> LoadError:
+    """A parser's own exception while a workbook is read, as the 422 a bad file deserves.
+    The loader names file, row and column for every problem it knows; this is the net under
+    it for one it does not, so a malformed upload is never answered as a server fault."""
+    log.warning("%s could not be read", name, exc_info=e)
+    detail = f"{type(e).__name__}: {e}".replace(folder + "/", "")[:300]
+    return LoadError([RowIssue(name, 0, "", f"the file could not be read ({detail}). Check "
+                               "that it opens in a spreadsheet program (.xlsx) or is valid "
+                               "YAML, as docs/workbook.md describes.")],
+                     f"{name} could not be read; nothing was written.")
 
 
 def check_bind(host: str, service: CoalitionService) -> None:
@@ -401,11 +421,13 @@ def create_app(settings: Settings | None = None, *, bind_host: str = "127.0.0.1"
         with how much the store had acknowledged by then) or done."""
         entry: dict[str, Any] = {"file": name, "bytes": len(data),
                                  "sha256": hashlib.sha256(data).hexdigest()}
-        written = 0
+        written, reading = 0, False
 
         def progress(stage: str, done: int, _total: int) -> None:
-            nonlocal written
-            if stage == "writing":
+            nonlocal written, reading
+            if stage == "checking the workbook":
+                reading = done == 0
+            elif stage == "writing":
                 written = done
 
         action = "import" if confirm else "import dry-run"
@@ -416,7 +438,18 @@ def create_app(settings: Settings | None = None, *, bind_host: str = "127.0.0.1"
             with tempfile.TemporaryDirectory() as d:
                 path = pathlib.Path(d) / name
                 path.write_bytes(data)
-                report = service.load(path, dry_run=not confirm, progress=progress)
+                try:
+                    report = service.load(path, dry_run=not confirm, progress=progress)
+                except CoalitionError as e:
+                    # The loader names the file by its path: here a temporary folder the
+                    # uploader has never seen.
+                    e.args = tuple(a.replace(d + "/", "") if isinstance(a, str) else a
+                                   for a in e.args)
+                    raise
+                except UNREADABLE as e:
+                    if not reading:
+                        raise
+                    raise unreadable(name, e, d) from e
         except Exception as e:
             refused = isinstance(e, LoadError | ConfigError)
             audit.record(action, key=key, **entry, outcome="refused" if refused else "failed",

@@ -193,6 +193,7 @@ def test_every_import_attempt_is_audited(seeded, tokens, embedded_store: GraphSt
     ]
     assert all(e["key"] and e["role"] == "editor" for e in imports)
     assert imports[1]["error"] == "LoadError" and "kind" in imports[1]["message"]
+    assert "bad.yaml" in imports[1]["message"] and "/tmp" not in imports[1]["message"]
     assert "written_before_failure" in imports[3] and imports[3]["message"]
     assert imports[4]["written"] > 0
     assert imports[2]["sha256"] == imports[4]["sha256"] and imports[2]["bytes"] == len(WORKBOOK)
@@ -316,6 +317,49 @@ def test_every_failure_is_a_4xx_in_the_error_shape_with_the_headers(
     headers = {**kw.pop("headers", {}), **(
         bearer(tokens.get(who, who)) if who else {})}
     assert_error_shape(client.request(method, path, headers=headers, **kw), status)
+
+
+def cut_xlsx() -> bytes:
+    """A workbook whose sheet XML stops half-way (openpyxl raises ParseError)."""
+    import io
+    import zipfile
+
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    wb.active.title = "organizations"
+    wb.active.append(["name", "kind", "state"])
+    wb.active.append(["Synthetic Test Stop", "truck stop", "MS"])
+    whole, cut = io.BytesIO(), io.BytesIO()
+    wb.save(whole)
+    with zipfile.ZipFile(whole) as src, zipfile.ZipFile(cut, "w") as dst:
+        for item in src.namelist():
+            data = src.read(item)
+            dst.writestr(item, data[:len(data) // 2] if "worksheets/sheet" in item else data)
+    return cut.getvalue()
+
+
+MALFORMED = {
+    "cut.xlsx": cut_xlsx(),
+    "deep.yaml": b"organizations: " + b"[" * 100_000,
+    "feb30.yaml": b"events:\n- name: Synthetic Test Build\n  kind: training\n"
+                  b"  date: 2020-02-30\n",
+}
+
+
+@pytest.mark.parametrize("name", MALFORMED)
+def test_a_workbook_the_parser_chokes_on_is_a_422_naming_the_file(
+        name, seeded, tokens, embedded_store: GraphStore) -> None:
+    before = embedded_store.counts()
+    r = TestClient(create_app(seeded)).post(
+        "/api/import?confirm=true", headers=bearer(tokens["editor"]),
+        files={"file": (name, MALFORMED[name])})
+    assert_error_shape(r, 422)
+    assert r.json()["error"]["type"] == "LoadError"
+    assert name in r.json()["error"]["issues"][0]["file"]
+    assert "/tmp" not in r.text  # the server's temporary folder is nobody's business
+    assert embedded_store.counts() == before
+    assert [e["outcome"] for e in actions(seeded) if e["action"] == "import"] == ["refused"]
 
 
 def test_an_unexpected_exception_is_a_500_in_the_shape_details_in_the_log_only(
