@@ -67,7 +67,10 @@ class _Reply:
         """Read an array's length (raising the server's error if it sent one instead)."""
         line = self._line()
         if line[0] == 45:  # -
-            raise redis.ResponseError(line[1:-2].decode(errors="replace"))
+            message = line[1:-2].decode(errors="replace")
+            # as redis-py classes it: a server loading its data is not answering yet
+            raise (redis.BusyLoadingError if message.startswith("LOADING")
+                   else redis.ResponseError)(message)
         if line[0] != 42:  # *
             raise ConnectionError(f"unexpected reply {line[:40]!r}")
         return int(line[1:])
