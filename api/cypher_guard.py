@@ -110,10 +110,11 @@ def tokens(text: str, *, doubled_backticks: bool = True) -> list[Token]:
 
 def _refuse_in(text: str, toks: list[Token]) -> None:
     after_call = 0  # the tokens of a procedure's name, checked with its CALL
+    last = max((i for i, t in enumerate(toks) if t.text != ";"), default=-1)
     for i, tok in enumerate(toks):
         prev = toks[i - 1] if i else None
         nxt = toks[i + 1] if i + 1 < len(toks) else None
-        if tok.text == ";" and any(t.text != ";" for t in toks[i + 1:]):
+        if tok.text == ";" and i < last:
             raise Forbidden("one statement at a time, please (found ';' at "
                             f"{_where(text, tok.at)})")
         if tok.kind not in ("name", "quoted") or i < after_call:
@@ -121,8 +122,9 @@ def _refuse_in(text: str, toks: list[Token]) -> None:
         if prev is not None and prev.text == ".":
             continue  # a property key or the later part of a dotted name
         word = tok.word
-        if word in WRITE and not (nxt is not None and nxt.text == ":"):
-            # ``{start: ...}`` is a map key; no clause is followed by a colon
+        if nxt is not None and nxt.text == ":" and word in WRITE | {"CALL"}:
+            continue  # a map key such as {set: 1}: no clause is followed by a colon
+        if word in WRITE:
             raise Forbidden(f"only read queries are allowed here (found {word} at "
                             f"{_where(text, tok.at)})")
         if word == "LOAD" and nxt is not None and nxt.word == "CSV":

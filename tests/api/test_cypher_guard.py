@@ -101,7 +101,7 @@ ALLOWED = [
     "RETURN 'it\\'s' AS a, \"say \\\"hi\\\"\" AS b",
     "RETURN 'caf\\u00e9' AS cafe",
     "MATCH (e:Event) RETURN e.start AS starts, e.set AS s, e.delete AS d",
-    "RETURN {create: 1, load: 2} AS m",
+    "RETURN {create: 1, load: 2, call: 3} AS m",
     "MATCH (load:Organization) RETURN load.name AS name",
     "RETURN `LOAD` AS x",
     "CALL db.labels()",
