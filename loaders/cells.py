@@ -58,6 +58,21 @@ def problem(value: Any) -> str | None:
     return f"a cell cannot hold a value of type {type(value).__name__}"
 
 
+def row_problems(row: dict[str, Any]) -> list[tuple[str, str]]:
+    """``[(column, why)]`` for the cells of ``row`` that cannot be stored.
+
+    >>> row_problems({"name": "Biloxi", "note": None}), row_problems({"count": 1e400})
+    ([], [('count', 'expected a finite number, not NaN or infinity')])
+    """
+    return [(k, why) for k, v in row.items() if (why := problem(v))]
+
+
+def clean_text(text: str) -> bool:
+    """True if no cell cut from ``text`` can hold a NUL or a lone surrogate: one scan of a
+    whole file instead of a check of each of its cells."""
+    return "\x00" not in text and (text.isascii() or not _SURROGATE.search(text))
+
+
 def text_problem(text: str) -> str | None:
     if len(text) > MAX_CELL_CHARS:
         return (f"the cell holds {len(text):,} characters, more than the {MAX_CELL_CHARS:,} "

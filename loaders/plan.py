@@ -289,8 +289,9 @@ class PlanBuilder:
                     self.plan.rejected[(sheet.file, rownum)] = cells.storable(raw)
                     self.bad_rows.add((sheet.file, rownum))
                     continue
-                issues = [RowIssue(sheet.file, rownum, col, why, cells.shown(value))
-                          for col, value in raw.items() if (why := cells.problem(value))]
+                issues = [] if sheet.checked else [
+                    RowIssue(sheet.file, rownum, col, why, cells.shown(raw[col]))
+                    for col, why in cells.row_problems(raw)]
                 if not issues:
                     data, issues = schema.validate_row(name, sheet.file, rownum, raw)
                 if issues:

@@ -18,6 +18,7 @@ from typing import Any
 import yaml
 
 from graph.errors import LoadError, RowIssue
+from loaders import cells
 from loaders.cells import shown
 
 #: the sheets of a workbook, in the order they are read and validated
@@ -33,6 +34,9 @@ class Sheet:
     file: str  # as shown to people: "organizations.csv" or "coalition.xlsx[organizations]"
     columns: list[str]
     rows: list[tuple[int, dict[str, Any]]]  # (row number, {column: value or None})
+    #: every cell is already known to be text the stores can hold (loaders/cells.py): set
+    #: by a reader that can tell for a whole file at once, so the plan need not check cells
+    checked: bool = False
 
 
 @dataclass
@@ -207,6 +211,9 @@ def _read_csv(path: Path, name: str, issues: list[RowIssue]) -> Sheet:
     rows: list[tuple[int, dict[str, Any]]] = []
     width = len(header)
     rownum = 1
+    # A cell can be too long only if a line is, or if a quoted cell spans lines
+    checked = cells.clean_text(text) and (len(text) <= cells.MAX_CELL_CHARS or max(
+        map(len, text.split("\n"))) <= cells.MAX_CELL_CHARS)
     while True:
         first = reader.line_num + 1
         rownum += 1
@@ -218,6 +225,8 @@ def _read_csv(path: Path, name: str, issues: list[RowIssue]) -> Sheet:
             raise broken_quote(rownum, first, e) from None
         if not any(values):
             continue
+        if reader.line_num > first:
+            checked = False
         if reader.line_num > first and len(values) != width:
             physical[:] = physical or io.StringIO(text, newline="").readlines()
             line, index, _ = _quote_at(physical, first, reader.line_num, dialect)
@@ -234,7 +243,7 @@ def _read_csv(path: Path, name: str, issues: list[RowIssue]) -> Sheet:
         row = {h: (v.strip() or None) for h, v in zip(header, values, strict=False) if h}
         if any(row.values()):  # a row of blanks is no row
             rows.append((rownum, row))
-    return Sheet(name, path.name, header, rows)
+    return Sheet(name, path.name, header, rows, checked)
 
 
 class _TooManyRows(ValueError):

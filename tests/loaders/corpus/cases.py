@@ -328,6 +328,10 @@ CASES: list[Case] = [
             f"id,name,kind,state,note\n{NEW_ORG},\norg:ms:long,Long,casino,MS,"
             + "x" * 140_000 + "\n")),
          refused("organizations.csv", 3, "note", "140,000 characters", "131,072")),
+    Case("csv: a quoted cell over 131,072 characters, in short lines", csv_sheets(
+            organizations=f"id,name,kind,state,note\n{NEW_ORG},\norg:ms:long,Long,casino,MS,\""
+            + ("y" * 99 + "\n") * 1400 + "\"\n"),
+         refused("organizations.csv", 3, "note", "139,999 characters")),
     Case("xlsx: a cell over 131,072 characters",
          xlsx({"organizations": [ORG_HEADER + ["note"], ORG_ROW + ["LONGNOTE"]]},
               replace("LONGNOTE", "y" * 140_000)),
