@@ -111,17 +111,17 @@ def _decode(raw: bytes, file: str, issues: list[RowIssue], what: str = "CSV") ->
 
 
 def _duplicate_columns(file: str, header: list[str], row: int = 1) -> list[RowIssue]:
-    seen: dict[str, int] = {}
-    issues = []
+    positions: dict[str, list[int]] = {}
     for position, name in enumerate(header, start=1):
-        if not name:
-            continue  # blank header cells (trailing commas) name no column
-        if name in seen:
-            issues.append(RowIssue(file, row, name, f"the column '{name}' appears twice in "
-                                   f"the header (columns {seen[name]} and {position}); keep "
-                                   "one, so no value is silently dropped"))
-        else:
-            seen[name] = position
+        if name:  # blank header cells (trailing commas) name no column
+            positions.setdefault(name, []).append(position)
+    repeated = [(name, at) for name, at in positions.items() if len(at) > 1]
+    issues = [RowIssue(file, row, name, f"the column '{name}' appears {len(at)} times in the "
+                       f"header (columns {_lines(at)}); keep one, so no value is silently "
+                       "dropped") for name, at in repeated[:_SHOWN_LINES]]
+    if len(repeated) > _SHOWN_LINES:  # one problem, however wide the header
+        issues.append(RowIssue(file, row, "", f"and {len(repeated) - _SHOWN_LINES:,} more "
+                               "column names appear more than once in the header"))
     return issues
 
 
@@ -473,11 +473,15 @@ def _read_yaml(path: Path, issues: list[RowIssue]) -> dict[str, Sheet]:
                 issues.append(RowIssue(file, item_line, "", "each row must be a mapping of "
                                        "column: value", value=shown(item)))
                 continue
-            for column, first, again in item.repeated:
-                issues.append(RowIssue(file, item.line, column.strip().lower(),
+            for column, first, again in item.repeated[:_SHOWN_LINES]:
+                issues.append(RowIssue(file, item.line, shown(column.strip().lower()),
                                        f"the column is given twice in this row (lines {first} "
                                        f"and {again}); keep one, so no value is silently "
                                        "dropped"))
+            more = len(item.repeated) - _SHOWN_LINES
+            if more > 0:
+                issues.append(RowIssue(file, item.line, "", f"and {more:,} more columns are "
+                                       "given twice in this row"))
             row = {str(k).strip().lower(): _clean(v) for k, v in item.items()}
             row.pop("", None)  # a key left empty names no column
             columns.update(dict.fromkeys(row))

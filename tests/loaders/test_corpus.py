@@ -41,8 +41,11 @@ def based(tmp_path: Path, embedded_store: GraphStore) -> GraphStore:
 
 
 def located(issues: list[RowIssue], want: Refused) -> list[RowIssue]:
-    return [i for i in issues if i.severity == "error"
-            and (i.file, i.row, i.column) == (want.file, want.row, want.column)
+    errors = [i for i in issues if i.severity == "error"]
+    if want.max_errors is not None and len(errors) > want.max_errors:
+        return []
+    return [i for i in errors
+            if (i.file, i.row, i.column) == (want.file, want.row, want.column)
             and all(w in i.message for w in want.words)
             and (want.value is None or i.value == want.value)]
 
