@@ -114,7 +114,7 @@ def _duplicate_columns(file: str, header: list[str], row: int = 1) -> list[RowIs
     positions: dict[str, list[int]] = {}
     for position, name in enumerate(header, start=1):
         if name:  # blank header cells (trailing commas) name no column
-            positions.setdefault(name, []).append(position)
+            positions.setdefault(shown(name, None), []).append(position)
     repeated = [(name, at) for name, at in positions.items() if len(at) > 1]
     issues = [RowIssue(file, row, name, f"the column '{name}' appears {len(at)} times in the "
                        f"header (columns {_lines(at)}); keep one, so no value is silently "
@@ -164,7 +164,8 @@ def _quote_at(lines: list[str], first: int, last: int, dialect: Any) -> tuple[in
 def _column(header: list[str], index: int) -> str:
     from openpyxl.utils import get_column_letter  # the letter a spreadsheet shows
 
-    return header[index] if index < len(header) and header[index] else get_column_letter(index + 1)
+    name = header[index] if index < len(header) else ""
+    return shown(name, None) if name else get_column_letter(index + 1)
 
 
 def _read_csv(path: Path, name: str, issues: list[RowIssue]) -> Sheet:
