@@ -133,10 +133,13 @@ def relabel_nodes(labels: tuple[str, ...]) -> str:
     (~0.2 ms a node), so only nodes whose labels differ are touched; for new ids it matches
     nothing.
 
+    A node that has every wanted label but also a stale one (an organization whose kind was
+    emptied) is relabelled too.
+
     >>> print(relabel_nodes(("Organization", "Casino")))  # doctest: +ELLIPSIS
     UNWIND $rows AS r
     MATCH (n:Entity {id: r.id})
-    WHERE NOT (n:Organization AND n:Casino)
+    WHERE NOT (n:Organization AND n:Casino) OR n:BusCompany OR n:BusTerminal OR ...
     SET n:Organization:Casino
     REMOVE n:BusCompany:BusTerminal:County:EnergyCompany:Event:...
     """
@@ -145,7 +148,8 @@ def relabel_nodes(labels: tuple[str, ...]) -> str:
     return "\n".join([
         "UNWIND $rows AS r",
         f"MATCH (n:{ENTITY} {{id: r.id}})",
-        "WHERE NOT (" + " AND ".join(f"n:{x}" for x in wanted) + ")",
+        "WHERE NOT (" + " AND ".join(f"n:{x}" for x in wanted) + ")"
+        + "".join(f" OR n:{x}" for x in stale),
         "SET n:" + ":".join(wanted),
         "REMOVE n:" + ":".join(stale),
     ])
