@@ -288,7 +288,9 @@ class PlanBuilder:
             sheet = self.wb.sheets.get(name)
             if sheet is None:
                 continue
-            missing = [c for c in schema.required_columns(name) if c not in sheet.columns]
+            # A sheet without rows (an empty YAML list) needs no columns
+            missing = [c for c in schema.required_columns(name)
+                       if c not in sheet.columns and sheet.rows]
             for col in missing:
                 self.error(None, col, f"missing column; the {name} sheet needs the columns "
                            f"{', '.join(schema.required_columns(name))}", file=sheet.file, row=1)

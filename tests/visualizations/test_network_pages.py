@@ -191,4 +191,4 @@ def test_charts_have_alt_text_and_svg(seeded_service) -> None:
     for c in charts:
         assert "<svg" in c["svg"] and c["alt"].endswith(".")
     cov = next(c for c in charts if c["title"] == "Blueprint coverage by state")
-    assert "MS 22%" in cov["alt"]
+    assert "MS 19%" in cov["alt"]
