@@ -463,27 +463,28 @@ class PlanBuilder:
 
     def group_columns_fit(self, e: Entry, entity: str | None, kind_column: str,
                           kind: str | None) -> bool:
-        """A row names an entity, or gives the kind and count of an unnamed group: not both,
-        not neither. False after recording why not."""
+        """A row names an entity, or gives the kind (and count, name, level, unit) of an
+        unnamed group: not both, not neither. False after recording why not."""
         d: schema._GroupColumns = e.data  # type: ignore[assignment]
         if entity and kind:
             self.error(e, kind_column, f"give either entity_id (a named organization or "
-                       f"person) or {kind_column} and count (an unnamed group), not both; "
+                       f"person) or {kind_column} (an unnamed group), not both; "
                        "an organization's kind belongs in the organizations sheet", kind)
         elif entity and (d.level or d.unit):
             column = "level" if d.level else "unit"
             self.error(e, column, f"{column} describes an unnamed group (a row with "
-                       f"{kind_column} and count instead of entity_id); set a named "
-                       "organization's level in the organizations sheet",
+                       f"{kind_column} instead of entity_id); a named organization's level "
+                       "belongs in the organizations sheet, and count is what it sent",
                        getattr(d, column))
         elif not entity and not kind:
             self.error(e, "entity_id", f"this column must not be empty; for an unnamed group "
                        f"leave it empty and give {kind_column} (an organization kind or a "
-                       "sector) and count (e.g. 3, or 'at least 3')")
-        elif not entity and d.count is None:
-            self.error(e, "count", f"an unnamed group needs a count: how many {kind} there "
-                       "were (e.g. 3, 'about 30'; if the source gives no number but says "
-                       "they were there, write 'at least 1')")
+                       "sector) and, when the source gives a number, count (e.g. 3, 'about "
+                       "30')")
+        elif entity and d.name:
+            self.error(e, "name", "name describes an unnamed group (a row with "
+                       f"{kind_column} instead of entity_id); a named organization's or "
+                       "person's name belongs in its own sheet", d.name)
         else:
             return True
         return False
@@ -492,7 +493,7 @@ class PlanBuilder:
               ) -> str | None:
         """The node of an unnamed group of ``kind`` (docs/workbook.md, Unnamed groups)."""
         d: schema._GroupColumns = e.data  # type: ignore[assignment]
-        assert kind and d.count is not None  # group_columns_fit checked both
+        assert kind  # group_columns_fit checked it
         level = d.level or normalize.infer_level("", kind, None)
         node_id = f"group:{key}{':' + d.level if d.level else ''}{suffix}"
         if node_id in self.defined:
@@ -500,11 +501,12 @@ class PlanBuilder:
             where = f"{prev.file} row {prev.row}" if prev else "the workbook"
             self.error(e, "count", f"{where} already gives an unnamed group of {kind} here "
                        f"({node_id}); add the counts up in one row, or tell the groups apart "
-                       "with level", d.count.shown())
+                       "with level", d.count.shown() if d.count else "")
             return None
-        props = {"name": group_name(d.count, kind, d.level, d.unit), "kind": kind,
-                 "sector": model.SECTORS.get(kind, kind), **d.count.props("count"),
-                 "count_unit": d.unit, "level": level,
+        props = {"name": group_name(d.count, kind, d.level, d.unit, d.name), "kind": kind,
+                 "sector": model.SECTORS.get(kind, kind),
+                 **(d.count.props("count") if d.count else {}), "unit": d.unit,
+                 "level": level,
                  "level_inferred": True if level and not d.level else None,
                  "state": state, "unnamed": True, "note": d.note}
         if not self.add_node(e, node_id, ("Group",), props, column="entity_id"):
@@ -735,8 +737,10 @@ _NOUNS = {
 }
 
 
-def group_name(count: schema.Bound, kind: str, level: str | None, unit: str | None) -> str:
-    """How an unnamed group is shown: "3 local casinos (unnamed)".
+def group_name(count: schema.Bound | None, kind: str, level: str | None, unit: str | None,
+               described: str | None = None) -> str:
+    """How an unnamed group is shown: the source's words for it when the row gives them
+    (``name``), else its kind; with its count when the source gives one.
 
     >>> group_name(schema.Bound(3), "casino", "local", None)
     '3 local casinos (unnamed)'
@@ -744,11 +748,19 @@ def group_name(count: schema.Bound, kind: str, level: str | None, unit: str | No
     '~28 people (energy company, unnamed)'
     >>> group_name(schema.Bound(1, "at least", "at least 1"), "law enforcement", "state", None)
     'at least 1 state law enforcement agency (unnamed)'
+    >>> group_name(None, "law enforcement", "local", None, "local law enforcement")
+    'local law enforcement (unnamed)'
+    >>> group_name(schema.Bound(5), "law enforcement", "local", None, "local police departments")
+    '5 local police departments (unnamed)'
     """
-    one = count.value == 1
+    shown = f"{count.shown()} " if count else ""
+    if described:
+        return f"{shown}{described} (unnamed)"
+    one = count is not None and count.value == 1
     if unit == "people":
         what = ", ".join(x for x in (level, kind) if x)
-        return f"{count.shown()} {'person' if one else 'people'} ({what}, unnamed)"
+        who = ("person" if one else "people") if count else "people"
+        return f"{shown}{who} ({what}, unnamed)"
     singular, plural = _NOUNS.get(kind, (kind, kind + "s"))
     noun = singular if one else plural
-    return f"{count.shown()} {level + ' ' if level else ''}{noun} (unnamed)"
+    return f"{shown}{level + ' ' if level else ''}{noun} (unnamed)"

@@ -232,6 +232,7 @@ class _GroupColumns(_Row):
     level: OptionalVocab(model.LEVELS, "level") = None
     unit: OptionalVocab(model.GROUP_UNITS, "unit of the count") = Field(
         None, description="unnamed groups: whether count counts organizations or people")
+    name: Text = Field(None, description="unnamed groups: how the source describes them")
 
 
 class ParticipationRow(_GroupColumns):

@@ -65,13 +65,15 @@ def workbook(tmp_path: Path, **extra: str) -> Path:
 # ------------------------------------------------------------------------------ groups
 
 GROUPS = """
-    entity_id,event_id,role,kind,count,level,unit,note
-    ,event:ms:2020-01-16:gulfport,attended,casino,3,local,organizations,Representatives from 3 local casinos
-    ,event:ms:2020-01-16:gulfport,attended,law enforcement,at least 1,state,,
-    ,event:ms:2020-01-16:gulfport,attended,law enforcement,about 30,local,people,
-    ,event:ms:2020-01-16:gulfport,spoke,Energy Company,28,,people,
-    ,event:ms:2020-01-16:gulfport,attended,federal agency,2,,,
-    org:ms:mta,event:ms:2020-01-16:gulfport,co-hosted,,over 70,,,
+    entity_id,event_id,role,kind,name,count,level,unit,note
+    ,event:ms:2020-01-16:gulfport,attended,casino,,3,local,organizations,Representatives from 3 local casinos
+    ,event:ms:2020-01-16:gulfport,attended,law enforcement,,at least 1,state,,
+    ,event:ms:2020-01-16:gulfport,attended,law enforcement,,about 30,local,people,
+    ,event:ms:2020-01-16:gulfport,spoke,Energy Company,,28,,people,
+    ,event:ms:2020-01-16:gulfport,attended,federal agency,,2,,,
+    ,event:ms:2020-01-16:gulfport,attended,truck stop,truck stop industry stakeholders,,,,
+    ,event:ms:2020-01-16:gulfport,attended,law enforcement,local police departments,5,county,,
+    org:ms:mta,event:ms:2020-01-16:gulfport,co-hosted,,,over 70,,,
 """
 
 
@@ -89,7 +91,7 @@ def test_unnamed_groups_become_group_nodes_as_the_contract_says(tmp_path: Path,
     assert {k: v for k, v in casinos.items() if k not in ("loaded_at", "row_hash")} == {
         "id": "group:ms:2020-01-16:gulfport:casino:local", "labels": ["Entity", "Group"],
         "name": "3 local casinos (unnamed)", "kind": "casino", "sector": "industry",
-        "count": 3, "count_unit": "organizations", "level": "local", "state": "MS",
+        "count": 3, "unit": "organizations", "level": "local", "state": "MS",
         "unnamed": True, "note": "Representatives from 3 local casinos",
         "source": "wb/participation.csv", "source_row": 2}
     out = {e["t"]: e for e in edges(embedded_store, casinos["id"])}
@@ -112,6 +114,14 @@ def test_unnamed_groups_become_group_nodes_as_the_contract_says(tmp_path: Path,
     assert (spoke["t"], spoke["p"]["role"], spoke["p"]["count"]) == ("SPOKE_AT", "spoke", 28)
     federal = node(embedded_store, "group:ms:2020-01-16:gulfport:federal-agency")
     assert (federal["level"], federal["level_inferred"]) == ("federal", True)
+    # the source's words for a group, and a group the source gives no number for
+    stops = node(embedded_store, "group:ms:2020-01-16:gulfport:truck-stop")
+    assert stops["name"] == "truck stop industry stakeholders (unnamed)"
+    assert not {"count", "count_qualifier", "count_text"} & set(stops)
+    [attended] = edges(embedded_store, stops["id"])
+    assert attended["t"] == "ATTENDED" and "count" not in attended["p"]
+    police = node(embedded_store, "group:ms:2020-01-16:gulfport:law-enforcement:county")
+    assert (police["name"], police["count"]) == ("5 local police departments (unnamed)", 5)
     # a named organization's count keeps its bound on the edge
     [mta] = [e for e in edges(embedded_store, "org:ms:mta") if e["t"] == "HOSTED"]
     assert (mta["p"]["count"], mta["p"]["count_qualifier"], mta["p"]["count_text"]) == (
@@ -137,10 +147,10 @@ GROUP_REFUSALS = [
         entity_id,event_id,role,count
         ,event:ms:2020-01-16:gulfport,attended,3
      """, ("participation.csv", 2, "entity_id"), "leave it empty and give kind"),
-    ("kind without count", """
-        entity_id,event_id,role,kind
-        ,event:ms:2020-01-16:gulfport,attended,casino
-     """, ("participation.csv", 2, "count"), "write 'at least 1'"),
+    ("a group's name on a named row", """
+        entity_id,event_id,role,name
+        org:ms:mta,event:ms:2020-01-16:gulfport,attended,truckers
+     """, ("participation.csv", 2, "name"), "describes an unnamed group"),
     ("level on a named row", """
         entity_id,event_id,role,level
         org:ms:mta,event:ms:2020-01-16:gulfport,attended,state
@@ -175,13 +185,14 @@ def test_commitment_group_refusals(tmp_path: Path, embedded_store: GraphStore) -
     commitments = """
         entity_id,entity_kind,program,kind,count
         org:ms:mta,casino,program:tat-training,pledged,3
-        ,truck stop,program:tat-training,pledged,
+        org:ms:mta,,program:tat-training,pledged,about 3
         ,,program:tat-training,pledged,3
+        ,truck stop,program:tat-training,pledged,-2
     """
     with pytest.raises(LoadError) as info:
         load(workbook(tmp_path, commitments=commitments), embedded_store)
     got = {(i.row, i.column) for i in info.value.issues}
-    assert got == {(2, "entity_kind"), (3, "count"), (4, "entity_id")}
+    assert got == {(2, "entity_kind"), (4, "entity_id"), (5, "count")}
     assert embedded_store.counts().nodes == 0
 
 

@@ -39,7 +39,7 @@ def test_gulfport_build(seeded: GraphStore) -> None:
     assert metrics["know next steps"] == 92
     assert "casinos represented" not in metrics  # an unnamed group now, not a metric
     casinos = one(seeded, "MATCH (g:Group)-[r:ATTENDED]->(:Event {id: $id}) WHERE g.kind = "
-                  "'casino' RETURN g.count AS n, g.level AS level, g.count_unit AS unit, "
+                  "'casino' RETURN g.count AS n, g.level AS level, g.unit AS unit, "
                   "g.name AS name, r.count AS edge_count",
                   id="event:ms:2020-01-16:gulfport-coalition-build")
     # "Representatives from 3 local casinos were in attendance": 3, local, not named
@@ -212,7 +212,7 @@ def test_unnamed_groups_at_the_builds(seeded: GraphStore) -> None:
     groups = {(r["event"], r["kind"], r["level"]): (r["count"], r["q"], r["unit"])
               for r in seeded.read(
         "MATCH (g:Group)-[:ATTENDED]->(e:Event) RETURN e.id AS event, g.kind AS kind, "
-        "g.level AS level, g.count AS count, g.count_qualifier AS q, g.count_unit AS unit")}
+        "g.level AS level, g.count AS count, g.count_qualifier AS q, g.unit AS unit")}
     assert groups == {
         # "Representatives from 3 local casinos were in attendance"
         (GULFPORT, "casino", "local"): (3, None, "organizations"),
@@ -222,12 +222,19 @@ def test_unnamed_groups_at_the_builds(seeded: GraphStore) -> None:
         (GULFPORT, "government", "local"): (2, "at least", "organizations"),
         # "key industry stakeholders in the trucking, truck stop and bus industries, along
         # with local and state law enforcement": there, but neither named nor counted
-        (STOCKTON, "trucking company", None): (1, "at least", None),
-        (STOCKTON, "truck stop", None): (1, "at least", None),
-        (STOCKTON, "bus company", None): (1, "at least", None),
-        (STOCKTON, "law enforcement", "local"): (1, "at least", None),
-        (STOCKTON, "law enforcement", "state"): (1, "at least", None),
+        (STOCKTON, "trucking company", None): (None, None, None),
+        (STOCKTON, "truck stop", None): (None, None, None),
+        (STOCKTON, "bus company", None): (None, None, None),
+        (STOCKTON, "law enforcement", "local"): (None, None, None),
+        (STOCKTON, "law enforcement", "state"): (None, None, None),
     }
+    names = {r["n"] for r in seeded.read("MATCH (g:Group) RETURN g.name AS n")}
+    assert names == {"3 local casinos (unnamed)", "1 human trafficking investigator (unnamed)",
+                     "at least 2 municipalities (unnamed)",
+                     "trucking industry stakeholders (unnamed)",
+                     "truck stop industry stakeholders (unnamed)",
+                     "bus industry stakeholders (unnamed)", "local law enforcement (unnamed)",
+                     "state law enforcement (unnamed)"}
     states = {r["s"] for r in seeded.read("MATCH (g:Group)-[:ATTENDED]->(e) RETURN g.state AS s")}
     assert states == {"MS", "CA"}
     webinar = one(seeded, "MATCH (g:Group)-[r:CONSIDERING]->(p:Program) RETURN g.kind AS k, "
