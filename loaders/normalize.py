@@ -305,10 +305,10 @@ def parse_date_value(value: object, *, ranges: bool = True) -> DateValue:
     {'date': '2014-07', 'date_precision': 'month'}
     >>> str(parse_date_value("2019 to 2020-03")), parse_date_value("1/16/2020").date
     ('2019/2020-03', '2020-01-16')
-    >>> parse_date_value("2022-10-06/2022-10-05")
+    >>> parse_date_value("2022-10-06/2022-10-05")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    ValueError: the range ends before it starts; write the earlier date first (start/end, e.g. 2022-10-05/2022-10-06)
+    ValueError: the range ends before it starts; write the earlier date first ...
     """
     try:
         return DateValue(*parse_date(value))
@@ -334,22 +334,24 @@ def parse_date_value(value: object, *, ranges: bool = True) -> DateValue:
 
 #: how people write a bound, and the qualifier it stands for. A prefix or suffix around one
 #: number; the number itself is read by the column (loaders/schema.py)
+def _prefix(words: str) -> re.Pattern[str]:
+    return re.compile(rf"^(?:{words})\s*", re.IGNORECASE)
+
+
 _BOUND_PREFIXES: list[tuple[re.Pattern[str], str]] = [
-    (re.compile(r"^(?:>=|≥|at\s+least|no\s+fewer\s+than|no\s+less\s+than|minimum(?:\s+of)?)"
-                r"\s*", re.I), "at least"),
-    (re.compile(r"^(?:<=|≤|up\s+to|at\s+most|no\s+more\s+than|maximum(?:\s+of)?)\s*", re.I),
-     "up to"),
-    (re.compile(r"^(?:>|over|more\s+than|greater\s+than|above)\s*", re.I), "more than"),
-    (re.compile(r"^(?:<|under|fewer\s+than|less\s+than|below)\s*", re.I), "less than"),
-    (re.compile(r"^(?:~|≈|about|approximately|approx\.?|around|roughly|circa|ca\.)\s*", re.I),
-     "about"),
+    (_prefix(r">=|≥|at\s+least|no\s+fewer\s+than|no\s+less\s+than|minimum(?:\s+of)?"),
+     "at least"),
+    (_prefix(r"<=|≤|up\s+to|at\s+most|no\s+more\s+than|maximum(?:\s+of)?"), "up to"),
+    (_prefix(r">|over|more\s+than|greater\s+than|above"), "more than"),
+    (_prefix(r"<|under|fewer\s+than|less\s+than|below"), "less than"),
+    (_prefix(r"~|≈|about|approximately|approx\.?|around|roughly|circa|ca\."), "about"),
 ]
 _BOUND_SUFFIXES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"\s*\+$"), "more than"),
-    (re.compile(r"\s+or\s+more$", re.I), "at least"),
-    (re.compile(r"\s+or\s+(?:fewer|less)$", re.I), "up to"),
+    (re.compile(r"\s+or\s+more$", re.IGNORECASE), "at least"),
+    (re.compile(r"\s+or\s+(?:fewer|less)$", re.IGNORECASE), "up to"),
 ]
-_NUMBER_RANGE = re.compile(r"^[\d.,]+\s*(?:-|–|to)\s*[\d.,]+%?$", re.I)
+_NUMBER_RANGE = re.compile(r"^[\d.,]+\s*(?:-|–|to)\s*[\d.,]+%?$", re.IGNORECASE)
 
 BOUND_HINT = ("write a number (250, 1,045, 92%), or a number with one qualifier: '>70', '70+', "
               "'over 70', 'more than 70', 'at least 1,045', 'about 95', '~95', 'up to 100', "
@@ -363,10 +365,10 @@ def split_bound(text: str) -> tuple[str | None, str]:
     >>> [split_bound(t) for t in (">70", "70+", "at least 1,045", "~95", "<10", "250")]
     [('more than', '70'), ('more than', '70'), ('at least', '1,045'), ('about', '95'), \
 ('less than', '10'), (None, '250')]
-    >>> split_bound("70-80")
+    >>> split_bound("70-80")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    ValueError: a range of numbers cannot be stored as one number; write one bound ('at least 70') or the middle ('about 75'), and the range in 'note'
+    ValueError: a range of numbers cannot be stored as one number; write one bound ...
     """
     text = text.strip()
     if _NUMBER_RANGE.match(text):
@@ -397,7 +399,7 @@ _FEDERAL_ACRONYMS = re.compile(
     r"\b(?:FMCSA|FBI|DHS|HSI|ICE|CBP|ATF|DEA|DOJ|FHWA|NHTSA|TSA|USDOT|USCIS|USMS|FTA)\b")
 _FEDERAL_NAMES = re.compile(
     r"^(?:the\s+)?(?:U\.\s?S\.|United\s+States\b)|\bHomeland\s+Security\b"
-    r"|\bFederal\s+(?:Bureau|Motor\s+Carrier|Highway|Transit|Railroad|Aviation)\b", re.I)
+    r"|\bFederal\s+(?:Bureau|Motor\s+Carrier|Highway|Transit|Railroad|Aviation)\b", re.IGNORECASE)
 _US_PREFIX = re.compile(r"^(?:the\s+)?US\s")  # "US Marshals"; capitals only ("us" is a word)
 _LOCAL = re.compile(r"\b(?:city|town|village)\s+of\b|\bpolice\s+department\b")
 _COUNTY = re.compile(r"\b(?:county|parish|sheriff|sheriffs)\b")
@@ -470,6 +472,7 @@ def infer_level(name: str, kind: str | None, state: str | None) -> str | None:
         return "international"
     if _NATIONAL.search(text):
         return "national"
-    if _state_names().search(text) or _STATE_WORD.search(raw.lower()) or kind == "state agency":
+    if (_state_names().search(text) or _STATE_WORD.search(raw.lower())
+            or kind == "state agency"):
         return "state"
     return None

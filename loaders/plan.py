@@ -591,7 +591,8 @@ class PlanBuilder:
                           if d.status in ("introduced", "signed", "effective")
                           and getattr(d, d.status) else None)
         place = self.place(e, state, None) if state else {}
-        props = {"name": d.title or d.bill, "bill": d.bill, "jurisdiction": d.jurisdiction, "status": d.status,
+        props = {"name": d.title or d.bill, "bill": d.bill, "jurisdiction": d.jurisdiction,
+                 "status": d.status,
                  **(date.props() if date else {}), "introduced": d.introduced,
                  "signed": d.signed, "effective": d.effective, "note": d.note, **place}
         if not self.add_node(e, node_id, ("Law",), props, column="bill"):
