@@ -285,8 +285,10 @@ RETURN n.id AS id, n.name AS name
 """
 
 
+#: organizations in these states (by the Entity state index), for near-duplicate names; not
+#: by sector, which unnamed groups have too and organizations of no stated kind have not
 ORG_NAMES_IN_STATES = """
-MATCH (n:Entity) WHERE n.state IN $states AND n.sector IS NOT NULL
+MATCH (n:Entity) WHERE n.state IN $states AND n:Organization
 RETURN n.id AS id, n.name AS name, n.state AS state
 """
 

@@ -219,6 +219,27 @@ def test_levels_inferred_stated_or_unknown(tmp_path: Path, embedded_store: Graph
                for n in json.loads(out.read_text())["nodes"])
 
 
+def test_near_duplicates_in_the_store_include_organizations_of_no_kind_not_groups(
+        tmp_path: Path, embedded_store: GraphStore) -> None:
+    load(write_workbook(tmp_path / "a", organizations="""
+        id,name,kind,state
+        org:ms:gulf-haulers,Gulf Coast Haulers,,MS
+    """, events="""
+        id,name,kind,state
+        event:ms:b,Build,coalition build,MS
+    """, participation="""
+        event_id,role,kind,name
+        event:ms:b,attended,casino,Gulf Coast Casinos
+    """), embedded_store)
+    report = load(write_workbook(tmp_path / "b", organizations="""
+        id,name,kind,state
+        org:ms:gulf-coast-haulers,Gulf Coast Haulers Inc,trucking company,MS
+        org:ms:casinos,Gulf Coast Casinos (unnamed),casino,MS
+    """), embedded_store)
+    alike = [w for w in report.warnings if "looks like the same organization" in w]
+    assert len(alike) == 1 and "org:ms:gulf-haulers" in alike[0], report.warnings
+
+
 def test_emptying_a_kind_removes_its_label(tmp_path: Path, embedded_store: GraphStore) -> None:
     wb = write_workbook(tmp_path / "k", organizations="""
         id,name,kind
