@@ -547,7 +547,8 @@ class PlanBuilder:
         event = self.resolve(e, "event_id", d.event_id, ("Event",))
         if not self.group_columns_fit(e, d.entity_id, "entity_kind", d.entity_kind):
             return
-        state = d.state or (self.state_of(event) if event else None)
+        # Only as written: that a build's outcome holds in the build's state is not stated
+        state = d.state
         if d.entity_id:
             src = self.resolve(e, "entity_id", d.entity_id, (*PARTICIPANT, "State"))
         elif dst:
