@@ -265,8 +265,10 @@ WHERE a.id IN $ids AND b.state IS NOT NULL AND NOT b.state IN $states
 RETURN DISTINCT a.id AS id
 """
 
+#: every state that holds anything (an organization, an event, a law, a commitment or metric
+#: of the State node itself): a state with only a law gets its analysis too (issue 10)
 STATES_IN_USE = f"""
-MATCH (n:{ENTITY}) WHERE n.state IS NOT NULL AND (n:Organization OR n:Event)
+MATCH (n:{ENTITY}) WHERE n.state IS NOT NULL
 RETURN DISTINCT n.state AS state ORDER BY state
 """
 
