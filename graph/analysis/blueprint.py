@@ -44,6 +44,7 @@ LEVELS = tuple(getattr(model, "LEVELS", ("local", "county", "regional", "state",
 APPLIES = ("always", "where-present", "optional")
 UNKNOWN_LEVEL = "level not recorded"
 NO_STATE = "state not recorded"
+PLURAL = {"distributes": "distribute ", "considering": "are considering "}
 #: role statuses, best first
 STATUSES = ("filled", "partial", "present, unnamed", "missing", "not-applicable")
 
@@ -212,6 +213,9 @@ def _unnamed(g: nx.MultiDiGraph, n: str, how: list[str]) -> dict[str, Any]:
     d = g.nodes[n]
     q = quantity(d, "count")
     written = re.sub(r"\s*\(unnamed\)\s*$", "", str(d.get("name") or ""))
+    # a group is many: "12 truck stops distribute ...", not "distributes"
+    how = [re.sub(r"^(distributes|considering) ", lambda m: PLURAL[m.group(1)], x)
+           for x in how]
     who = written or f"{q['text'] if q else 'an unknown number of'} {d.get('kind') or ''}"
     return {"id": n, "name": name(g, n), "kind": d.get("kind"),
             "count": q["value"] if q else None,
