@@ -1,9 +1,11 @@
 """Blueprint coverage: which roles a state coalition needs, and who fills each.
 
 A *blueprint* (YAML, default ``blueprint.yaml`` beside this file) lists roles and the
-follow-up schedule. For a state's graph, a role is *filled* by the engaged entities that
-match it (an organization is engaged through its people too); the coverage figure is the
-mean over counted roles of ``min(1, filled / wanted)``.
+follow-up schedule. For a state's graph, a role is *filled* by the matching entities that
+took part in an event or made a commitment, themselves or through their people; one that
+only has a relationship with the coalition is a candidate to invite (it has not been in
+the room). The coverage figure is the mean over counted roles of ``min(1, filled /
+wanted)``.
 
 A role may require levels (``levels: [state]``). An organization whose ``level`` is recorded
 and not among them never matches. One whose level is not recorded (the loader could not
@@ -263,7 +265,8 @@ def coverage(g: nx.MultiDiGraph, state: str, roles: tuple[Role, ...] | None = No
         members = [(n, notes) for n in pool if (notes := match(g, n, role)) is not None]
         named = [(n, notes) for n, notes in members if not is_group(g.nodes[n])]
         groups = sorted(n for n, _ in members if is_group(g.nodes[n]) and engaged(g, n))
-        filled = sorted((x for x in named if engaged(g, x[0], people)), key=lambda x: x[0])
+        filled = sorted((x for x in named if engaged(g, x[0], people, ties=False)),
+                        key=lambda x: x[0])
         filled_ids = {n for n, _ in filled}
         idle = sorted((x for x in named if x[0] not in filled_ids), key=lambda x: x[0])
         if role.applies == "where-present" and not named and not groups:

@@ -154,11 +154,14 @@ def _takes_part(g: nx.MultiDiGraph, node: str) -> bool:
                for _, _, t in g.out_edges(node, data="type"))
 
 
-def engaged(g: nx.MultiDiGraph, node: str, people: People | None = None) -> bool:
-    """Has the actor taken part: an event, a relationship or a commitment (not merely being
-    located somewhere, employing someone or having a metric)? An organization also has when
-    one of its people took part in an event or made a commitment; an unnamed group when it
-    took part or committed.
+def engaged(g: nx.MultiDiGraph, node: str, people: People | None = None, *,
+            ties: bool = True) -> bool:
+    """Has the actor taken part: an event, a commitment or (with ``ties``) a relationship
+    (not merely being located somewhere, employing someone or having a metric)? An
+    organization also has when one of its people took part in an event or made a
+    commitment; an unnamed group when it took part or committed. Blueprint roles are filled
+    without ``ties``: a relationship with a coalition member does not put anyone in the
+    room; it makes them a candidate to invite.
 
     >>> g = nx.MultiDiGraph()
     >>> g.add_node("pd", label="Organization", kind="law enforcement")
@@ -170,13 +173,15 @@ def engaged(g: nx.MultiDiGraph, node: str, people: People | None = None) -> bool
     >>> engaged(g, "pd")
     True
     """
-    for _, _, t in g.out_edges(node, data="type"):
-        if t in PARTICIPATION_TYPES or t in TIE_TYPES or t in COMMITMENT_TYPES:
-            if t != "WORKS_FOR":
+    if _takes_part(g, node):
+        return True
+    if ties:
+        for _, _, t in g.out_edges(node, data="type"):
+            if t in TIE_TYPES and t != "WORKS_FOR":
                 return True
-    for _, _, t in g.in_edges(node, data="type"):
-        if t in TIE_TYPES and t != "WORKS_FOR":
-            return True
+        for _, _, t in g.in_edges(node, data="type"):
+            if t in TIE_TYPES and t != "WORKS_FOR":
+                return True
     if g.nodes[node].get("label") == "Organization":
         staff = people.staff.get(node, []) if people else [
             u for u, _, t in g.in_edges(node, data="type") if t == "WORKS_FOR"] + [
