@@ -39,7 +39,7 @@ Approximations used: {% for a in r.generated.approximations %}{{ a }}{{ "; " if 
 {% if gaps %}
 | role | status | filled by | invite next |
 |---|---|---|---|
-{% for role in gaps %}| {{ role.name }}{{ " (optional)" if role.applies == "optional" }} | {{ role.status }} ({{ role.filled_by | length }} of {{ role.wanted }}{{ " named" if role.get("unnamed") }}) | {{ who(role.filled_by) }}{% for u in role.get("unnamed", []) %}{{ "; " if role.filled_by or not loop.first }}{{ u.evidence }}{% endfor %} | {{ who(st.invites.get(role.id, [])) or ("identify the unnamed ones above" if role.get("unnamed") else "nobody in the graph yet: find one") }} |
+{% for role in gaps %}| {{ role.name }}{{ " (optional)" if role.applies == "optional" }} | {{ role.status }} ({{ role.filled_by | length }} of {{ role.wanted }}{{ " named" if role.get("unnamed") }}) | {{ who(role.filled_by) }}{% for u in role.get("unnamed", []) %}{{ "; " if role.filled_by or not loop.first }}{{ u.evidence }}{% endfor %} | {{ who(st.invites.get(role.id, [])) or ("identify the unnamed ones above" if role.get("unnamed") else "nobody in the graph yet: find one") }}{% if role.get("unnamed_possible") %}; perhaps among the unnamed: {% for u in role.unnamed_possible %}{{ u.name }}{{ ", " if not loop.last }}{% endfor %}{% endif %} |
 {% endfor %}
 {% elif roles %}Every counted role is filled.
 {% else %}No roles to assess: the blueprint lists none.

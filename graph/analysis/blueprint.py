@@ -46,6 +46,7 @@ LEVELS = tuple(getattr(model, "LEVELS", ("local", "county", "regional", "state",
 APPLIES = ("always", "where-present", "optional")
 UNKNOWN_LEVEL = "level not recorded"
 NO_STATE = "state not recorded"
+UNCHECKED_NAME = "kind matches; the name cannot tell"
 PLURAL = {"distributes": "distribute ", "considering": "are considering "}
 #: role statuses, best first
 STATUSES = ("filled", "partial", "present, unnamed", "missing", "not-applicable")
@@ -156,10 +157,13 @@ def load_schedule(path: Path = DEFAULT) -> Schedule:
     return Schedule(tuple(sorted(set(months))), window, horizon)
 
 
-def match(g: nx.MultiDiGraph, node: str, role: Role) -> list[str] | None:
+def match(g: nx.MultiDiGraph, node: str, role: Role, *, loose: bool = False
+          ) -> list[str] | None:
     """The notes of the first alternative of ``role`` that ``node`` matches (``[]`` when
     nothing needs saying), or None when none does. Unnamed groups match on kind and on
-    their name as the loader wrote it ("3 casinos (unnamed)"), and on level when recorded.
+    their name as the loader wrote it ("3 casinos (unnamed)"), and on level when recorded;
+    with ``loose``, a group of the right kind whose name cannot tell (the role wants
+    "police", the group is "local and state law enforcement") matches, noted so.
 
     >>> g = nx.MultiDiGraph()
     >>> g.add_node("ata", label="Organization", kind="trade association",
@@ -187,15 +191,17 @@ def match(g: nx.MultiDiGraph, node: str, role: Role) -> list[str] | None:
         if (label != "Organization" and not group) or d.get("kind") not in alt.kinds:
             continue
         names = [d.get("name") or "", *(d.get("aliases") or [])]
-        if alt.name is not None and not any(alt.name.search(n) for n in names):
+        named = alt.name is None or any(alt.name.search(n) for n in names)
+        if not named and not (group and loose):
             continue
+        notes = [] if named else [UNCHECKED_NAME]
         if alt.levels:
             level = d.get("level")
             if level is None or level == "":
-                return [UNKNOWN_LEVEL]
+                return [*notes, UNKNOWN_LEVEL]
             if level not in alt.levels:
                 continue
-        return []
+        return notes
     return None
 
 
@@ -232,9 +238,11 @@ def coverage(g: nx.MultiDiGraph, state: str, roles: tuple[Role, ...] | None = No
     """Who fills each role in a state's graph (see :func:`graph.analysis.graphs.state_view`).
 
     Returns ``{state, coverage, roles: [{id, name, applies, wanted, levels, status,
-    filled_by, unnamed, candidates}]}``; ``status`` is filled, partial, present, unnamed,
-    missing or not-applicable; ``filled_by`` entries say who they came through (``via``)
-    and what to check (``notes``); ``unnamed`` lists the unnamed groups that match;
+    filled_by, unnamed, unnamed_possible, candidates}]}``; ``status`` is filled, partial,
+    present, unnamed, missing or not-applicable; ``filled_by`` entries say how they took
+    part and through whom (``evidence``) and what to check (``notes``); ``unnamed`` lists
+    the unnamed groups that match; ``unnamed_possible`` those of the right kind whose name
+    cannot tell (they change no status);
     candidates are matching entities in the graph that are not engaged yet.
 
     >>> g = nx.MultiDiGraph()
@@ -265,6 +273,9 @@ def coverage(g: nx.MultiDiGraph, state: str, roles: tuple[Role, ...] | None = No
         members = [(n, notes) for n in pool if (notes := match(g, n, role)) is not None]
         named = [(n, notes) for n, notes in members if not is_group(g.nodes[n])]
         groups = sorted(n for n, _ in members if is_group(g.nodes[n]) and engaged(g, n))
+        # groups of the right kind that may hold this role, though their name cannot say
+        maybe = sorted(n for n in pool if is_group(g.nodes[n]) and n not in groups
+                       and engaged(g, n) and match(g, n, role, loose=True) is not None)
         filled = sorted((x for x in named if engaged(g, x[0], people, ties=False)),
                         key=lambda x: x[0])
         filled_ids = {n for n, _ in filled}
@@ -287,6 +298,7 @@ def coverage(g: nx.MultiDiGraph, state: str, roles: tuple[Role, ...] | None = No
             "filled_by": [_entry(g, n, notes, how(g, n, people, took.get(n, [])))
                           for n, notes in filled],
             "unnamed": [_unnamed(g, n, how(g, n, people, took.get(n, []))) for n in groups],
+            "unnamed_possible": [{"id": n, "name": name(g, n)} for n in maybe],
             "candidates": [_entry(g, n, notes, []) for n, notes in idle],
         })
     return {"state": state,

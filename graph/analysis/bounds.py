@@ -73,7 +73,8 @@ def quantity(d: dict[str, Any], prop: str = "count") -> dict[str, Any] | None:
 def total(parts: list[dict[str, Any] | int | float | None]) -> dict[str, Any]:
     """The sum of quantities (plain numbers count as exact), with the bound it keeps:
     lower bounds give "at least" ("more than" if any part is "more than"), upper bounds
-    "up to" ("less than"); "about", or lower and upper bounds mixed, give "about".
+    "up to" ("less than"); "about", or lower and upper bounds mixed, give "about". A part
+    of unknown size (None: a group the source does not count) makes the sum a lower bound.
 
     >>> total([20, {"value": 75, "qualifier": "at least"}])["text"]
     'at least 95'
@@ -82,23 +83,25 @@ def total(parts: list[dict[str, Any] | int | float | None]) -> dict[str, Any]:
     >>> total([{"value": 10, "qualifier": "up to"}, {"value": 5, "qualifier": "at least"}])[
     ...     "qualifier"]
     'about'
-    >>> total([1, 2])
-    {'value': 3, 'qualifier': None, 'text': '3'}
+    >>> total([1, 2]), total([9, None])["text"], total([None])["text"]
+    ({'value': 3, 'qualifier': None, 'text': '3'}, 'at least 9', 'an unknown number')
     """
     value: int | float = 0
     seen: set[str] = set()
+    known = unknown = False
     for p in parts:
-        if p is None:
+        n = number(p.get("value")) if isinstance(p, dict) else number(p)
+        if n is None:
+            unknown = True
             continue
-        if isinstance(p, dict):
-            n = number(p.get("value"))
-            if n is None:
-                continue
-            value += n
-            if p.get("qualifier"):
-                seen.add(p["qualifier"])
-        elif number(p) is not None:
-            value += number(p)  # type: ignore[operator]
+        known = True
+        value += n
+        if isinstance(p, dict) and p.get("qualifier"):
+            seen.add(p["qualifier"])
+    if unknown and not known:
+        return {"value": None, "qualifier": None, "text": "an unknown number"}
+    if unknown:
+        seen.add("at least")
     lower, upper = seen & set(LOWER), seen & set(UPPER)
     if "about" in seen or (lower and upper):
         qualifier: str | None = "about"

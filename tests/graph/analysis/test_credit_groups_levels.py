@@ -225,3 +225,30 @@ def test_bounds_are_shown_as_written_and_summed_with_their_bound() -> None:
     assert (row["participants"], row["participants_text"]) == (70, "over 70")
     assert row["unnamed_by_sector"]["energy company"]["text"] == "about 38"
     assert (row["date_precision"], row["approximate"]) == ("month", True)
+
+
+def test_a_group_of_unknown_size_and_one_whose_name_cannot_tell() -> None:
+    # Stockton (004): "local and state law enforcement" and truck stop stakeholders were
+    # brought together; the report gives no numbers
+    g = nx.MultiDiGraph()
+    g.add_node("e", label="Event", name="Stockton build", state="CA")
+    org(g, "cta", "trade association", "California Trucking Association", state="CA",
+        level="state")
+    g.add_edge("cta", "e", type="HOSTED")
+    group(g, "g:le", "law enforcement", None, "local and state law enforcement (unnamed)",
+          state="CA")
+    group(g, "g:ts", "truck stop", None, "truck stop stakeholders (unnamed)", state="CA")
+    for n in ("g:le", "g:ts"):
+        g.add_edge(n, "e", type="ATTENDED")
+    [row] = impact(g)["attendance"]
+    assert {k: v["text"] for k, v in row["total_by_sector"].items()} == {
+        "law enforcement": "an unknown number", "trade association": "1",
+        "truck stop": "an unknown number"}
+    assert row["total"]["text"] == "at least 1"
+    r = {x["id"]: x for x in coverage(g, "CA")["roles"]}
+    assert r["truck-stops"]["status"] == "present, unnamed"
+    assert r["truck-stops"]["unnamed"][0]["count"] is None
+    # "police" is not in the group's name: perhaps local police, never counted as them
+    assert r["local-police"]["status"] == "missing"
+    assert r["local-police"]["unnamed_possible"] == [
+        {"id": "g:le", "name": "local and state law enforcement (unnamed)"}]
