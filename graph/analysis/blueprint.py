@@ -183,10 +183,10 @@ def match(g: nx.MultiDiGraph, node: str, role: Role, *, loose: bool = False
         if alt.person_role is not None:
             who = d.get("role") if label == "Person" else \
                 f"{d.get('kind') or ''} {d.get('name') or ''}" if group else None
-            if who and alt.person_role.search(who):
-                if not alt.spoke or any(t == "SPOKE_AT" for *_, t in
-                                        g.out_edges(node, data="type")):
-                    return []
+            spoke = not alt.spoke or any(t == "SPOKE_AT" for *_, t in
+                                         g.out_edges(node, data="type"))
+            if who and alt.person_role.search(who) and spoke:
+                return []
             continue
         if (label != "Organization" and not group) or d.get("kind") not in alt.kinds:
             continue

@@ -63,13 +63,13 @@ def laws(g: nx.MultiDiGraph, state: str) -> dict[str, Any]:
                      "cdl_training": any(_trains(g, v) for v in mandates)})
     rows.sort(key=lambda r: (str(r["date"] or ""), r["id"]))
     relevant = [r for r in rows if r["cdl_training"]]
-    for statuses, status in ((PASSED, "mandated"), (("introduced",), "pending"),
-                             (ENDED, "not mandated")):
-        by = [r for r in relevant if r["status"] in statuses]
-        if by:
+    status, by = "not recorded", []
+    for statuses, word in ((PASSED, "mandated"), (("introduced",), "pending"),
+                           (ENDED, "not mandated")):
+        found = [r for r in relevant if r["status"] in statuses]
+        if found:
+            status, by = word, found
             break
-    else:
-        by, status = [], "not recorded"
     what = {"mandated": "mandated by", "pending": "introduced, not yet passed:",
             "not mandated": "no longer or never in force:"}.get(status)
     note = (f"{what} " + "; ".join(f"{r['bill'] or r['name']} ({r['status']} "
