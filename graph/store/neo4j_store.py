@@ -15,7 +15,14 @@ from neo4j import GraphDatabase
 from neo4j import exceptions as nx
 
 from graph import queries
-from graph.errors import QueryError, ReadOnlyViolation, StoreError
+from graph.errors import (
+    DiskFull,
+    OutOfMemory,
+    QueryError,
+    ReadOnlyViolation,
+    StoreError,
+    StoreUnavailable,
+)
 from graph.store.base import GraphStore, Row, plain
 
 
@@ -72,8 +79,23 @@ class Neo4jStore(GraphStore):
         try:
             with self._session(neo4j.WRITE_ACCESS) as s:
                 s.execute_write(work)
-        except nx.ServiceUnavailable as e:
-            raise StoreError(f"Lost the connection to {self.description}: {e}") from e
+        except (nx.ServiceUnavailable, nx.SessionExpired) as e:
+            raise StoreUnavailable(f"Lost the connection to {self.description}: {e}") from e
+        except nx.Neo4jError as e:
+            raise self._refusal(e) from e
+
+    def _refusal(self, e: nx.Neo4jError) -> StoreError:
+        """A plain message for a write the server refused (status codes: Neo4j manual,
+        'Status codes'; a full disk has no code of its own, only the OS's message)."""
+        code, msg = e.code or "", e.message or str(e)
+        if "No space left on device" in msg:
+            return DiskFull(f"The disk holding {self.description} is full: the database "
+                            f"refuses writes ({msg}). Free space on that disk.")
+        if "OutOfMemory" in code or "MemoryPoolOutOfMemory" in code:
+            return OutOfMemory(f"{self.description} is out of memory: the database refuses "
+                               f"writes ({code}: {msg}). Free memory or raise "
+                               "dbms.memory.transaction.total.max.")
+        return StoreError(f"{self.description} refused a write ({code}): {msg}")
 
     def read(self, query: str, params: Row | None = None, *, timeout: float | None = None
              ) -> list[Row]:
