@@ -13,6 +13,7 @@ records at the same time is not isolated from this: the last write wins, as with
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import gc
@@ -240,6 +241,8 @@ def load(path: Path, store: GraphStore, *, dry_run: bool = False, skip_invalid: 
         store.write_nodes(fresh, tick, new=True)
         store.delete_edges(moved)
         store.write_edges(edge_groups, tick)  # after every node: edges match their ends by id
+        if total:
+            store.settle()  # kept on disk? (a full disk shows only here, after the last write)
     except BaseException as e:
         failed = take_back(store, before, e, what=f"Writing {path} failed after {done:,} of "
                            f"{total:,} records", progress=progress)
@@ -247,8 +250,6 @@ def load(path: Path, store: GraphStore, *, dry_run: bool = False, skip_invalid: 
             raise
         raise failed from e
     report.timings["write"] = time.perf_counter() - t_diff
-    if total:
-        store.compact()
     return report
 
 
@@ -265,6 +266,8 @@ def take_back(store: GraphStore, before: Before, cause: BaseException, *, what: 
             "this load is in the graph. Once the store takes writes again, run the same load "
             "again: it writes only what is missing, and the graph then holds all of it.",
             cause=cause, kept=True)
+    with contextlib.suppress(CoalitionError):
+        store.settle()  # the undo is on disk too (and an AOF a full disk damaged is retired)
     return WriteFailed(f"{what}: {reason}\nNothing of this load was kept: what it had "
                        "written was taken back, and the graph is as it was before.",
                        cause=cause, kept=False)

@@ -258,9 +258,10 @@ class GraphStore(ABC):
         self.write_nodes(before.nodes, tick)
         self.write_edges(before.edges, tick)
 
-    def compact(self) -> None:
-        """After many writes (a load): make the store quick to reopen. Nothing to do for most
-        backends; the embedded FalkorDB rewrites its AOF as a snapshot."""
+    def settle(self) -> None:
+        """After a load's writes: raise :class:`~graph.errors.StoreRefused` if the store
+        could not keep them (its disk is full), and make it quick to reopen. Most backends
+        have nothing to do; the embedded FalkorDB rewrites its AOF as a snapshot."""
 
     def alive(self) -> bool:
         """Whether the store answers at all (a service reconnects when it does not)."""

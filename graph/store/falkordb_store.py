@@ -6,6 +6,7 @@ committed write in our measurements (see ARCHITECTURE.md).
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 import redis
@@ -53,7 +54,7 @@ class FalkorDBStore(GraphStore):
     def __init__(self, *, unix_socket: str | None = None, host: str | None = None,
                  port: int | None = None, password: str | None = None, graph: str = "coalition",
                  batch_size: int = 5000, on_close: Any = None, compact: bool = False):
-        """``compact``: rewrite the server's AOF after loads (see :meth:`compact`); for the
+        """``compact``: rewrite the server's AOF after loads (see :meth:`settle`); for the
         embedded server, whose persistence is ours to manage."""
         self.graph_name = graph
         self.batch_size = batch_size
@@ -65,10 +66,21 @@ class FalkorDBStore(GraphStore):
                 self._db = FalkorDB(unix_socket_path=unix_socket)
             else:
                 self._db = FalkorDB(host=host, port=port, password=password)
-            self._db.connection.ping()
+            self._ping()
         except (redis.RedisError, OSError) as e:
-            raise StoreError(f"Cannot reach FalkorDB at {self._where}: {e}") from e
+            raise StoreUnavailable(f"Cannot reach FalkorDB at {self._where}: {e}") from e
         self._graph = self._db.select_graph(graph)
+
+    def _ping(self) -> None:
+        try:
+            self._db.connection.ping()
+        except redis.BusyLoadingError:
+            wait_loaded(self._db.connection)
+        except redis.ResponseError as e:
+            # A server that refuses writes (MISCONF: its disk is full) refuses PING as
+            # well; it answered, so it is there to read from.
+            if not str(e).startswith("MISCONF"):
+                raise
 
     @property
     def description(self) -> str:
@@ -153,25 +165,33 @@ class FalkorDBStore(GraphStore):
             if "already exists" not in str(e).lower():
                 raise StoreError(f"Could not create the id uniqueness constraint: {e}") from e
 
-    def compact(self) -> None:
-        """Rewrite the AOF as a snapshot (in a forked child; this returns at once).
+    def settle(self) -> None:
+        """Check that the writes reached the disk, then rewrite the AOF as a snapshot (in a
+        forked child; this returns at once).
 
-        A restart then reads the snapshot and the few writes since instead of replaying
-        every statement (10 minutes instead of seconds after a large load, see
-        graph/store/server.py). Durability is unchanged: the old AOF stays in use until the
-        rewrite is complete. Only for the embedded server.
+        Redis acknowledges a write before appending it to the AOF: with the disk full, the
+        last writes of a load are in memory only, and only the next write is refused. This
+        says so (DiskFull) while the load can still be taken back.
+
+        After the rewrite a restart reads the snapshot and the few writes since instead of
+        replaying every statement (10 minutes instead of seconds after a large load, see
+        graph/store/server.py); it also retires an AOF file that a full disk left with a
+        hole. Durability is unchanged: the old AOF stays in use until the rewrite is
+        complete. The rewrite is only for the embedded server.
         """
-        if not self._compact:
-            return
         conn = self._db.connection
         try:
             info = conn.info("persistence")
-            if info.get("aof_enabled") and not info.get("aof_rewrite_in_progress"):
+        except (redis.RedisError, OSError):
+            return  # the writes were acknowledged; the next load checks again
+        if info.get("aof_last_write_status") == "err":
+            raise DiskFull(f"The disk holding {self.description} is full: the last writes "
+                           "could not be saved to it. Free space on that disk; reads still "
+                           "work.")
+        if self._compact and info.get("aof_enabled") and \
+                not info.get("aof_rewrite_in_progress"):
+            with contextlib.suppress(redis.RedisError, OSError):  # one is scheduled: it will do
                 conn.bgrewriteaof()
-        except redis.ResponseError:
-            pass  # one is running or scheduled already: it will do
-        except (redis.ConnectionError, OSError) as e:
-            raise StoreUnavailable(f"Lost the connection to {self.description}: {e}") from e
 
     def _register_vocabulary(self) -> None:
         """Create every label and relationship type of the model before anything else runs.

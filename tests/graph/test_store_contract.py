@@ -157,8 +157,8 @@ def test_delete_edges_by_source_and_key(store: GraphStore) -> None:
     assert [r["k"] for r in store.read("MATCH ()-[e]->() RETURN e.key AS k")] == ["k2"]
 
 
-def test_alive_and_compact(store: GraphStore) -> None:
+def test_alive_and_settle(store: GraphStore) -> None:
     assert store.alive()
     store.upsert_nodes(("Person",), orgs("p"))
-    store.compact()  # whatever it does for this backend, the data stays
+    store.settle()  # whatever it does for this backend, the data stays
     assert store.counts().nodes == 1 and store.alive()
