@@ -97,6 +97,8 @@ class FalkorDBStore(GraphStore):
             raise self._refusal(e) from e
         except (redis.ConnectionError, OSError) as e:
             raise StoreUnavailable(f"Lost the connection to {self.description}: {e}") from e
+        except (ValueError, TypeError) as e:  # the client could not encode a value
+            raise StoreError(f"A value could not be sent to {self.description}: {e}") from e
 
     def _refusal(self, e: redis.ResponseError) -> StoreError:
         """A plain message for a write the server refused."""
