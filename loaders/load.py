@@ -106,7 +106,6 @@ class Changes:
     changed_nodes: list[NodeRecord]
     changed_edges: list[EdgeRecord]
     new_ids: set[str]  # node ids the store does not have yet
-    new_keys: set[str] = field(default_factory=set)  # relationship keys it does not have yet
 
 
 def diff(plan: Plan, store: GraphStore) -> Changes:
@@ -119,7 +118,7 @@ def diff(plan: Plan, store: GraphStore) -> Changes:
         for edge in plan.edges.values():
             edges.created[edge.type] += 1
         return Changes(nodes, edges, list(plan.nodes.values()), list(plan.edges.values()),
-                       set(plan.nodes), set(plan.edges))
+                       set(plan.nodes))
     changed = store.changed_nodes([{"id": r.id, "hash": r.props["row_hash"]}
                                    for r in plan.nodes.values()])
     changed_nodes = []
@@ -134,7 +133,7 @@ def diff(plan: Plan, store: GraphStore) -> Changes:
     by_type: dict[str, list[EdgeRecord]] = defaultdict(list)
     for edge in plan.edges.values():
         by_type[edge.type].append(edge)
-    changed_edges, new_keys = [], set()
+    changed_edges = []
     for rtype, group in by_type.items():
         # A relationship touching a node this load creates cannot exist yet: don't ask.
         ask = [{"src": e.src, "key": e.key, "hash": e.props["row_hash"]} for e in group
@@ -145,12 +144,9 @@ def diff(plan: Plan, store: GraphStore) -> Changes:
             if edge.key in asked and edge.key not in found:
                 edges.unchanged[rtype] += 1
                 continue
-            absent = found.get(edge.key, True)
-            (edges.created if absent else edges.updated)[rtype] += 1
-            if absent:
-                new_keys.add(edge.key)
+            (edges.created if found.get(edge.key, True) else edges.updated)[rtype] += 1
             changed_edges.append(edge)
-    return Changes(nodes, edges, changed_nodes, changed_edges, new_nodes, new_keys)
+    return Changes(nodes, edges, changed_nodes, changed_edges, new_nodes)
 
 
 def write_rejects(path: Path, plan: Plan) -> Path:
