@@ -294,7 +294,14 @@ class EmbeddedServer:
         finally:
             log.close()
         self.pidfile.write_text(str(proc.pid))
-        self._wait_answers(proc.pid, proc)
+        try:
+            self._wait_answers(proc.pid, proc)
+        except BaseException:
+            # not answering, and not loading either: do not leave it running unowned
+            proc.kill()
+            proc.wait()
+            self.pidfile.unlink(missing_ok=True)
+            raise
         # Reap the server the moment it exits, however long this process lives (the API
         # does): an unreaped server is a zombie that other commands would count as running.
         threading.Thread(target=proc.wait, daemon=True, name=f"reap-{proc.pid}").start()

@@ -113,6 +113,12 @@ def test_a_server_that_cannot_start_says_why(tmp_path: Path) -> None:
         EmbeddedServer(deep).start()
 
 
+def test_a_server_that_does_not_answer_in_time_is_not_left_running(fresh_dir: Path) -> None:
+    with pytest.raises(StoreError, match="did not answer within"):
+        EmbeddedServer(fresh_dir, start_timeout=0).start()  # gives up before the socket exists
+    assert servers_for(fresh_dir) == []
+
+
 def test_kill_9_loses_no_acknowledged_write(fresh_dir: Path) -> None:
     """Write batches while the server is killed with SIGKILL; every batch whose write
     returned must be there after a restart."""
