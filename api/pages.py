@@ -199,9 +199,18 @@ function drawResult(r) {
   qnet = new vis.Network($("qgraph"), {nodes, edges}, {physics: {stabilization: {iterations: 150}}});
   window.consoleGraph = {nodes, edges};
 }
+// The rule of graph/export.py's defuse_formula, which documents it (and a test holds the two
+// to the same cases): a cell that could start a spreadsheet formula gets a leading ', but
+// a plain number such as -5 stays a number.
+const FORMULA = /^(?:[\t\r]|[\t\n\v\f\r \u00a0\u3000]*[=+\-@\uff1d\uff0b\uff0d\uff20])/;
+const NUMBER = /^[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$/;
+function defuseFormula(text) { return FORMULA.test(text) && !NUMBER.test(text) ? "'" + text : text; }
+function csvCell(v) {
+  const text = String(typeof v === "object" && v !== null ? JSON.stringify(v) : v ?? "");
+  return `"${defuseFormula(text).replace(/"/g, '""')}"`;
+}
 $("csv").addEventListener("click", () => {
-  const cell = (v) => `"${String(typeof v === "object" && v !== null ? JSON.stringify(v) : v ?? "").replace(/"/g, '""')}"`;
-  const text = [last.columns.map(cell).join(","), ...last.rows.map(r => last.columns.map(c => cell(r[c])).join(","))].join("\n");
+  const text = [last.columns.map(csvCell).join(","), ...last.rows.map(r => last.columns.map(c => csvCell(r[c])).join(","))].join("\n");
   const a = document.createElement("a");
   a.href = URL.createObjectURL(new Blob([text], {type: "text/csv"})); a.download = "query.csv"; a.click();
 });

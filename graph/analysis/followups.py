@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import re
 from typing import Any
 
 import networkx as nx
@@ -20,6 +21,11 @@ WINDOW_BEFORE = dt.timedelta(days=15)
 WINDOW_AFTER = dt.timedelta(days=45)
 #: a follow-up is "due" from WINDOW_BEFORE before its date until this long after
 DUE_GRACE = dt.timedelta(days=14)
+#: a full or partial ISO date as the loader writes it (digits only: int() would also take
+#: signs, spaces and other scripts' digits)
+_ISO = re.compile(r"[0-9]+(-[0-9]+){0,2}")
+#: what a date that cannot be used raises: not a date, or beyond the calendar
+_UNUSABLE = (ValueError, OverflowError, TypeError)
 
 
 def first_day(date: str | None) -> dt.date | None:
@@ -27,11 +33,32 @@ def first_day(date: str | None) -> dt.date | None:
 
     >>> first_day("2020-01-16"), first_day("2014-07"), first_day("2017"), first_day(None)
     (datetime.date(2020, 1, 16), datetime.date(2014, 7, 1), datetime.date(2017, 1, 1), None)
+
+    Raises ValueError for text that is not such a date (``2020-02-30``, ``soon``).
     """
     if not date:
         return None
-    parts = [int(p) for p in str(date).split("-")] + [1, 1]
+    text = str(date)
+    if not _ISO.fullmatch(text):
+        raise ValueError(f"{text!r} is not a date")
+    parts = [int(p) for p in text.split("-")] + [1, 1]
     return dt.date(*parts[:3])
+
+
+def _why(date: Any) -> str:
+    try:
+        first_day(date)
+    except _UNUSABLE:
+        return "is not a date (write YYYY, YYYY-MM or YYYY-MM-DD)"
+    return "is too late: its follow-ups would fall after 9999-12-31, the last day there is"
+
+
+def _problem(g: nx.MultiDiGraph, n: str, problem: str) -> dict[str, Any]:
+    value = g.nodes[n].get("date")
+    return {"entity": {"id": n, "name": name(g, n)}, "field": "date", "value": str(value),
+            "analysis": "followups",
+            "problem": f"date {str(value)!r} {problem}; it is left out of the follow-up "
+                       "schedule: correct it in the workbook and load it again"}
 
 
 def add_months(d: dt.date, months: int) -> dt.date:
@@ -104,7 +131,18 @@ def engagement_funnel(g: nx.MultiDiGraph) -> dict[str, Any]:
             "stalled": stalled}
 
 
-def followups(g: nx.MultiDiGraph, as_of: dt.date) -> list[dict[str, Any]]:
+def _windows(start: dt.date) -> list[tuple[int, dt.date, dt.date, dt.date]]:
+    """``(months, due, window start, window end)`` of each follow-up of a build; raises
+    OverflowError or ValueError when one falls beyond the calendar (after 9999-12-31)."""
+    out = []
+    for months in FOLLOWUP_MONTHS:
+        due = add_months(start, months)
+        out.append((months, due, due - WINDOW_BEFORE, due + WINDOW_AFTER))
+    return out
+
+
+def followups(g: nx.MultiDiGraph, as_of: dt.date, *,
+              problems: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
     """The 1-, 3- and 6-month follow-ups of every coalition build, as of a date.
 
     ``status``: done (a follow-up event FOLLOWS the build, dated within 15 days before to 45
@@ -112,28 +150,48 @@ def followups(g: nx.MultiDiGraph, as_of: dt.date) -> list[dict[str, Any]]:
     only to a month or year are followed up from their first possible day (``approximate``).
     Most urgent first: overdue, due, upcoming, done.
 
+    A build or follow-up whose date cannot be used (not a date, or so late that a follow-up
+    would fall after 9999-12-31) is left out, never an error; each one is appended to
+    ``problems``, when given, as ``{"entity", "field", "value", "analysis", "problem"}``.
+
     >>> g = nx.MultiDiGraph()
     >>> g.add_node("b", label="Event", kind="coalition build", name="B", date="2020-01-16")
     >>> g.add_node("f", label="Event", kind="follow-up", name="F", date="2020-02-20")
     >>> _ = g.add_edge("f", "b", type="FOLLOWS")
     >>> [(x["months"], x["status"]) for x in followups(g, dt.date(2020, 4, 20))]
     [(3, 'due'), (6, 'upcoming'), (1, 'done')]
+    >>> g.add_node("x", label="Event", kind="coalition build", name="X", date="9999-12-31")
+    >>> found = []
+    >>> len(followups(g, dt.date(2020, 4, 20), problems=found)), found[0]["entity"]["id"]
+    (3, 'x')
     """
+    problems = [] if problems is None else problems
     out = []
     for n, d in g.nodes(data=True):
         if d.get("label") != "Event" or d.get("kind") != "coalition build":
             continue
-        start = first_day(d.get("date"))
+        try:
+            start = first_day(d.get("date"))
+            windows = _windows(start) if start else []
+        except _UNUSABLE:
+            problems.append(_problem(g, n, _why(d.get("date"))))
+            continue
         if start is None:
             continue
-        done = sorted((first_day(g.nodes[f].get("date")), f) for f, _, t in
-                      g.in_edges(n, data="type") if t == "FOLLOWS" and g.nodes[f].get("date"))
-        for months in FOLLOWUP_MONTHS:
-            due = add_months(start, months)
-            hit = [f for day, f in done if due - WINDOW_BEFORE <= day <= due + WINDOW_AFTER]
+        done = []
+        for f, _, t in g.in_edges(n, data="type"):
+            if t != "FOLLOWS" or not g.nodes[f].get("date"):
+                continue
+            try:
+                done.append((first_day(g.nodes[f]["date"]), f))
+            except _UNUSABLE:
+                problems.append(_problem(g, f, _why(g.nodes[f]["date"])))
+        done.sort()
+        for months, due, opens, closes in windows:
+            hit = [f for day, f in done if opens <= day <= closes]
             if hit:
                 status = "done"
-            elif as_of < due - WINDOW_BEFORE:
+            elif as_of < opens:
                 status = "upcoming"
             elif as_of <= due + DUE_GRACE:
                 status = "due"

@@ -13,9 +13,15 @@ from graph.analysis.graphs import PARTICIPATION_TYPES, name, participants, secto
 TIP_WORDS = ("tip", "hotline", "report")
 
 
+def _date(value: Any) -> str | None:
+    """A date as the text it is: the reports list and sort dates, never compute with them,
+    so one that is no date at all (a number written by another tool) sorts, never fails."""
+    return None if value is None or value == "" else str(value)
+
+
 def _metrics(g: nx.MultiDiGraph, scope: str) -> list[dict[str, Any]]:
     return [{"name": g.nodes[m].get("name"), "value": g.nodes[m].get("value"),
-             "unit": g.nodes[m].get("unit"), "date": g.nodes[m].get("date"),
+             "unit": g.nodes[m].get("unit"), "date": _date(g.nodes[m].get("date")),
              "note": g.nodes[m].get("note")}
             for _, m, t in g.out_edges(scope, data="type") if t == "HAS_METRIC"]
 
@@ -32,14 +38,14 @@ def impact(g: nx.MultiDiGraph) -> dict[str, Any]:
         metrics = _metrics(g, n)
         head = next((m["value"] for m in metrics if m["name"] == "participants"), None)
         if who.get(n) or head is not None:
-            attendance.append({"event": {"id": n, "name": name(g, n)}, "date": d.get("date"),
+            attendance.append({"event": {"id": n, "name": name(g, n)}, "date": _date(d.get("date")),
                                "state": d.get("state"), "named_participants": len(who.get(n,
                                                                                           [])),
                                "participants": head, "by_sector": dict(sorted(
                                    by_sector.items()))})
         survey = [m for m in metrics if "percent" in str(m["unit"] or "")]
         if survey:
-            surveys.append({"event": {"id": n, "name": name(g, n)}, "date": d.get("date"),
+            surveys.append({"event": {"id": n, "name": name(g, n)}, "date": _date(d.get("date")),
                             "state": d.get("state"), "results": sorted(
                                 survey, key=lambda m: str(m["name"]))})
     tips: dict[str, list[dict[str, Any]]] = defaultdict(list)
@@ -54,9 +60,9 @@ def impact(g: nx.MultiDiGraph) -> dict[str, Any]:
         tips[state or "unknown"].append({"scope": {"id": scope, "name": name(g, scope)
                                                    if scope in g else scope},
                                          "name": d.get("name"), "value": d.get("value"),
-                                         "date": d.get("date"), "note": d.get("note")})
+                                         "date": _date(d.get("date")), "note": d.get("note")})
     for rows in tips.values():
-        rows.sort(key=lambda r: (r["date"] or "", r["name"]))
+        rows.sort(key=lambda r: (r["date"] or "", str(r["name"] or "")))
     trainings = []
     for u, v, d in g.edges(data=True):
         if d.get("type") in ("TRAINED", "ADOPTED", "PLEDGED", "DISTRIBUTES"):
@@ -64,7 +70,7 @@ def impact(g: nx.MultiDiGraph) -> dict[str, Any]:
                               "program": {"id": v, "name": name(g, v)},
                               "kind": d.get("kind") or d["type"].lower(),
                               "count": d.get("count"), "status": d.get("status"),
-                              "date": d.get("date")})
+                              "date": _date(d.get("date"))})
     attendance.sort(key=lambda r: (r["date"] or "", r["event"]["id"]))
     surveys.sort(key=lambda r: (r["date"] or "", r["event"]["id"]))
     trainings.sort(key=lambda r: (r["entity"]["id"], r["program"]["id"], r["kind"]))

@@ -3,7 +3,9 @@
 The shape is documented in docs/analysis.md and docs/analysis.schema.json. Top-level keys:
 ``generated``, ``coverage``, ``contact_gaps``, ``followups``, ``structure`` (``relationship``
 and ``co_attendance``), ``recommendations``, ``mve``, ``metrics``. Every per-state part is a
-list of objects with a ``state`` field, so one state and fifty have the same shape.
+list of objects with a ``state`` field, so one state and fifty have the same shape. A row
+an analysis cannot use (an event dated 9999-12-31) is left out and listed in
+``generated.data_problems``: one bad row never fails the report.
 """
 
 from __future__ import annotations
@@ -27,20 +29,28 @@ VERSION = 1
 PER_STATE = ("coverage", "contact_gaps", "followups", "recommendations", "mve", "metrics")
 
 
+def _distinct(problems: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each data problem once (a row seen from several states' views), in id order."""
+    seen = {(p["analysis"], p["entity"]["id"], p["field"]): p for p in problems}
+    return [seen[k] for k in sorted(seen)]
+
+
 def merge(parts: list[dict[str, Any]]) -> dict[str, Any]:
     """One report from reports of single states (computed apart, e.g. in parallel)."""
     if not parts:
         raise ValueError("nothing to merge")
     out = {**parts[0], "generated": {**parts[0]["generated"], "states": [],
-                                     "approximations": []},
+                                     "approximations": [], "data_problems": []},
            **{k: [] for k in PER_STATE}, "structure": {"relationship": [], "co_attendance": []}}
     for p in sorted(parts, key=lambda r: r["generated"]["states"]):
         out["generated"]["states"] += p["generated"]["states"]
         out["generated"]["approximations"] += p["generated"]["approximations"]
+        out["generated"]["data_problems"] += p["generated"].get("data_problems", [])
         for k in PER_STATE:
             out[k] += p[k]
         for k in ("relationship", "co_attendance"):
             out["structure"][k] += p["structure"][k]
+    out["generated"]["data_problems"] = _distinct(out["generated"]["data_problems"])
     return out
 
 
@@ -53,11 +63,13 @@ def analyze(g: nx.MultiDiGraph, *, states: list[str] | None = None,
     chosen = states or states_of(g)
     report: dict[str, Any] = {
         "generated": {"version": VERSION, "as_of": as_of.isoformat(), "states": chosen,
-                      "blueprint": str(blueprint), "seed": seed, "approximations": []},
+                      "blueprint": str(blueprint), "seed": seed, "approximations": [],
+                      "data_problems": []},
         "coverage": [], "contact_gaps": [], "followups": [],
         "structure": {"relationship": [], "co_attendance": []},
         "recommendations": [], "mve": mve_adoption(g, chosen), "metrics": [],
     }
+    problems: list[dict[str, Any]] = []  # rows an analysis could not use, and left out
     for state in chosen:
         v = state_view(g, state)
         rel = relationship_graph(v)
@@ -69,7 +81,8 @@ def analyze(g: nx.MultiDiGraph, *, states: list[str] | None = None,
         report["contact_gaps"].append({"state": state, "sites": gaps})
         report["followups"].append({
             "state": state, "funnel": engagement_funnel(v),
-            "schedule": [f for f in followups(v, as_of) if f["state"] == state]})
+            "schedule": [f for f in followups(v, as_of, problems=problems)
+                         if f["state"] == state]})
         for part, h, weight in (("relationship", rel, None), ("co_attendance", co, "weight")):
             s = structure(h, v, seed=seed, weight=weight)
             report["generated"]["approximations"] += [f"{state} {part}: {a}"
@@ -79,4 +92,5 @@ def analyze(g: nx.MultiDiGraph, *, states: list[str] | None = None,
             "state": state, "introductions": introductions(v, ties, gaps, state),
             "invitations": invitations(v, ties, cov)})
         report["metrics"].append({"state": state, **impact(v)})
+    report["generated"]["data_problems"] = _distinct(problems)
     return report

