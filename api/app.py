@@ -3,24 +3,34 @@
 Security, built in from the start:
 - every route but ``/api/health`` requires a role (viewer < analyst < editor < admin) via an
   API key (``Authorization: Bearer <key>`` or ``X-API-Key``);
-- with no key defined and the server on loopback, auth is off (a single local user, treated
-  as admin); bound to any other address, the server refuses to start without keys
-  (:func:`check_bind`);
+- on loopback, auth is off only until the first key is created (a single local user, treated
+  as admin); from then on it stays on, whatever is revoked, until an admin runs
+  ``coalition keys auth off`` (audited). Bound to any other address, the server refuses to
+  start without an active key or with auth switched off (:func:`check_bind`);
 - people's contact details only for analyst and above; Cypher is read-only in the database and
-  checked by the app first, with a timeout and a row cap; queries, imports and key use go to
-  the audit log;
-- no CORS headers (cross-origin pages cannot call it); standard security headers.
-Errors have one shape: ``{"error": {"type", "message", "issues"?}}``.
+  checked by the app first, with a timeout and a row cap; queries, every import attempt
+  (refused, failed or done) and key use go to the audit log;
+- no CORS headers (cross-origin pages cannot call it); standard security headers on every
+  response, errors included;
+- /docs and /redoc from the assets the fastapi-offline wheel ships: no CDN.
+Errors have one shape: ``{"error": {"type", "message", "issues"?}}``; an unexpected exception
+is a 500 in that shape with a reference, its details only in the server log.
 """
 
 # No "from __future__ import annotations": FastAPI must see the Annotated dependencies
 # defined inside create_app as objects, not as names it cannot resolve.
 
 import contextlib
+import csv
 import datetime as dt
+import functools
+import hashlib
+import importlib.resources
 import ipaddress
+import logging
 import pathlib
 import re
+import secrets
 import shutil
 import tempfile
 import threading
@@ -28,22 +38,25 @@ import zipfile
 from collections.abc import AsyncIterator, Callable
 from typing import Annotated, Any
 
+import yaml
 from fastapi import Depends, FastAPI, File, Path, Query, Request, UploadFile
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, Field, field_validator
 from starlette.background import BackgroundTask
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from api import cypher_guard
 from api.pages import explorer_page
 from api.security import AuthError, Forbidden, Key, rank
 from api.service import CoalitionService
-from graph.errors import CoalitionError, ConfigError, LoadError
+from graph.errors import CoalitionError, ConfigError, LoadError, RowIssue
 from graph.projection import Filters
 from graph.settings import Settings, get_settings
 
 MAX_ROWS = 5000
+MAX_RESULT_BYTES = 16 * 2**20
 QUERY_TIMEOUT = 10.0
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
@@ -56,6 +69,25 @@ SECURITY_HEADERS = {
 PAGE_CSP = ("default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
             "img-src data:; frame-src 'self'; connect-src 'self'; frame-ancestors 'none'")
 API_CSP = "default-src 'none'; frame-ancestors 'none'"
+#: /docs and /redoc: their scripts come from this server (no inline script at all); both UIs
+#: set inline styles, ReDoc runs its search in a blob: worker, and "Try it out" calls the API.
+DOCS_CSP = ("default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+            "img-src 'self' data:; font-src 'self' data:; connect-src 'self'; "
+            "worker-src blob:; frame-ancestors 'none'")
+#: Swagger UI 5 and ReDoc 2, as the fastapi-offline wheel ships them (Apache-2.0 and MIT)
+DOCS_ASSETS = importlib.resources.files("fastapi_offline") / "static"
+
+log = logging.getLogger("coalition.api")
+
+
+@functools.cache
+def redoc_bundle() -> bytes:
+    """ReDoc's script, its one hard-coded fetch (the Redocly logo in the side menu, from
+    their CDN) pointed at the favicon served beside it: the CSP would block the fetch, but the
+    page should not even try. The browser test fails on any outside request, so a new ReDoc
+    that moves the URL shows up there."""
+    js = (DOCS_ASSETS / "redoc.standalone.js").read_bytes()
+    return js.replace(b"https://cdn.redoc.ly/redoc/logo-mini.svg", b"/docs/assets/favicon.png")
 
 
 def is_loopback(host: str) -> bool:
@@ -71,9 +103,34 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+#: What a parser raises on a malformed file (ParseError is a SyntaxError; BadZipFile and
+#: UnicodeError are ValueErrors here or subclass them), as opposed to a store's errors.
+UNREADABLE = (ValueError, TypeError, LookupError, ArithmeticError, RecursionError,
+              SyntaxError, zipfile.BadZipFile, csv.Error, yaml.YAMLError)
+
+
+def unreadable(name: str, e: Exception, folder: str) -> LoadError:
+    """A parser's own exception while a workbook is read, as the 422 a bad file deserves.
+    The loader names file, row and column for every problem it knows; this is the net under
+    it for one it does not, so a malformed upload is never answered as a server fault."""
+    log.warning("%s could not be read", name, exc_info=e)
+    detail = f"{type(e).__name__}: {e}".replace(folder + "/", "")[:300]
+    return LoadError([RowIssue(name, 0, "", f"the file could not be read ({detail}). Check "
+                               "that it opens in a spreadsheet program (.xlsx) or is valid "
+                               "YAML, as docs/workbook.md describes.")],
+                     f"{name} could not be read; nothing was written.")
+
+
 def check_bind(host: str, service: CoalitionService) -> None:
-    """Refuse to serve beyond this machine without API keys."""
-    if not is_loopback(host) and not service.keys().active():
+    """Refuse to serve beyond this machine without API keys, or with auth switched off."""
+    if is_loopback(host):
+        return
+    keys = service.keys()
+    if keys.auth().on is False:
+        raise ConfigError(f"refusing to listen on {host}: auth is switched off (`coalition "
+                          "keys auth off`), which is meant for a single local user. Run "
+                          "`coalition keys auth on`, or listen on 127.0.0.1.")
+    if not keys.active():
         raise ConfigError(f"refusing to listen on {host} without API keys: anyone who can "
                           "reach it could read the graph. Create one with `coalition keys "
                           "create --role admin`, or listen on 127.0.0.1.")
@@ -119,19 +176,23 @@ def create_app(settings: Settings | None = None, *, bind_host: str = "127.0.0.1"
             service.close()  # drops the lease: an embedded server nobody pinned stops
 
     app = FastAPI(
-        lifespan=lifespan,
+        lifespan=lifespan, docs_url=None, redoc_url=None,  # served below, without a CDN
         title="coalition-graph", version="0.1.0",
         description="Stakeholder relationship graph of anti-trafficking coalitions. Send an "
                     "API key as `Authorization: Bearer <key>` (roles: viewer < analyst < "
                     "editor < admin). Errors: `{\"error\": {\"type\", \"message\"}}`.")
+    app.state.service = service  # for tests that need to reach inside a request
 
     def caller(request: Request) -> Key | None:
         header = request.headers.get("authorization", "")
         token = header[7:].strip() if header.lower().startswith("bearer ") else \
             request.headers.get("x-api-key", "")
-        if not keys.active() and local_open:
+        if local_open and not keys.required():
             return None  # a single local user: auth is off
         if not token:
+            if request.method != "GET":  # attempts to change or query; not every page poll
+                audit.record("key missing", key=None, method=request.method,
+                             path=request.url.path)
             raise AuthError("an API key is required: send 'Authorization: Bearer <key>'")
         key = keys.verify(token)
         if key is None:
@@ -156,18 +217,35 @@ def create_app(settings: Settings | None = None, *, bind_host: str = "127.0.0.1"
     Analyst = Annotated[Key | None, Depends(require("analyst"))]
     Editor = Annotated[Key | None, Depends(require("editor"))]
 
-    @app.middleware("http")
-    async def headers(request: Request, call_next: Callable) -> Response:
-        response = await call_next(request)
+    def secure(response: Response) -> Response:
         for k, v in SECURITY_HEADERS.items():
             response.headers.setdefault(k, v)
         html = response.headers.get("content-type", "").startswith("text/html")
         response.headers.setdefault("Content-Security-Policy", PAGE_CSP if html else API_CSP)
         return response
 
-    def error(status: int, kind: str, message: str, **extra: Any) -> JSONResponse:
-        return JSONResponse({"error": {"type": kind, "message": message, **extra}},
-                            status_code=status)
+    def error(status: int, kind: str, message: str, *, headers: dict[str, str] | None = None,
+              **extra: Any) -> JSONResponse:
+        return secure(JSONResponse({"error": {"type": kind, "message": message, **extra}},
+                                   status_code=status, headers=headers))
+
+    def unexpected(request: Request, e: Exception) -> JSONResponse:
+        # The client learns that it failed and a reference; what failed (paths, queries,
+        # data) stays in the server log.
+        ref = secrets.token_hex(4)
+        log.error("unexpected error %s in %s %s", ref, request.method, request.url.path,
+                  exc_info=e)
+        return error(500, "InternalError", f"the server failed unexpectedly (reference "
+                     f"{ref}); the details are in the server log. If it happens again, tell "
+                     "the administrator the reference.")
+
+    @app.middleware("http")
+    async def headers(request: Request, call_next: Callable) -> Response:
+        try:
+            response = await call_next(request)
+        except Exception as e:  # noqa: BLE001  (not ours: still the one error shape, headers)
+            return unexpected(request, e)
+        return secure(response)
 
     @app.exception_handler(CoalitionError)
     async def coalition_error(_: Request, e: CoalitionError) -> JSONResponse:
@@ -178,12 +256,57 @@ def create_app(settings: Settings | None = None, *, bind_host: str = "127.0.0.1"
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(_: Request, e: StarletteHTTPException) -> JSONResponse:
-        return error(e.status_code, "HTTPError", str(e.detail))
+        return error(e.status_code, "HTTPError", str(e.detail), headers=e.headers)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(_: Request, e: RequestValidationError) -> JSONResponse:
         problems = "; ".join(f"{'.'.join(map(str, x['loc']))}: {x['msg']}" for x in e.errors())
         return error(422, "ValidationError", problems)
+
+    @app.exception_handler(Exception)
+    async def last_resort(request: Request, e: Exception) -> JSONResponse:
+        # Starlette's outermost layer calls this for what the middleware above did not see
+        # (an error inside the middleware stack itself).
+        return unexpected(request, e)
+
+    # ---------------------------------------------------------------- API docs, offline
+    app.mount("/docs/assets", StaticFiles(directory=str(DOCS_ASSETS)), name="docs-assets")
+
+    def docs_page(title: str, body: str) -> HTMLResponse:
+        return HTMLResponse(
+            f"<!doctype html><html lang=en><head><meta charset=utf-8><title>{title}</title>"
+            "<meta name=viewport content='width=device-width, initial-scale=1'>"
+            "<link rel=icon href='/docs/assets/favicon.png'></head>"
+            f"<body style='margin:0'>{body}</body></html>",
+            headers={"Content-Security-Policy": DOCS_CSP})
+
+    @app.get("/docs", include_in_schema=False)
+    def swagger_ui() -> HTMLResponse:
+        return docs_page("coalition-graph API", (
+            "<link rel=stylesheet href='/docs/assets/swagger-ui.css'><div id=swagger-ui></div>"
+            "<script src='/docs/assets/swagger-ui-bundle.js'></script>"
+            "<script src='/docs/swagger-init.js'></script>"))
+
+    @app.get("/docs/swagger-init.js", include_in_schema=False)
+    def swagger_init() -> Response:
+        # A file, not an inline script, so the docs' CSP can say script-src 'self' alone.
+        # validatorUrl null: Swagger UI would otherwise send the spec to validator.swagger.io.
+        return Response(
+            "window.ui = SwaggerUIBundle({url: '/openapi.json', dom_id: '#swagger-ui', "
+            "layout: 'BaseLayout', deepLinking: true, validatorUrl: null, "
+            "presets: [SwaggerUIBundle.presets.apis, SwaggerUIBundle.SwaggerUIStandalonePreset]"
+            "});\n", media_type="text/javascript")
+
+    @app.get("/redoc", include_in_schema=False)
+    def redoc() -> HTMLResponse:
+        return docs_page("coalition-graph API", (
+            "<redoc spec-url='/openapi.json'></redoc>"
+            "<script src='/redoc/redoc.standalone.js'></script>"))
+
+    @app.get("/redoc/redoc.standalone.js", include_in_schema=False)
+    def redoc_js() -> Response:
+        return Response(redoc_bundle(), media_type="text/javascript",
+                        headers={"Cache-Control": "max-age=86400"})
 
     # ---------------------------------------------------------------- routes
     page = explorer_page()
@@ -197,8 +320,14 @@ def create_app(settings: Settings | None = None, *, bind_host: str = "127.0.0.1"
     @app.get("/api/health", tags=["system"])
     def health() -> dict[str, Any]:
         """No key needed. The store is not contacted, so this cannot leak or hang."""
-        return {"status": "ok", "auth": "keys" if keys.active() else
-                ("off (loopback, no keys)" if local_open else "keys")}
+        switch = keys.auth()
+        if not local_open or switch.on:
+            auth = "keys"
+        elif switch.on is False:
+            auth = f"off (loopback; switched off by {switch.by} at {switch.changed})"
+        else:
+            auth = "off (loopback, no key created yet)"
+        return {"status": "ok", "auth": auth}
 
     @app.get("/api/stakeholders", tags=["stakeholders"])
     def stakeholders(_: Viewer,
@@ -263,16 +392,17 @@ def create_app(settings: Settings | None = None, *, bind_host: str = "127.0.0.1"
 
     @app.post("/api/query", tags=["analysts"])
     def query(body: QueryIn, key: Analyst) -> dict[str, Any]:
-        """Read-only Cypher with parameters; refused if it writes or administers (by the app
-        and by the database); at most 10 s and 5,000 rows."""
+        """Read-only Cypher with parameters; refused if it writes, administers, loads CSV or
+        calls a procedure outside the allow-list (by the app and by the database); at most
+        10 s (stopped by the database), 5,000 rows and 16 MB of result."""
         audit.record("query", key=key, cypher=body.cypher[:2000],
                      params=list(body.params))
         try:
-            cypher_guard.check(body.cypher)
-        except Forbidden:
+            r = service.query(body.cypher, body.params, timeout=QUERY_TIMEOUT,
+                              max_rows=MAX_ROWS, max_bytes=MAX_RESULT_BYTES)
+        except Forbidden:  # by api.cypher_guard, inside the service
             audit.record("query refused", key=key, cypher=body.cypher[:2000])
             raise
-        r = service.query(body.cypher, body.params, timeout=QUERY_TIMEOUT, max_rows=MAX_ROWS)
         return {"columns": r.columns, "rows": r.rows, "truncated": r.truncated}
 
     @app.post("/api/import", tags=["editors"])
@@ -281,14 +411,53 @@ def create_app(settings: Settings | None = None, *, bind_host: str = "127.0.0.1"
         """Upload an .xlsx or .yaml workbook: without ``confirm`` a dry run (the diff);
         with ``confirm=true`` the load (all-or-nothing)."""
         name = pathlib.Path(file.filename or "upload").name
-        if pathlib.Path(name).suffix.lower() not in (".xlsx", ".yaml", ".yml"):
-            raise ConfigError("upload an .xlsx or .yaml workbook (a CSV folder: zip support "
-                              "is not built yet; use `coalition load`)")
-        with tempfile.TemporaryDirectory() as d:
-            path = pathlib.Path(d) / name
-            path.write_bytes(await file.read())
-            report = service.load(path, dry_run=not confirm)
-        audit.record("import" if confirm else "import dry-run", key=key, file=name,
+        data = await file.read()
+        # The load blocks for seconds to minutes: in a worker thread, so that health, reads
+        # and other users are served meanwhile.
+        return await run_in_threadpool(import_upload, key, name, data, confirm)
+
+    def import_upload(key: Key | None, name: str, data: bytes, confirm: bool
+                      ) -> dict[str, Any]:
+        """Every attempt ends in one audit line: refused (the input), failed (anything else,
+        with how much the store had acknowledged by then) or done."""
+        entry: dict[str, Any] = {"file": name, "bytes": len(data),
+                                 "sha256": hashlib.sha256(data).hexdigest()}
+        written, reading = 0, False
+
+        def progress(stage: str, done: int, _total: int) -> None:
+            nonlocal written, reading
+            if stage == "checking the workbook":
+                reading = done == 0
+            elif stage == "writing":
+                written = done
+
+        action = "import" if confirm else "import dry-run"
+        try:
+            if pathlib.Path(name).suffix.lower() not in (".xlsx", ".yaml", ".yml"):
+                raise ConfigError("upload an .xlsx or .yaml workbook (a CSV folder: zip "
+                                  "support is not built yet; use `coalition load`)")
+            with tempfile.TemporaryDirectory() as d:
+                path = pathlib.Path(d) / name
+                path.write_bytes(data)
+                try:
+                    report = service.load(path, dry_run=not confirm, progress=progress)
+                except CoalitionError as e:
+                    # The loader names the file by its path: here a temporary folder the
+                    # uploader has never seen.
+                    e.args = tuple(a.replace(d + "/", "") if isinstance(a, str) else a
+                                   for a in e.args)
+                    raise
+                except UNREADABLE as e:
+                    if not reading:
+                        raise
+                    raise unreadable(name, e, d) from e
+        except Exception as e:
+            refused = isinstance(e, LoadError | ConfigError)
+            audit.record(action, key=key, **entry, outcome="refused" if refused else "failed",
+                         error=type(e).__name__, message=str(e)[:1000],
+                         **({} if refused else {"written_before_failure": written}))
+            raise
+        audit.record(action, key=key, **entry, outcome="done",
                      written=report.written if confirm else 0)
         return report.as_dict()
 

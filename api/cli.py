@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import getpass
 import json
+import os
 import shutil
 import sys
 from pathlib import Path
@@ -14,9 +16,10 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
 from api.service import CoalitionService, parse_param
-from graph.errors import CoalitionError, ConfigError, LoadError
+from graph.errors import CoalitionError, ConfigError
 from graph.export import csv_cell
 from graph.projection import Filters
 from graph.settings import Settings, get_settings
@@ -80,10 +83,10 @@ def _report_table(report: dict[str, Any]) -> None:
             t.add_row(name, str(c["created"]), str(c["updated"]), str(c["unchanged"]))
         out.print(t)
     for w in report["warnings"]:
-        err.print(f"[yellow]warning:[/] {w}", highlight=False)
+        _problem("warning:", "yellow", w)
     if report["rejected_rows"]:
         where = f"; see {report['rejects_file']}" if report["rejects_file"] else ""
-        err.print(f"[yellow]{report['rejected_rows']} row(s) rejected{where}[/]")
+        err.print(Text(f"{report['rejected_rows']} row(s) rejected{where}", style="yellow"))
 
 
 @app.command("load")
@@ -242,6 +245,10 @@ def serve(
     check_bind(host, svc)
     out.print(f"Serving the API at http://{host}:{port} over the {svc.settings.store} store "
               "(API docs: /docs)", highlight=False)
+    if svc.keys().auth().on is False:
+        err.print("Auth is switched off (`coalition keys auth off`): anyone on this machine "
+                  "can read and change the graph. `coalition keys auth on` switches it back.",
+                  markup=False, highlight=False)
     uvicorn.run(create_app(svc.settings, bind_host=host), host=host, port=port,
                 log_level="warning")
 
@@ -252,9 +259,16 @@ def keys_create(
     name: Annotated[str, typer.Option(help="Who or what the key is for.")] = "",
 ) -> None:
     """Create a key; it is printed once and stored only as a hash."""
-    key, token = service().keys().create(role, name)
-    service().audit().record("key created", key=key, by="cli")
-    out.print(f"key {key.id} ({key.role}, {key.name}): {token}", highlight=False)
+    keys = service().keys()
+    was_on = keys.auth().on
+    key, token = keys.create(role, name)
+    service().audit().record("key created", key=key, by="cli", os_user=_os_user())
+    if was_on is False:
+        service().audit().record("auth switched on", key=None, by="cli", os_user=_os_user(),
+                                 reason=f"key {key.id} created")
+        err.print("Auth was switched off; creating a key switched it back on.")
+    out.print(f"key {key.id} ({key.role}, {key.name}): {token}", markup=False,
+              highlight=False)
     err.print("Store it now: it is not shown again.")
 
 
@@ -270,9 +284,53 @@ def keys_list() -> None:
 @keys_app.command("revoke")
 def keys_revoke(key_id: Annotated[str, typer.Argument(help="The key's id.")]) -> None:
     """Revoke a key at once."""
-    k = service().keys().revoke(key_id)
-    service().audit().record("key revoked", key=k, by="cli")
-    out.print(f"revoked {k.id} ({k.role}, {k.name})")
+    keys = service().keys()
+    k = keys.revoke(key_id)
+    service().audit().record("key revoked", key=k, by="cli", os_user=_os_user())
+    out.print(f"revoked {k.id} ({k.role}, {k.name})", markup=False, highlight=False)
+    if not keys.active():
+        err.print("No active key is left: `coalition serve` answers 401 until you create "
+                  "one (auth stays on; `coalition keys auth off` is the explicit way out).")
+
+
+@keys_app.command("auth")
+def keys_auth(state: Annotated[str | None, typer.Argument(
+        help="'on' or 'off'; without it, show whether auth is on.")] = None) -> None:
+    """Show, or switch on or off, whether a server on loopback asks for keys.
+
+    Auth turns on with the first key and stays on when keys are revoked; only this command
+    switches it off, and the audit log records who did."""
+    keys = service().keys()
+    if state is None:
+        sw = keys.auth()
+        shown = {True: "on", False: "off", None: "off (no key created yet)"}[sw.on]
+        since = f", since {sw.changed} ({sw.by})" if sw.changed else ""
+        out.print(f"auth is {shown}{since}; {sum(k.revoked is None for k in keys.list())} "
+                  "active key(s)", markup=False, highlight=False)
+        return
+    if state not in ("on", "off"):
+        raise ConfigError(f"`coalition keys auth` takes on or off, not {state!r}")
+    on = state == "on"
+    if not keys.switch(on, by=f"cli ({_os_user()})"):
+        out.print(f"auth was already {state}; nothing changed.")
+        return
+    service().audit().record(f"auth switched {state}", key=None, by="cli", os_user=_os_user())
+    if on:
+        out.print("Auth is on: every request needs a key." + (
+            "" if keys.active() else " No key is active: create one with `coalition keys "
+            "create --role admin`."), markup=False, highlight=False)
+    else:
+        out.print("Auth is off for a server on 127.0.0.1: anyone on this machine can read and "
+                  "change the graph without a key. A server on any other address refuses to "
+                  "start until `coalition keys auth on`.", markup=False, highlight=False)
+
+
+def _os_user() -> str:
+    """Who ran the command, for the audit log: the API key of a CLI user is the shell."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return f"uid {os.getuid()}"
 
 
 @store_app.command("start")
@@ -365,12 +423,15 @@ TRY_NEXT = """\
   coalition load data/seed --dry-run"""
 
 
+def _problem(label: str, style: str, message: object) -> None:
+    # Messages quote what people typed ("kind [/bold]"): print them as text, never as rich
+    # markup, which would fail on them or restyle them.
+    err.print(Text.assemble((label, style), " ", str(message)), highlight=False)
+
+
 def main() -> None:
     try:
         app()
-    except LoadError as e:
-        err.print(f"[red]error:[/] {e}", highlight=False)
-        raise SystemExit(1) from None
-    except CoalitionError as e:
-        err.print(f"[red]error:[/] {e}", highlight=False)
+    except CoalitionError as e:  # LoadError included: its message lists every problem
+        _problem("error:", "red", e)
         raise SystemExit(1) from None
