@@ -25,7 +25,7 @@ from graph import export as graph_export
 from graph import model, queries
 from graph.analysis.blueprint import DEFAULT as BLUEPRINT
 from graph.analysis.report import analyze, merge
-from graph.errors import CoalitionError, ConfigError
+from graph.errors import CoalitionError, ConfigError, StoreError
 from graph.projection import (
     Filters,
     project,
@@ -112,13 +112,30 @@ class CoalitionService:
             with self._lock:
                 if self._store is None:
                     self._store = open_store(self.settings)
-            yield self._store
+                store = self._store
+            try:
+                yield store
+            except StoreError:
+                self._drop_if_dead(store)
+                raise
             return
         store = open_store(self.settings)
         try:
             yield store
         finally:
             store.close()
+
+    def _drop_if_dead(self, store: GraphStore) -> None:
+        """After a store error: if the store no longer answers (its server was killed),
+        let it go, so that the next request opens a new one, which starts the embedded
+        server again. The service itself keeps running."""
+        if store.alive():
+            return
+        with self._lock:
+            if self._store is store:
+                self._store = None
+        with contextlib.suppress(CoalitionError, OSError):
+            store.close()  # drops its lease on the dead server
 
     def close(self) -> None:
         with self._lock:

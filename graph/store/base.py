@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import math
+import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor, as_completed
@@ -11,10 +13,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from graph import queries
-from graph.errors import QueryError
+from graph.errors import QueryError, StoreRefused
 from graph.queries import Dialect
 
 Row = dict[str, Any]
+log = logging.getLogger("coalition.store")
 
 
 @dataclass
@@ -29,6 +32,30 @@ class Counts:
     @property
     def edges(self) -> int:
         return sum(self.relationships.values())
+
+
+@dataclass
+class Before:
+    """What a load is about to change, as it is now: enough to take the load back.
+
+    ``new_nodes`` and ``new_edges`` (``{type: [{src, key}]}``) do not exist yet; ``nodes``
+    (``{labels: [{id, props}]}``) and ``edges`` (``{type: [{src, dst, key, props}]}``) are
+    the existing ones the load will change, as they are now, and ``edge_keys`` the
+    ``{type: [{src, key}]}`` they are found by.
+    """
+
+    new_nodes: list[str] = field(default_factory=list)
+    new_edges: dict[str, list[Row]] = field(default_factory=dict)
+    nodes: dict[tuple[str, ...], list[Row]] = field(default_factory=dict)
+    edges: dict[str, list[Row]] = field(default_factory=dict)
+    edge_keys: dict[str, list[Row]] = field(default_factory=dict)
+
+    @property
+    def size(self) -> int:
+        """Rows a restore writes."""
+        return (len(self.new_nodes) + sum(map(len, self.new_edges.values()))
+                + sum(map(len, self.nodes.values())) + sum(map(len, self.edges.values()))
+                + sum(map(len, self.edge_keys.values())))
 
 
 def batched(rows: list[Row], size: int) -> Iterator[list[Row]]:
@@ -191,6 +218,13 @@ class GraphStore(ABC):
                 for rtype, rows in groups.items() for batch in batched(rows, self.batch_size)]
         return self._run(jobs, progress)
 
+    def delete_edges(self, groups: dict[str, list[Row]],
+                     progress: Callable[[int], None] | None = None) -> int:
+        """Delete relationships by their source and key, ``{type: [{src, key}]}``."""
+        jobs = [((queries.delete_edges(rtype),), batch)
+                for rtype, rows in groups.items() for batch in batched(rows, self.batch_size)]
+        return self._run(jobs, progress)
+
     def _run(self, jobs: list[tuple[tuple[str, ...], list[Row]]],
              progress: Callable[[int], None] | None) -> int:
         def one(job: tuple[tuple[str, ...], list[Row]]) -> int:
@@ -217,6 +251,94 @@ class GraphStore(ABC):
                 for f in futures:  # stop what has not started; let the rest finish
                     f.cancel()
                 raise
+
+    # -- taking a load back (loaders.load: a load is all-or-nothing)
+    #: seconds a restore waits for a store that refuses writes (disk full, out of memory)
+    #: to take them again: until then it cannot take anything back
+    refusal_wait: float = 300.0
+
+    def remember(self, *, new_nodes: Iterable[str], nodes: Iterable[str],
+                 new_edges: dict[str, list[Row]], edges: dict[str, list[Row]]) -> Before:
+        """Read what writing would change, before writing it.
+
+        ``nodes``: ids of existing nodes to be written; ``edges``: ``{type: [{src, key}]}``
+        of existing relationships to be written. Nothing is read for new ones.
+        """
+        before = Before(new_nodes=list(new_nodes), new_edges={t: r for t, r in
+                                                              new_edges.items() if r})
+        groups: dict[tuple[str, ...], list[Row]] = {}
+        ids = list(nodes)
+        for i in range(0, len(ids), self.batch_size):
+            for r in self.read(queries.NODES_BY_ID, {"ids": ids[i:i + self.batch_size]}):
+                groups.setdefault(tuple(sorted(r["labels"])), []).append(
+                    {"id": r["id"], "props": r["props"]})
+        before.nodes = groups
+        for rtype, keys in edges.items():
+            if not keys:
+                continue
+            before.edge_keys[rtype] = keys
+            found = before.edges.setdefault(rtype, [])
+            for batch in batched(keys, self.batch_size):
+                found.extend(self.read(queries.edges_by_key(rtype), {"rows": batch}))
+        return before
+
+    def restore(self, before: Before, progress: Callable[[str, int, int], None] | None = None
+                ) -> None:
+        """Put back what :meth:`remember` saw: delete what was new, rewrite what was changed.
+
+        Every step can run again, so while the store refuses writes (its disk is full) this
+        waits, up to ``refusal_wait`` seconds, and tries again.
+        """
+        deadline = time.monotonic() + self.refusal_wait
+        delay = 0.25
+        while True:
+            try:
+                self._restore(before, progress)
+                return
+            except StoreRefused as e:
+                if time.monotonic() + delay > deadline:
+                    raise
+                if progress:
+                    progress(f"waiting for the store to take writes again ({e})", 0, 0)
+                log.warning("%s To take this load back, waiting up to %.0f s for the store to "
+                            "take writes again.", e, deadline - time.monotonic())
+                time.sleep(delay)
+                delay = min(delay * 2, 5.0)
+
+    def _restore(self, before: Before, progress: Callable[[str, int, int], None] | None
+                 ) -> None:
+        total, done = before.size, 0
+
+        def tick(n: int) -> None:
+            nonlocal done
+            done += n
+            if progress:
+                progress("undoing this load", done, total)
+
+        # Relationships first: a changed one may have gained a twin (an upsert whose end
+        # changed), so every relationship under a changed key goes, and comes back as it was.
+        self.delete_edges({t: before.new_edges.get(t, []) + before.edge_keys.get(t, [])
+                           for t in sorted(set(before.new_edges) | set(before.edge_keys))},
+                          tick)
+        self._run([((queries.DELETE_NODES,), batch) for batch in batched(
+            [{"id": i} for i in before.new_nodes], self.batch_size)], tick)
+        self.write_nodes(before.nodes, tick)
+        self.write_edges(before.edges, tick)
+
+    def settle(self) -> None:
+        """After a load's writes: raise :class:`~graph.errors.StoreRefused` if the store
+        could not keep them (its disk is full), and make it quick to reopen. Most backends
+        have nothing to do; the embedded FalkorDB rewrites its AOF as a snapshot."""
+
+    def alive(self) -> bool:
+        """Whether the store answers at all (a service reconnects when it does not)."""
+        try:
+            self.read(queries.ANY_ENTITY)
+        except StoreRefused:
+            return True
+        except Exception:  # noqa: BLE001 - whatever the failure, it does not answer
+            return False
+        return True
 
     def counts(self) -> Counts:
         return Counts(

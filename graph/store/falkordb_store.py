@@ -6,6 +6,7 @@ committed write in our measurements (see ARCHITECTURE.md).
 
 from __future__ import annotations
 
+import contextlib
 import socket
 from typing import Any, BinaryIO
 
@@ -13,8 +14,16 @@ import redis
 from falkordb import Edge, FalkorDB, Node, Path, QueryResult
 
 from graph import model, queries
-from graph.errors import QueryError, ReadOnlyViolation, StoreError
+from graph.errors import (
+    DiskFull,
+    OutOfMemory,
+    QueryError,
+    ReadOnlyViolation,
+    StoreError,
+    StoreUnavailable,
+)
 from graph.store.base import GraphStore, Row, check_parameters, plain
+from graph.store.server import wait_loaded
 
 
 def _ref(n: Node | int) -> str:
@@ -112,10 +121,13 @@ class FalkorDBStore(GraphStore):
 
     def __init__(self, *, unix_socket: str | None = None, host: str | None = None,
                  port: int | None = None, password: str | None = None, graph: str = "coalition",
-                 batch_size: int = 5000, on_close: Any = None):
+                 batch_size: int = 5000, on_close: Any = None, compact: bool = False):
+        """``compact``: rewrite the server's AOF after loads (see :meth:`settle`); for the
+        embedded server, whose persistence is ours to manage."""
         self.graph_name = graph
         self.batch_size = batch_size
         self._on_close = on_close
+        self._compact = compact
         self._where = unix_socket or f"{host}:{port}"
         self._address = (unix_socket, host, port, password)  # for capped reads
         try:
@@ -123,10 +135,21 @@ class FalkorDBStore(GraphStore):
                 self._db = FalkorDB(unix_socket_path=unix_socket)
             else:
                 self._db = FalkorDB(host=host, port=port, password=password)
-            self._db.connection.ping()
+            self._ping()
         except (redis.RedisError, OSError) as e:
-            raise StoreError(f"Cannot reach FalkorDB at {self._where}: {e}") from e
+            raise StoreUnavailable(f"Cannot reach FalkorDB at {self._where}: {e}") from e
         self._graph = self._db.select_graph(graph)
+
+    def _ping(self) -> None:
+        try:
+            self._db.connection.ping()
+        except redis.BusyLoadingError:
+            wait_loaded(self._db.connection)
+        except redis.ResponseError as e:
+            # A server that refuses writes (MISCONF: its disk is full) refuses PING as
+            # well; it answered, so it is there to read from.
+            if not str(e).startswith("MISCONF"):
+                raise
 
     @property
     def description(self) -> str:
@@ -134,9 +157,33 @@ class FalkorDBStore(GraphStore):
 
     def _write(self, query: str, rows: list[Row]) -> None:
         try:
-            self._graph.query(query, {"rows": rows})
+            try:
+                self._graph.query(query, {"rows": rows})
+            except redis.BusyLoadingError:  # restarted under us: wait, then write
+                wait_loaded(self._db.connection)
+                self._graph.query(query, {"rows": rows})
+        except redis.ResponseError as e:
+            raise self._refusal(e) from e
         except (redis.ConnectionError, OSError) as e:
-            raise StoreError(f"Lost the connection to {self.description}: {e}") from e
+            raise StoreUnavailable(f"Lost the connection to {self.description}: {e}") from e
+        except (ValueError, TypeError) as e:  # the client could not encode a value
+            raise StoreError(f"A value could not be sent to {self.description}: {e}") from e
+
+    def _refusal(self, e: redis.ResponseError) -> StoreError:
+        """A plain message for a write the server refused."""
+        msg = str(e)
+        if msg.startswith("MISCONF") or "No space left on device" in msg:
+            # Redis refuses every write once one could not be appended to the AOF; it keeps
+            # retrying that append and takes writes again as soon as there is space.
+            return DiskFull(
+                f"The disk holding {self.description} is full: the database refuses writes "
+                f"(it answered: {msg}). Free space on that disk; reads still work.")
+        if isinstance(e, redis.OutOfMemoryError) or msg.startswith("OOM"):
+            return OutOfMemory(
+                f"{self.description} is out of memory (its maxmemory limit): the database "
+                f"refuses writes (it answered: {msg}). Free memory or raise the limit; reads "
+                "still work.")
+        return StoreError(f"{self.description} refused a write: {msg}")
 
     def read(self, query: str, params: Row | None = None, *, timeout: float | None = None,
              max_rows: int | None = None, max_bytes: int | None = None) -> list[Row]:
@@ -167,7 +214,7 @@ class FalkorDBStore(GraphStore):
                 "for less: fewer rows (LIMIT), fewer columns, or counts instead of lists."
             ) from None
         except (redis.ConnectionError, OSError) as e:
-            raise StoreError(f"Lost the connection to {self.description}: {e}") from e
+            raise StoreUnavailable(f"Lost the connection to {self.description}: {e}") from e
         except (ValueError, TypeError) as e:  # the client could not encode a parameter
             raise QueryError(f"Bad query parameters: {e}") from e
         cols = [h[1] if isinstance(h, list | tuple) else h for h in res.header]
@@ -214,19 +261,60 @@ class FalkorDBStore(GraphStore):
         return QueryResult(self._graph, [columns, rows, stats])
 
     def ensure_schema(self) -> None:
-        for stmt in self.dialect.schema_statements():
+        # Create only what is missing, so that a graph already set up opens without writing
+        # (it can then be read while its disk is full), and no failing schema command lands
+        # in the AOF for every restart to replay and log.
+        exists = bool(self._db.connection.exists(self.graph_name))  # reads need the key
+        indexed = {(r["label"], p) for r in self.read(queries.FALKORDB_INDEXES)
+                   for p in r["properties"]} if exists else set()
+        for prop in self.dialect.indexed_properties():
+            if (model.ENTITY, prop) in indexed:
+                continue
+            stmt = self.dialect.index_statement(prop)
             try:
                 self._graph.query(stmt)
             except redis.ResponseError as e:
                 if "already indexed" not in str(e):
                     raise StoreError(f"Could not create index ({stmt}): {e}") from e
         self._register_vocabulary()
+        constraints = {(r["type"], r["label"], tuple(r["properties"]))
+                       for r in self.read(queries.FALKORDB_CONSTRAINTS)}
+        if ("UNIQUE", model.ENTITY, ("id",)) in constraints:
+            return
         try:
             self._db.connection.execute_command(*queries.falkordb_unique_constraint(
                 self.graph_name))
         except redis.ResponseError as e:
             if "already exists" not in str(e).lower():
                 raise StoreError(f"Could not create the id uniqueness constraint: {e}") from e
+
+    def settle(self) -> None:
+        """Check that the writes reached the disk, then rewrite the AOF as a snapshot (in a
+        forked child; this returns at once).
+
+        Redis acknowledges a write before appending it to the AOF: with the disk full, the
+        last writes of a load are in memory only, and only the next write is refused. This
+        says so (DiskFull) while the load can still be taken back.
+
+        After the rewrite a restart reads the snapshot and the few writes since instead of
+        replaying every statement (10 minutes instead of seconds after a large load, see
+        graph/store/server.py); it also retires an AOF file that a full disk left with a
+        hole. Durability is unchanged: the old AOF stays in use until the rewrite is
+        complete. The rewrite is only for the embedded server.
+        """
+        conn = self._db.connection
+        try:
+            info = conn.info("persistence")
+        except (redis.RedisError, OSError):
+            return  # the writes were acknowledged; the next load checks again
+        if info.get("aof_last_write_status") == "err":
+            raise DiskFull(f"The disk holding {self.description} is full: the last writes "
+                           "could not be saved to it. Free space on that disk; reads still "
+                           "work.")
+        if self._compact and info.get("aof_enabled") and \
+                not info.get("aof_rewrite_in_progress"):
+            with contextlib.suppress(redis.RedisError, OSError):  # one is scheduled: it will do
+                conn.bgrewriteaof()
 
     def _register_vocabulary(self) -> None:
         """Create every label and relationship type of the model before anything else runs.

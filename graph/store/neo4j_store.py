@@ -16,7 +16,14 @@ from neo4j import GraphDatabase
 from neo4j import exceptions as nx
 
 from graph import queries
-from graph.errors import QueryError, ReadOnlyViolation, StoreError
+from graph.errors import (
+    DiskFull,
+    OutOfMemory,
+    QueryError,
+    ReadOnlyViolation,
+    StoreError,
+    StoreUnavailable,
+)
 from graph.store.base import GraphStore, Row, check_parameters, plain
 
 
@@ -44,16 +51,34 @@ def _value(v: Any) -> Any:
     return plain(v)
 
 
+def driver_options(notifications: bool) -> dict[str, Any]:
+    """Driver configuration for the server's notifications. The projection reads properties
+    that many nodes lack (``n.state``, ``e.key``), and Neo4j 5 answers each such query with a
+    "property key does not exist" warning, which the driver logs to stderr: noise in every
+    command. ``notifications_min_severity="OFF"`` (driver 5.7+, Neo4j 5.7+) asks the server
+    to send none; ``COALITION_NEO4J_NOTIFICATIONS=true`` keeps the server's default.
+
+    >>> driver_options(False), driver_options(True)
+    ({'notifications_min_severity': 'OFF'}, {})
+    """
+    return {} if notifications else {"notifications_min_severity": "OFF"}
+
+
 class Neo4jStore(GraphStore):
     dialect = queries.NEO4J
 
     def __init__(self, uri: str, user: str, password: str, database: str | None = None,
-                 batch_size: int = 5000):
+                 batch_size: int = 5000, *, notifications: bool | None = None):
         self.uri = uri
         self.database = database
         self.batch_size = batch_size
+        if notifications is None:
+            from graph.settings import get_settings
+
+            notifications = get_settings().neo4j_notifications
         try:
-            self._driver = GraphDatabase.driver(uri, auth=(user, password))
+            self._driver = GraphDatabase.driver(uri, auth=(user, password),
+                                                **driver_options(notifications))
             self._driver.verify_connectivity()
         except nx.AuthError as e:
             raise StoreError(
@@ -77,8 +102,23 @@ class Neo4jStore(GraphStore):
         try:
             with self._session(neo4j.WRITE_ACCESS) as s:
                 s.execute_write(work)
-        except nx.ServiceUnavailable as e:
-            raise StoreError(f"Lost the connection to {self.description}: {e}") from e
+        except (nx.ServiceUnavailable, nx.SessionExpired) as e:
+            raise StoreUnavailable(f"Lost the connection to {self.description}: {e}") from e
+        except nx.Neo4jError as e:
+            raise self._refusal(e) from e
+
+    def _refusal(self, e: nx.Neo4jError) -> StoreError:
+        """A plain message for a write the server refused (status codes: Neo4j manual,
+        'Status codes'; a full disk has no code of its own, only the OS's message)."""
+        code, msg = e.code or "", e.message or str(e)
+        if "No space left on device" in msg:
+            return DiskFull(f"The disk holding {self.description} is full: the database "
+                            f"refuses writes ({msg}). Free space on that disk.")
+        if "OutOfMemory" in code or "MemoryPoolOutOfMemory" in code:
+            return OutOfMemory(f"{self.description} is out of memory: the database refuses "
+                               f"writes ({code}: {msg}). Free memory or raise "
+                               "dbms.memory.transaction.total.max.")
+        return StoreError(f"{self.description} refused a write ({code}): {msg}")
 
     def read(self, query: str, params: Row | None = None, *, timeout: float | None = None,
              max_rows: int | None = None, max_bytes: int | None = None) -> list[Row]:
