@@ -92,9 +92,9 @@ History, not an action: missed, past the horizon with nothing recorded:
 ### 4. Took part, nothing since
 {% if not st.funnel.get("organizations") %}No organization (conveners aside) is recorded as taking part in an event in {{ st.state }}: record who took part to see who has stalled.
 {% elif st.funnel.stalled %}
-{% for o in st.funnel.stalled[:30] %}- {{ o.name }} ({{ code(o.id) }}, {{ o.kind }}): {{ o.evidence | join("; ") }}
+{% for o in st.funnel.stalled[:30] %}- {{ o.name }} ({{ code(o.id) }}, {{ o.kind or "kind not recorded" }}): {{ o.evidence | join("; ") }}
 {% endfor %}
-{% else %}Nobody has stalled: each of the {{ st.funnel.organizations | length }} organizations that took part has done something since.
+{% else %}Nobody has stalled: {{ "the one organization" if st.funnel.organizations | length == 1 else "each of the " ~ st.funnel.organizations | length ~ " organizations" }} that took part has done something since.
 {% endif %}{% for u in st.funnel.get("unnamed", []) %}{% if loop.first %}
 Unnamed groups cannot be followed up until they are named:
 {% endif %}- {{ u.name }}: {{ u.evidence.get("attended", []) | join("; ") }}

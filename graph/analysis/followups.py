@@ -32,15 +32,17 @@ from graph.analysis.blueprint import Schedule
 from graph.analysis.dates import UNUSABLE, add_months, first_day, node_span, shown
 from graph.analysis.graphs import (
     COMMITMENT_TYPES,
+    TIE_TYPES,
     People,
     credited,
     evidence,
     is_group,
     name,
+    outcomes,
 )
 
 #: the funnel, in order. "attended" is any part in an event (attended, hosted, spoke,
-#: sponsored); "committed" (pledged or considering a program) sits between attending and
+#: sponsored), or being named among a build's outcomes (OUTCOME_OF) without attending; "committed" (pledged or considering a program) sits between attending and
 #: training because commitments are the most common outcome the sources report.
 STAGES = ("attended", "committed", "trained", "distributes", "reports tips")
 STATUSES = ("overdue", "due", "upcoming", "unknown", "done", "missed")
@@ -123,6 +125,10 @@ def engagement_funnel(g: nx.MultiDiGraph) -> dict[str, Any]:
     took: dict[str, list[dict[str, Any]]] = {}
     for r in records:
         took.setdefault(r["unit"], []).append(r)
+    # Named among a build's outcomes but not said to have attended: followed up all the same
+    for r in outcomes(g, people):
+        if r["unit"] not in took or all(x["type"] == "OUTCOME_OF" for x in took[r["unit"]]):
+            took.setdefault(r["unit"], []).append(r)
     rows, unnamed = [], []
     for n, recs in sorted(took.items()):
         d = g.nodes[n]
@@ -140,9 +146,12 @@ def engagement_funnel(g: nx.MultiDiGraph) -> dict[str, Any]:
     rows.sort(key=lambda r: (STAGES.index(r["stage"]), r["name"], r["id"]))
     counts = {s: sum(1 for r in rows if STAGES.index(r["stage"]) >= STAGES.index(s))
               for s in STAGES}
+    # "Nothing since" must be true: a tie formed (Moss Adams became a sponsor after
+    # attending) or being named among a build's outcomes is something, though no stage.
     stalled = [{"id": r["id"], "name": r["name"], "kind": r["kind"],
                 "evidence": r["evidence"]["attended"]}
-               for r in rows if r["stage"] == "attended"]
+               for r in rows if r["stage"] == "attended" and not _acted(g, r["id"], people)
+               and not any(x["type"] == "OUTCOME_OF" for x in took[r["id"]])]
     committed_only = {n for n, d in g.nodes(data=True) if d.get("label") == "Organization"
                       and n not in took and any(t in COMMITMENT_TYPES for *_, t in
                                                 g.out_edges(n, data="type"))}
@@ -150,6 +159,20 @@ def engagement_funnel(g: nx.MultiDiGraph) -> dict[str, Any]:
             "stalled": stalled, "unnamed": unnamed,
             "committed_without_event": len(committed_only),
             "conveners": sorted(conveners)}
+
+
+#: ties that show nothing done: who one works for or belongs to
+_STANDING = frozenset({"WORKS_FOR", "MEMBER_OF"})
+
+
+def _acted(g: nx.MultiDiGraph, org: str, people: People) -> bool:
+    """Has the organization, or one of its people, formed a tie (referred, introduced,
+    sponsors, reported a tip...)?"""
+    for who in [org, *people.staff.get(org, [])]:
+        for _, _, t in [*g.out_edges(who, data="type"), *g.in_edges(who, data="type")]:
+            if t in TIE_TYPES and t not in _STANDING:
+                return True
+    return False
 
 
 def _later(d: dt.date, months: int, *, clamp: bool) -> dt.date:

@@ -45,7 +45,7 @@ PERSON_ROLE_SECTORS = (
 )
 #: verbs for parts taken in an event
 VERBS = {"ATTENDED": "attended", "HOSTED": "hosted", "SPOKE_AT": "spoke at",
-         "SPONSORED": "sponsored"}
+         "SPONSORED": "sponsored", "OUTCOME_OF": "is named among the outcomes of"}
 
 
 def is_actor(data: dict) -> bool:
@@ -223,6 +223,32 @@ def credited(g: nx.MultiDiGraph, people: People | None = None) -> list[dict[str,
         if is_actor(data) or is_group(data):
             out.append({"event": v, "unit": u, "type": t, "role": d.get("role"), "via": None})
     out.sort(key=lambda r: (r["event"], r["unit"], r["type"], r["via"] or ""))
+    return out
+
+
+def outcomes(g: nx.MultiDiGraph, people: People) -> list[dict[str, Any]]:
+    """The units a report names among an event's outcomes (``OUTCOME_OF``: a commitment or
+    tie that came out of it), as records shaped like :func:`credited`'s. Not attendance: a
+    report that says "Ergon Trucking has implemented TAT training" after a build says what
+    the build led to, not who was in the room; the funnel follows them up all the same.
+
+    >>> g = nx.MultiDiGraph()
+    >>> g.add_node("o", label="Organization", name="Ergon"); g.add_node("e", label="Event", name="B")
+    >>> _ = g.add_edge("o", "e", type="OUTCOME_OF")
+    >>> evidence(g, outcomes(g, People(g))[0])
+    'is named among the outcomes of B'
+    """
+    out = []
+    for u, v, t in g.edges(data="type"):
+        if t != "OUTCOME_OF" or g.nodes[v].get("label") != "Event":
+            continue
+        data = g.nodes[u]
+        units = (people.employers.get(u) or [u]) if data.get("label") == "Person" else [u]
+        for unit in units:
+            if is_actor(g.nodes[unit]) or is_group(g.nodes[unit]):
+                out.append({"event": v, "unit": unit, "type": t, "role": None,
+                            "via": u if unit != u else None})
+    out.sort(key=lambda r: (r["event"], r["unit"], r["via"] or ""))
     return out
 
 
