@@ -45,7 +45,7 @@ def test_demo_from_nothing_then_again() -> None:
         first = coalition("demo", "--no-serve", data_dir=data, cwd=Path(d))
         assert first.returncode == 0, first.stderr
         assert "first load" in first.stdout and "Try next" in first.stdout
-        assert "86 nodes, 102 relationships" in first.stdout
+        assert "86 nodes, 104 relationships" in first.stdout
         briefing = Path(d) / "out" / "coalition-report.md"
         assert briefing.read_text().startswith("# Coalition briefing: CA, IA, MS, WI")
         assert json.loads((Path(d) / "out" / "coalition-report.json").read_text())["coverage"]
@@ -86,7 +86,7 @@ def test_load_dry_run_then_load(invoke) -> None:
     r = invoke("stats", "--format", "json")
     assert json.loads(r.output)["nodes"] == 0
     r = invoke("load", str(SEED))
-    assert r.exit_code == 0 and "188 node(s) and relationship(s) written" in r.output
+    assert r.exit_code == 0 and "190 node(s) and relationship(s) written" in r.output
     r = invoke("stats", "--format", "json")
     stats = json.loads(r.output)
     assert stats["nodes"] == 86 and stats["relationship_types"]["REFERRED"] == 1
@@ -122,10 +122,10 @@ def test_export(fmt: str, invoke, tmp_path: Path) -> None:
     else:
         nodes = (out / "nodes.csv").read_text().splitlines()
         edges = (out / "edges.csv").read_text().splitlines()
-        assert len(nodes) == 87 and len(edges) == 103
+        assert len(nodes) == 87 and len(edges) == 105
         assert "email" not in nodes[0]
         return
-    assert g.number_of_nodes() == 86 and g.number_of_edges() == 102
+    assert g.number_of_nodes() == 86 and g.number_of_edges() == 104
     assert "email" not in g.nodes["person:tat:louie-greek"]  # contact details stay out
 
 

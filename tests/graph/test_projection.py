@@ -21,7 +21,7 @@ def seeded(store: GraphStore) -> GraphStore:
 
 def test_whole_graph_keeps_every_property(seeded: GraphStore) -> None:
     g = project(seeded)
-    assert (g.number_of_nodes(), g.number_of_edges()) == (86, 102)
+    assert (g.number_of_nodes(), g.number_of_edges()) == (86, 104)
     n = g.nodes["org:ca:san-joaquin-regional-transit-district"]
     assert n["label"] == "Organization" and "TransitAgency" in n["labels"]
     assert n["aliases"] == ["San Joaquin County Regional Transportation Department",

@@ -166,7 +166,10 @@ def test_only_what_the_documents_state(seeded: GraphStore) -> None:
     # 002 states a programme ("follow up done two months after the meeting"), not a follow-up
     assert not seeded.read("MATCH (e:Event) WHERE e.kind = 'follow-up' RETURN e.id")
     # "FMCSA contacts ... are working on getting BOTL the opportunity to speak": no pledge
-    assert not seeded.read("MATCH (:Entity {id: 'org:fmcsa'})-[r]->(:Program) RETURN type(r)")
+    assert seeded.read("MATCH (:Entity {id: 'org:fmcsa'})-[r]->(:Program) "
+                       "RETURN type(r) AS t, r.status AS status") == [
+        {"t": "CONSIDERING", "status": "working on getting BOTL the opportunity to speak at "
+                                       "the next bus drivers' conference in MS"}]
     assert one(seeded, "MATCH (o:Entity {id: 'org:fmcsa'})-[:ATTENDED]->(e:Event) "
                "RETURN o.name AS name, e.id AS e") == {"name": "FMCSA", "e": GULFPORT}
     # TAT "has received a meeting with the DMV": whether it took place is not stated
@@ -182,7 +185,8 @@ def test_only_what_the_documents_state(seeded: GraphStore) -> None:
         {"id": GULFPORT})}
     assert {("org:ergon-trucking", "TRAINED"), ("org:coca-cola-bottling-gulf-states",
                                                 "CONSIDERING"),
-            ("org:ms:dmv", "CONSIDERING"), ("org:total-transportation", "INTRODUCED"),
+            ("org:ms:dmv", "CONSIDERING"), ("org:fmcsa", "CONSIDERING"),
+            ("org:total-transportation", "INTRODUCED"),
             ("group:ms:2020-01-16:gulfport-coalition-build:casino:local", "CONSIDERING")
             } == outcomes
     # kinds the documents do not state are left empty
