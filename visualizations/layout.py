@@ -56,6 +56,8 @@ EDGE = 110.0
 MAX_ZOOM = 10.0
 #: groups packed one by one; smaller ones beyond this many go in rows
 PACKED_GROUPS = 80
+#: above this many nodes, hubs get no extra room for their labels (zoom in to read them)
+LABEL_ROOM_NODES = 400
 
 Pos = dict[Hashable, tuple[float, float]]
 
@@ -130,6 +132,39 @@ def separate(pos: np.ndarray, r: np.ndarray, *, fixed: np.ndarray | None = None,
         move = np.zeros_like(pos)
         np.add.at(move, i, -push * (share_i / total)[:, None])
         np.add.at(move, j, push * (share_j / total)[:, None])
+        pos += move
+    return pos
+
+
+def separate_boxes(pos: np.ndarray, half_w: np.ndarray, up: np.ndarray, down: np.ndarray,
+                   *, gap: float = GAP, rounds: int = 200) -> np.ndarray:
+    """Push overlapping boxes apart, each pair along the axis where they overlap least:
+    node ``i`` covers ``x ± half_w[i]`` and ``y - up[i] .. y + down[i]`` (a node and the
+    label below it)."""
+    pos = pos.astype(float).copy()
+    if len(pos) < 2:
+        return pos
+    reach = 2 * float(max(half_w.max(), up.max(), down.max())) + gap
+    for _ in range(rounds):
+        i, j = close_pairs(pos, reach)
+        dx = pos[j, 0] - pos[i, 0]
+        dy = pos[j, 1] - pos[i, 1]
+        ox = half_w[i] + half_w[j] + gap - np.abs(dx)
+        # j below i: i's bottom against j's top; j above i: the other way round
+        oy = np.where(dy >= 0, down[i] + up[j], up[i] + down[j]) + gap - np.abs(dy)
+        bad = (ox > 1e-6) & (oy > 1e-6)
+        if not bad.any():
+            break
+        i, j, dx, dy, ox, oy = i[bad], j[bad], dx[bad], dy[bad], ox[bad], oy[bad]
+        along_x = ox <= oy
+        sign_x = np.where(dx >= 0, 1.0, -1.0)
+        sign_y = np.where(dy >= 0, 1.0, -1.0)
+        push = np.zeros((len(i), 2))
+        push[along_x, 0] = sign_x[along_x] * ox[along_x] * 0.5
+        push[~along_x, 1] = sign_y[~along_x] * oy[~along_x] * 0.5
+        move = np.zeros_like(pos)
+        np.add.at(move, i, -push * 0.6)
+        np.add.at(move, j, push * 0.6)
         pos += move
     return pos
 
@@ -295,6 +330,7 @@ def layout(g: nx.Graph, radius: Mapping[Hashable, float] | None = None, *, seed:
            satellites: Mapping[Hashable, Sequence[Hashable]] | None = None,
            satellite_radius: float = 10.0,
            attract: Iterable[tuple[Hashable, Hashable]] = (),
+           label_room: Mapping[Hashable, float] | None = None,
            order_key: Any = None) -> Pos:
     """Positions for the nodes of ``g`` (and of ``satellites``), deterministic for a seed.
 
@@ -307,6 +343,9 @@ def layout(g: nx.Graph, radius: Mapping[Hashable, float] | None = None, *, seed:
     satellites : ``{anchor: [node, ...]}``: nodes (not in ``g``) set in a compact block next
         to their anchor (or with the isolated nodes when the anchor is not in ``g``).
     attract : extra pairs pulled together a little (recommended introductions), not edges.
+    label_room : label widths (screen pixels) of the nodes whose names matter most (the
+        hubs): on graphs of up to ``LABEL_ROOM_NODES`` nodes, the layout makes room below
+        those nodes for their label at the expected opening zoom.
     order_key : sorts isolated nodes in their block (default: by id).
 
     >>> pos = layout(nx.path_graph(3))
@@ -340,6 +379,11 @@ def layout(g: nx.Graph, radius: Mapping[Hashable, float] | None = None, *, seed:
         else:
             p = _scale_to_edges(_spring(len(nodes), edges, seed), edges, r)
         p = separate(p, r)
+        pieces.append((nodes, p - p.mean(axis=0), r))
+    if label_room and simple.number_of_nodes() <= LABEL_ROOM_NODES:
+        pieces = _make_label_room(pieces, label_room, len(isolated))
+    for k, (nodes, p, r) in enumerate(pieces):
+        index = {n: i for i, n in enumerate(nodes)}
         for anchor in [a for a in sats if a in index]:
             extra = sats.pop(anchor)
             block = _satellite_block(len(extra), satellite_radius)
@@ -351,7 +395,7 @@ def layout(g: nx.Graph, radius: Mapping[Hashable, float] | None = None, *, seed:
             p = np.vstack([p, bp])
             r = np.concatenate([r, np.full(len(extra), satellite_radius)])
             rad.update({n: satellite_radius for n in extra})
-        pieces.append((nodes, p - p.mean(axis=0), r))
+        pieces[k] = (nodes, p, r)
     area = sum((np.ptp(p[:, 0]) + 2 * r.max()) * (np.ptp(p[:, 1]) + 2 * r.max())
                for _, p, r in pieces)
     scale = _estimate_scale(area + len(isolated) * (EDGE ** 2))
@@ -385,6 +429,27 @@ def layout(g: nx.Graph, radius: Mapping[Hashable, float] | None = None, *, seed:
     return out
 
 
+def _make_label_room(pieces: list[tuple[list[Hashable], np.ndarray, np.ndarray]],
+                     label_room: Mapping[Hashable, float], n_isolated: int
+                     ) -> list[tuple[list[Hashable], np.ndarray, np.ndarray]]:
+    """Spread each group so that its hubs' labels fit below them at the opening zoom
+    expected for the whole drawing (two rounds: room makes the drawing bigger, which makes
+    a label smaller in drawing units)."""
+    for _ in range(2):
+        area = sum((np.ptp(p[:, 0]) + 2 * r.max()) * (np.ptp(p[:, 1]) + 2 * r.max())
+                   for _, p, r in pieces)
+        scale = _estimate_scale(area + n_isolated * EDGE ** 2)
+        out = []
+        for nodes, p, r in pieces:
+            w = np.array([label_room.get(n, 0.0) for n in nodes]) / scale
+            hw = np.maximum(r, w / 2)
+            down = np.where(w > 0, r + (LINE * LABEL_PX + LABEL_GAP_PX) / scale, r)
+            q = separate_boxes(p, hw, r, down) if len(nodes) > 1 else p
+            out.append((nodes, q - q.mean(axis=0), r))
+        pieces = out
+    return pieces
+
+
 def _cell(r_max: float, scale: float) -> tuple[float, float]:
     """A grid cell for isolated nodes or placeholders: room for a short label at the
     expected initial zoom, within bounds, so a block stays a block."""
@@ -402,23 +467,36 @@ def _satellite_block(n: int, r: float) -> np.ndarray:
 
 
 def reveal_scales(pos: np.ndarray, r: np.ndarray, widths_px: np.ndarray,
-                  order: Sequence[int], *, max_zoom: float = MAX_ZOOM) -> np.ndarray:
+                  order: Sequence[int], *, anchors: np.ndarray | None = None,
+                  offsets_px: np.ndarray | None = None, owner: np.ndarray | None = None,
+                  max_zoom: float = MAX_ZOOM) -> np.ndarray:
     """For each label, the smallest zoom from which it can be shown for good (inf: never,
     the tooltip has it), taking labels in ``order`` (most important first).
 
     Labels keep their size on screen, so at zoom ``s`` a label ``w`` pixels wide is
-    ``w / s`` drawing units wide and two labels part once ``s`` is large enough; nodes keep
-    their size in drawing units. A label is shown from the first zoom at which, for good,
-    it overlaps no other node and no label shown before it.
+    ``w / s`` drawing units wide and two labels part once ``s`` is large enough; nodes (the
+    discs ``pos``, ``r``) keep their size in drawing units. A label is shown from the first
+    zoom at which, for good, it overlaps no node and no label shown before it.
+
+    By default label ``i`` belongs to node ``i`` and hangs below it. Otherwise label ``i``
+    is centred on ``anchors[i][0]`` with its top ``offsets_px[i]`` screen pixels below
+    ``anchors[i][1]`` (an edge label: centred on the edge's middle, offset ``-height/2``),
+    and may touch the disc of node ``owner[i]`` (-1: none).
     """
-    n = len(pos)
+    h = LINE * LABEL_PX
+    if anchors is None:
+        lx, top = pos[:, 0], pos[:, 1] + r
+        offset = np.full(len(pos), LABEL_GAP_PX)
+        owner = np.arange(len(pos))
+    else:
+        lx, top = anchors[:, 0], anchors[:, 1]
+        offset = np.asarray(offsets_px, dtype=float)
+        owner = np.full(len(anchors), -1) if owner is None else owner
+    n = len(lx)
     reveal = np.full(n, np.inf)
     if not n:
         return reveal
     x, y = pos[:, 0], pos[:, 1]
-    top = y + r  # where a label starts, below its node
-    h = LINE * LABEL_PX
-    gap = LABEL_GAP_PX
     w = np.asarray(widths_px, dtype=float)
     done = np.zeros(n, dtype=bool)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -426,21 +504,30 @@ def reveal_scales(pos: np.ndarray, r: np.ndarray, widths_px: np.ndarray,
             if w[i] <= 0:
                 done[i] = True
                 continue
-            dx = np.abs(x - x[i])
-            # other nodes (as squares of their radius), which keep their drawing size
+            o = offset[i]
+            # the discs: apart sideways, or the label wholly below or above
+            dx = np.abs(x - lx[i])
             sx = np.where(dx > r, w[i] / (2 * (dx - r)), np.inf)
-            sy = np.where(y - r > top[i], (gap + h) / (y - r - top[i]), np.inf)
-            sy = np.where(y + r <= top[i], 0.0, sy)
-            need_nodes = np.minimum(sx, sy)
-            need_nodes[i] = 0.0
-            need = float(need_nodes.max())
+            below = top[i] - (y + r)
+            s_below = np.where(below > 0, np.maximum(-o, 0.0) / below,
+                               np.where((below == 0) & (o >= 0), 0.0, np.inf))
+            above = (y - r) - top[i]
+            s_above = np.where(above > 0, np.maximum(o + h, 0.0) / above, np.inf)
+            need_nodes = np.minimum(sx, np.minimum(s_below, s_above))
+            if len(pos) and owner[i] >= 0:
+                need_nodes[owner[i]] = 0.0
+            need = float(need_nodes.max(initial=0.0))
             # labels already given a zoom, which shrink with zoom as this one does
             shown = done & np.isfinite(reveal)
             if shown.any():
-                dt = np.abs(top[shown] - top[i])
-                lx = np.where(dx[shown] > 0, (w[i] + w[shown]) / (2 * dx[shown]), np.inf)
-                ly = np.where(dt > 0, h / dt, np.inf)
-                part = np.minimum(lx, ly)
+                ddx = np.abs(lx[shown] - lx[i])
+                a = top[i] - top[shown]
+                rel = o - offset[shown]
+                px = np.where(ddx > 0, (w[i] + w[shown]) / (2 * ddx), np.inf)
+                py = np.where(a > 0, np.maximum(h - rel, 0.0) / a,
+                              np.where(a < 0, np.maximum(h + rel, 0.0) / -a,
+                                       np.where(np.abs(rel) >= h, 0.0, np.inf)))
+                part = np.minimum(px, py)
                 binding = reveal[shown] < part
                 if binding.any():
                     need = max(need, float(part[binding].max()))

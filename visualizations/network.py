@@ -42,7 +42,15 @@ from visualizations.palette import (  # noqa: F401 - re-exported: charts import 
     OVERLAY,
     SECTOR_COLOUR,
 )
-from visualizations.readability import FIT_PAD, LABEL_PX, MAX_SCALE, label_size_px
+from visualizations.readability import (
+    FIT_LABEL_PX,
+    FIT_PAD,
+    LABEL_GAP_PX,
+    LABEL_PX,
+    LINE,
+    MAX_SCALE,
+    label_size_px,
+)
 
 VIS = Path(pyvis.__file__).parent / "templates" / "lib" / "vis-9.1.2"
 
@@ -238,6 +246,7 @@ def build(g: nx.MultiDiGraph, *, title: str = "Coalition network", size_by: str 
     pos = compute_layout(undirected, size, seed=seed, layers=layers or None,
                          satellites={anchor: placeholders} if placeholders else None,
                          attract=[(a, b) for a, b, _ in introductions],
+                         label_room=_label_room(g, size, on_path),
                          order_key=lambda n: (broad_sector(g, n), str(g.nodes[n].get("name")
                                                                       or n).lower()))
     gaps = {s["id"] for s in (overlay or {}).get("contact_gaps", [])}
@@ -256,7 +265,7 @@ def build(g: nx.MultiDiGraph, *, title: str = "Coalition network", size_by: str 
                 "\n(tied to the selection)" if faded else ""),
             "shape": shape, "color": {"background": fill, "border": fill},
             "size": round(size[n], 1), "x": pos[n][0], "y": pos[n][1], "physics": False,
-            "sector": sec, "group_name": sec, "kind": d.get("kind") or d.get("label"),
+            "sector": sec, "group_name": sec, "kind": _kind_name(d),
             "label_kind": d.get("label"), "borderWidth": 1,
         }
         if d.get("date"):
@@ -281,12 +290,15 @@ def build(g: nx.MultiDiGraph, *, title: str = "Coalition network", size_by: str 
             "shapeProperties": {"borderDashes": [3, 2]}, "physics": False,
             "sector": "missing role", "group_name": "missing role", "kind": "missing role",
             "overlay": True})
-    _reveal(records, [str(n) for n in on_path])
     for rec in records:
-        net.add_node(rec.pop("id"), **rec)
+        net.add_node(rec["id"], **{k: v for k, v in rec.items() if k != "id"})
     names = {n: str(g.nodes[n].get("name") or n) for n in g}
+    seen: Counter[frozenset] = Counter()
     for u, v, k, d in g.edges(keys=True, data=True):
-        _add_edge(net, u, v, k, d, names, path_edges)
+        # ties between the same two nodes curve apart instead of lying on each other
+        nth = seen[frozenset((u, v))]
+        seen[frozenset((u, v))] += 1
+        _add_edge(net, u, v, k, d, names, path_edges, nth)
     for u, v, k, d in legs:
         colour, dashes, width, arrows = palette.edge_style("REFERRED_TO")
         via, of = d["via"], d["of"]
@@ -304,6 +316,7 @@ def build(g: nx.MultiDiGraph, *, title: str = "Coalition network", size_by: str 
                      arrows="", overlay=True, rel_type="RECOMMENDED",
                      title=f"recommended introduction: {names[a]} and {names[b]} "
                            f"(score {rec['score']})\n{rec['reason']}")
+    _reveal(net.nodes, net.edges, [str(n) for n in on_path])
     net.set_options(json.dumps(_options()))
     return net, {"title": title, "notes": notes, "aggregated": aggregated,
                  "legend": legend(g, overlay is not None and not aggregated, bool(highlight),
@@ -313,8 +326,17 @@ def build(g: nx.MultiDiGraph, *, title: str = "Coalition network", size_by: str 
                  "overlay": overlay is not None and not aggregated}
 
 
+def _label_room(g: nx.MultiDiGraph, size: dict[str, float], first: list[str]
+                ) -> dict[str, float]:
+    """The nodes whose names should be readable when the page opens: the path, and the
+    biggest quarter (at least 12) of the others."""
+    ranked = sorted(g, key=lambda n: (-size[n], str(n)))
+    keep = set(first) | set(ranked[:max(12, len(ranked) // 4)])
+    return {n: label_size_px(short_label(g.nodes[n].get("name") or n))[0] for n in keep}
+
+
 def _add_edge(net: Network, u: str, v: str, k: Any, d: dict[str, Any], names: dict[str, str],
-              path_edges: set[frozenset]) -> None:
+              path_edges: set[frozenset], nth: int = 0) -> None:
     t = d.get("type", "")
     colour, dashes, width, arrows = palette.edge_style(t)
     if t == "AGGREGATE":
@@ -332,25 +354,47 @@ def _add_edge(net: Network, u: str, v: str, k: Any, d: dict[str, Any], names: di
         extra["label"] = palette.DIRECTED_LABEL[t]
     if d.get("date"):
         extra["date"] = str(d["date"])
+    if nth:
+        extra["smooth"] = {"enabled": True, "type": "curvedCW" if nth % 2 else "curvedCCW",
+                           "roundness": 0.25 * ((nth + 1) // 2)}
     # keys from the store are unique strings; networkx's own integer keys repeat per pair
     eid = k if isinstance(k, str) else f"{u}>{v}#{k}"
     net.add_edge(str(u), str(v), id=eid, title=tip, color=colour, dashes=dashes,
                  width=width, arrows=arrows, rel_type=t, **extra)
 
 
-def _reveal(records: list[dict[str, Any]], first: list[str]) -> None:
+def _reveal(records: list[dict[str, Any]], edges: list[dict[str, Any]],
+            first: list[str]) -> None:
     """Give each label the zoom from which it is shown (``reveal``; None: tooltip only).
-    Priority: the path or focus, then the biggest nodes, then context and overlay."""
+    Priority: the path or focus, then the biggest nodes, then context and overlay; edge
+    labels last, so they never cover a name."""
     if not records:
         return
     pos = np.array([[r["x"], r["y"]] for r in records], dtype=float)
     rad = np.array([float(r["size"]) for r in records])
-    widths = np.array([label_size_px(r["label"])[0] for r in records])
+    index = {r["id"]: i for i, r in enumerate(records)}
+    labelled = [e for e in edges if e.get("label") and e["from"] in index and e["to"] in index]
+    ends = np.array([[index[e["from"]], index[e["to"]]] for e in labelled], dtype=int
+                    ).reshape(-1, 2)
+    mid = (pos[ends[:, 0]] + pos[ends[:, 1]]) / 2 if len(labelled) else np.zeros((0, 2))
+    h = LINE * LABEL_PX
+    anchors = np.vstack([np.stack([pos[:, 0], pos[:, 1] + rad], axis=1), mid])
+    offsets = np.concatenate([np.full(len(records), LABEL_GAP_PX),
+                              np.full(len(labelled), -h / 2)])
+    owner = np.concatenate([np.arange(len(records)), np.full(len(labelled), -1)])
+    widths = np.array([label_size_px(r["label"])[0] for r in records] +
+                      [label_size_px(e["label"])[0] * EDGE_LABEL_PX / LABEL_PX
+                       for e in labelled])
     rank = {n: i for i, n in enumerate(dict.fromkeys(first))}
     order = sorted(range(len(records)), key=lambda i: (
         rank.get(records[i]["id"], len(rank)), bool(records[i].get("overlay")),
         bool(records[i].get("context")), -rad[i], records[i]["label"], records[i]["id"]))
-    for rec, s in zip(records, reveal_scales(pos, rad, widths, order), strict=True):
+    order += sorted(range(len(records), len(records) + len(labelled)),
+                    key=lambda i: (labelled[i - len(records)]["label"],
+                                   str(labelled[i - len(records)]["id"])))
+    reveal = reveal_scales(pos, rad, widths, order, anchors=anchors, offsets_px=offsets,
+                           owner=owner)
+    for rec, s in zip(records + labelled, reveal, strict=True):
         rec["reveal"] = round(float(s), 4) if np.isfinite(s) else None
 
 
@@ -370,7 +414,7 @@ def _options() -> dict[str, Any]:
 def view_settings() -> dict[str, float]:
     """What the pages' script needs to open at the zoom readability measures."""
     return {"labelPx": LABEL_PX, "edgePx": EDGE_LABEL_PX, "fitPad": FIT_PAD,
-            "maxScale": MAX_SCALE}
+            "fitLabelPx": FIT_LABEL_PX, "maxScale": MAX_SCALE}
 
 
 def _fold_metrics(g: nx.MultiDiGraph) -> tuple[nx.MultiDiGraph, dict[str, list[str]]]:
@@ -438,6 +482,14 @@ _SHAPE_ORDER = {m: i for i, m in enumerate(
      "event", "program", "state or county", "group"])}
 
 
+def _kind_name(d: dict[str, Any]) -> str:
+    """What the kind filter calls a node: its kind, or its label in words."""
+    if d.get("kind"):
+        return str(d["kind"])
+    return {"ModelComponent": "model component"}.get(d.get("label") or "",
+                                                     str(d.get("label") or "entity").lower())
+
+
 def _shape_name(d: dict[str, Any]) -> str:
     if d.get("label") == "Group":
         return "group"
@@ -467,10 +519,11 @@ function fit(view) {
     y0 = Math.min(y0, n.y - r); y1 = Math.max(y1, n.y + r);
   });
   if (x0 === Infinity) return;
-  var scale = Math.min(Math.min(el.clientWidth / Math.max(x1 - x0, 1),
-                                el.clientHeight / Math.max(y1 - y0, 1)) * s.fitPad, s.maxScale);
-  view.network.moveTo({position: {x: (x0 + x1) / 2, y: (y0 + y1) / 2}, scale: scale,
-                       animation: false});
+  var scale = Math.min(el.clientWidth * s.fitPad / Math.max(x1 - x0, 1),
+                       (el.clientHeight * s.fitPad - s.fitLabelPx) / Math.max(y1 - y0, 1),
+                       s.maxScale);
+  view.network.moveTo({position: {x: (x0 + x1) / 2, y: (y0 + y1) / 2 + s.fitLabelPx / 2 / scale},
+                       scale: scale, animation: false});
   relabel(view);
 }
 // Labels keep their size on screen; a label shows from its node's "reveal" zoom on, where
@@ -491,11 +544,13 @@ function relabel(view) {
 }
 function create(container, data, settings) {
   var text = {};
+  var etext = {};
   data.nodes.forEach(function (n) { text[n.id] = n.label || ""; n.label = ""; });
+  data.edges.forEach(function (e) { if (e.label) { etext[e.id] = e.label; e.label = ""; } });
   var nodes = new vis.DataSet(data.nodes), edges = new vis.DataSet(data.edges);
   var network = new vis.Network(container, {nodes: nodes, edges: edges}, data.options);
   var view = {network: network, nodes: nodes, edges: edges, container: container,
-              settings: settings, text: text, fontScale: 0, pending: false};
+              settings: settings, text: text, etext: etext, fontScale: 0, pending: false};
   network.on("zoom", function () {
     if (view.pending) return;
     view.pending = true;

@@ -180,4 +180,4 @@ def for_js() -> dict[str, Any]:
     """What the explorer's script needs to colour and shape nodes as the pages do."""
     return {"sectors": SECTOR_COLOUR, "kindSector": model.SECTORS, "labelSector": LABEL_SECTOR,
             "kindShape": KIND_SHAPE, "labelShape": LABEL_SHAPE, "verb": VERB,
-            "overlay": OVERLAY}
+            "overlay": OVERLAY, "baseLabels": list(model.BASE_LABELS)}
