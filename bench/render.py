@@ -1,5 +1,5 @@
 """Benchmark: network pages at 500, 2,000 and 10,000 nodes (issue 4), on SYNTHETIC graphs
-(invented names; deterministic).
+(invented names, shaped like a national coalition; deterministic).
 
 For each size, measured in the same run:
 - render: building the page in Python (layout included) and writing it;
@@ -37,24 +37,71 @@ BASELINE_LIMIT_S = 60
 
 
 def synthetic_graph(n: int, seed: int = 11) -> nx.MultiDiGraph:
-    """n SYNTHETIC nodes (90% organizations, 10% events) and about 3n relationships."""
+    """n SYNTHETIC nodes shaped like a national coalition graph (about 1.8 relationships a node).
+
+    States of falling size (the largest about a third of the graph), each with its coalition
+    builds, organizations that attended them, people who work for the organizations, local
+    contacts between sites and law enforcement, partnerships and referrals ("A referred B to
+    C"); national organizations that host builds in many states; a few organizations tied
+    to nobody yet and a few isolated pairs, as real workbooks have. Names are invented (``Synthetic ...``) and every node's note says SYNTHETIC.
+    """
     rng = random.Random(seed)
     g = nx.MultiDiGraph()
-    states = ["MS", "AL", "LA", "TN", "AR"]
     kinds = list(ORG_KINDS)
-    events = max(1, n // 10)
-    for i in range(n - events):
-        g.add_node(f"o{i}", label="Organization", kind=rng.choice(kinds),
-                   name=f"Synthetic org {i}", state=rng.choice(states), note="SYNTHETIC")
-    for i in range(events):
-        g.add_node(f"e{i}", label="Event", kind="coalition build", name=f"Synthetic build {i}",
-                   state=rng.choice(states), note="SYNTHETIC")
-    orgs = [f"o{i}" for i in range(n - events)]
-    for _ in range(2 * n):
-        g.add_edge(rng.choice(orgs), f"e{rng.randrange(events)}", type="ATTENDED")
-    for _ in range(n):
-        a, b = rng.sample(orgs, 2)
-        g.add_edge(a, b, type=rng.choice(["PARTNERS_WITH", "LOCAL_CONTACT", "REFERRED"]))
+    sites = ["truck stop", "bus terminal", "casino"]
+    states = ["MS", "AL", "LA", "TN", "AR", "GA", "KY", "TX", "OK", "MO"]
+    weights = [1 / (k + 1.5) for k in range(len(states))]
+    share = [w / sum(weights) for w in weights]
+    loose = max(2, n // 40)  # isolated organizations and pairs
+    budget = n - loose
+    made = 0
+    for si, st in enumerate(states):
+        m = budget - made if si == len(states) - 1 else int(budget * share[si])
+        made += m
+        events = [f"e:{st}:{i}" for i in range(max(1, m // 12))]
+        people = [f"p:{st}:{i}" for i in range(m // 6)]
+        orgs = [f"o:{st}:{i}" for i in range(m - len(events) - len(people))]
+        for i, e in enumerate(events):
+            g.add_node(e, label="Event", kind="coalition build", state=st, note="SYNTHETIC",
+                       name=f"Synthetic {st} build {i}",
+                       date=f"20{rng.randint(14, 25):02d}-{rng.randint(1, 12):02d}")
+        for i, o in enumerate(orgs):
+            kind = rng.choice(sites) if rng.random() < 0.35 else rng.choice(kinds)
+            g.add_node(o, label="Organization", kind=kind, state=st, note="SYNTHETIC",
+                       name=f"Synthetic {kind} {st}-{i}")
+        for i, p in enumerate(people):
+            g.add_node(p, label="Person", name=f"Synthetic person {st}-{i}", note="SYNTHETIC")
+            if orgs:
+                g.add_edge(p, rng.choice(orgs), type="WORKS_FOR")
+        for o in orgs:
+            for e in rng.sample(events, min(len(events), rng.choice((1, 1, 2)))):
+                g.add_edge(o, e, type=rng.choice(("ATTENDED", "ATTENDED", "HOSTED")))
+        police = [o for o in orgs if g.nodes[o]["kind"] == "law enforcement"] or orgs[:1]
+        for o in orgs:
+            if g.nodes[o]["kind"] in sites and rng.random() < 0.6:
+                g.add_edge(o, rng.choice(police), type="LOCAL_CONTACT")
+        actors = orgs + people
+        for _ in range(len(orgs) // 2):
+            a, b = rng.sample(orgs, 2)
+            g.add_edge(a, b, type="PARTNERS_WITH")
+        for _ in range(max(1, len(actors) // 20)):
+            a, b, c = rng.sample(actors, 3)
+            g.add_edge(a, b, type="REFERRED", to_id=c)
+    # national organizations (a national nonprofit, a federal agency ...) host builds in
+    # most states, which ties the states into one large group, as in the seed
+    every = [e for e in g if g.nodes[e]["label"] == "Event"]
+    for i, kind in enumerate(("nonprofit", "federal agency", "trade association")):
+        o = f"o:national:{i}"
+        g.add_node(o, label="Organization", kind=kind, name=f"Synthetic national {kind}",
+                   note="SYNTHETIC")
+        for e in rng.sample(every, max(1, len(every) // (3 + 2 * i))):
+            g.add_edge(o, e, type="HOSTED")
+    for i in range(loose - 3):
+        o = f"o:loose:{i}"
+        g.add_node(o, label="Organization", kind=rng.choice(kinds), state=rng.choice(states),
+                   name=f"Synthetic unconnected org {i}", note="SYNTHETIC")
+        if i % 4 == 0 and i:
+            g.add_edge(o, f"o:loose:{i - 1}", type="PARTNERS_WITH")
     return g
 
 

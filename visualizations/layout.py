@@ -469,6 +469,7 @@ def _satellite_block(n: int, r: float) -> np.ndarray:
 def reveal_scales(pos: np.ndarray, r: np.ndarray, widths_px: np.ndarray,
                   order: Sequence[int], *, anchors: np.ndarray | None = None,
                   offsets_px: np.ndarray | None = None, owner: np.ndarray | None = None,
+                  over_nodes: np.ndarray | None = None, min_zoom: np.ndarray | None = None,
                   max_zoom: float = MAX_ZOOM) -> np.ndarray:
     """For each label, the smallest zoom from which it can be shown for good (inf: never,
     the tooltip has it), taking labels in ``order`` (most important first).
@@ -482,6 +483,10 @@ def reveal_scales(pos: np.ndarray, r: np.ndarray, widths_px: np.ndarray,
     is centred on ``anchors[i][0]`` with its top ``offsets_px[i]`` screen pixels below
     ``anchors[i][1]`` (an edge label: centred on the edge's middle, offset ``-height/2``),
     and may touch the disc of node ``owner[i]`` (-1: none).
+
+    ``over_nodes[i]``: label ``i`` may be drawn over other nodes (the few most important
+    names, drawn with a halo), just never over another label. ``min_zoom[i]``: label ``i``
+    waits at least until this zoom (lesser names wait until one zooms in).
     """
     h = LINE * LABEL_PX
     if anchors is None:
@@ -516,7 +521,10 @@ def reveal_scales(pos: np.ndarray, r: np.ndarray, widths_px: np.ndarray,
             need_nodes = np.minimum(sx, np.minimum(s_below, s_above))
             if len(pos) and owner[i] >= 0:
                 need_nodes[owner[i]] = 0.0
-            need = float(need_nodes.max(initial=0.0))
+            need = 0.0 if over_nodes is not None and over_nodes[i] else \
+                float(need_nodes.max(initial=0.0))
+            if min_zoom is not None:
+                need = max(need, float(min_zoom[i]))
             # labels already given a zoom, which shrink with zoom as this one does
             shown = done & np.isfinite(reveal)
             if shown.any():

@@ -49,6 +49,7 @@ from visualizations.readability import (
     LABEL_PX,
     LINE,
     MAX_SCALE,
+    initial_scale,
     label_size_px,
 )
 
@@ -57,6 +58,10 @@ VIS = Path(pyvis.__file__).parent / "templates" / "lib" / "vis-9.1.2"
 #: labels longer than this are shortened on the drawing (the tooltip has the full name)
 LABEL_CHARS = 26
 EDGE_LABEL_PX = 10
+#: how many of the most important names may be printed over other nodes (with a halo)
+NAMES_OVER_NODES = 12
+#: how many labels may show at the opening zoom; the others appear as one zooms in
+LABELS_AT_ONCE = 60
 #: ties that read as a chain (drawn left to right when a group is made of them alone)
 CHAIN_TYPES = {"REFERRED", "INTRODUCED", "REFERRED_TO"}
 
@@ -171,7 +176,8 @@ def _three_sided(g: nx.MultiDiGraph) -> list[tuple[str, str, str, dict[str, Any]
     for u, v, k, d in g.edges(keys=True, data=True):
         to = d.get("to_id")
         if d.get("type") in ("REFERRED", "INTRODUCED") and to and to in g and to != v:
-            out.append((v, to, f"{k}>to", {"type": "REFERRED_TO", "via": u, "of": d}))
+            eid = k if isinstance(k, str) else f"{u}>{v}#{k}"
+            out.append((v, to, f"{eid}>to", {"type": "REFERRED_TO", "via": u, "of": d}))
     return out
 
 
@@ -392,8 +398,17 @@ def _reveal(records: list[dict[str, Any]], edges: list[dict[str, Any]],
     order += sorted(range(len(records), len(records) + len(labelled)),
                     key=lambda i: (labelled[i - len(records)]["label"],
                                    str(labelled[i - len(records)]["id"])))
+    # The first names may cover other nodes (with a halo); beyond the first LABELS_AT_ONCE
+    # names, a label waits until one zooms in, so the opening view names the main actors
+    # rather than whichever leaves happen to have room.
+    over = np.zeros(len(order), dtype=bool)
+    wait = np.zeros(len(order))
+    opening = initial_scale(pos[:, 0], pos[:, 1], rad)
+    for place, i in enumerate(order):
+        over[i] = place < NAMES_OVER_NODES and i < len(records)
+        wait[i] = 0.0 if place < LABELS_AT_ONCE else opening * 1.5
     reveal = reveal_scales(pos, rad, widths, order, anchors=anchors, offsets_px=offsets,
-                           owner=owner)
+                           owner=owner, over_nodes=over, min_zoom=wait)
     for rec, s in zip(records + labelled, reveal, strict=True):
         rec["reveal"] = round(float(s), 4) if np.isfinite(s) else None
 
@@ -406,7 +421,9 @@ def _options() -> dict[str, Any]:
         "edges": {"smooth": False, "font": {"size": EDGE_LABEL_PX, "color": "#444444",
                                             "strokeWidth": 3, "strokeColor": "#ffffff"},
                   "arrows": {"to": {"scaleFactor": 0.6}}},
-        "nodes": {"font": {"size": LABEL_PX, "face": "arial", "color": "#222222"}},
+        # a white halo keeps a name readable where it crosses a line or a node
+        "nodes": {"font": {"size": LABEL_PX, "face": "arial", "color": "#222222",
+                           "strokeWidth": 3, "strokeColor": "#ffffff"}},
         "layout": {"improvedLayout": False},
     }
 
@@ -519,7 +536,7 @@ function fit(view) {
     y0 = Math.min(y0, n.y - r); y1 = Math.max(y1, n.y + r);
   });
   if (x0 === Infinity) return;
-  var scale = Math.min(el.clientWidth * s.fitPad / Math.max(x1 - x0, 1),
+  var scale = Math.min((el.clientWidth * s.fitPad - 2 * s.fitLabelPx) / Math.max(x1 - x0, 1),
                        (el.clientHeight * s.fitPad - s.fitLabelPx) / Math.max(y1 - y0, 1),
                        s.maxScale);
   view.network.moveTo({position: {x: (x0 + x1) / 2, y: (y0 + y1) / 2 + s.fitLabelPx / 2 / scale},

@@ -43,7 +43,8 @@ LABEL_GAP_PX = 3.0
 #: the reference viewport for the initial zoom: a 1400 x 900 window less the side panel
 VIEWPORT = (1100.0, 820.0)
 FIT_PAD = 0.92
-#: screen pixels kept free below the drawing for the labels of its lowest nodes
+#: screen pixels kept free below the drawing (and twice on the sides) for the labels of its
+#: outermost nodes
 FIT_LABEL_PX = 24.0
 MAX_SCALE = 1.5
 
@@ -61,7 +62,8 @@ def initial_scale(xs: Sequence[float], ys: Sequence[float], rs: Sequence[float],
     x, y, r = (np.asarray(v, dtype=float) for v in (xs, ys, rs))
     w = max(float((x + r).max() - (x - r).min()), 1.0)
     h = max(float((y + r).max() - (y - r).min()), 1.0)
-    return min(viewport[0] * FIT_PAD / w, (viewport[1] * FIT_PAD - FIT_LABEL_PX) / h, MAX_SCALE)
+    return min((viewport[0] * FIT_PAD - 2 * FIT_LABEL_PX) / w,
+               (viewport[1] * FIT_PAD - FIT_LABEL_PX) / h, MAX_SCALE)
 
 
 def label_boxes(x: np.ndarray, y: np.ndarray, r: np.ndarray, w_px: np.ndarray,
