@@ -136,8 +136,10 @@ def measure(nodes: list[dict[str, Any]], edges: list[dict[str, Any]],
     y = np.array([float(n["y"]) for n in nodes])
     r = np.array([float(n.get("size") or 0) for n in nodes])
     scale = initial_scale(x, y, r, viewport)
+    # a page without reveal zooms (an older one) shows every label
     shown = [i for i, n in enumerate(nodes) if n.get("label")
-             and n.get("reveal") is not None and float(n["reveal"]) <= scale]
+             and ("reveal" not in n or (n["reveal"] is not None
+                                         and float(n["reveal"]) <= scale))]
     sizes = [label_size_px(str(nodes[i]["label"])) for i in shown]
     boxes = label_boxes(x[shown], y[shown], r[shown], np.array([s[0] for s in sizes]),
                         LINE * LABEL_PX, scale) if shown else np.zeros((0, 4))
