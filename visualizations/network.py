@@ -648,11 +648,13 @@ PAGE = """<!doctype html>
 <style>{{ vis_css }}</style>
 <style>
 html,body{margin:0;height:100%;font:14px system-ui,sans-serif;color:#222}
-#wrap{display:flex;height:100%}#net{flex:1;min-width:0;border-right:1px solid #ddd;position:relative}
+#wrap{display:flex;height:100%}#stage{flex:1;min-width:0;border-right:1px solid #ddd;position:relative}
+#net{position:absolute;inset:0}
 aside{width:18rem;overflow:auto;padding:.8rem}h1{font-size:1.05rem;margin:.2rem 0 .6rem}
 h2{font-size:.95rem;margin:.8rem 0 .3rem}
 .note{background:#fff4e0;border-left:4px solid #E69F00;padding:.4rem .6rem;margin:.4rem 0}
-#empty{position:absolute;top:40%;left:0;right:0;text-align:center;font-size:1.1rem;color:#555}
+#empty{position:absolute;top:40%;left:0;right:0;text-align:center;font-size:1.1rem;color:#555;margin:0}
+[hidden]{display:none!important}
 ul.legend{list-style:none;padding:0;margin:0}ul.legend li{margin:.15rem 0;display:flex;
 align-items:center;gap:.5rem}.sw{flex:none}
 fieldset{border:1px solid #ddd;margin:.3rem 0;padding:.2rem .5rem}fieldset label{display:inline-block;
@@ -661,7 +663,7 @@ font-size:.8rem;margin:.2rem 0}details summary{cursor:pointer;font-weight:600;ma
 ul.missing{margin:.2rem 0;padding-left:1.2rem}button{font:inherit}
 </style></head>
 <body><div id="wrap">
-<div id="net" role="img" aria-label="{{ title }}: a network of {{ n_nodes }} nodes and {{ n_edges }} relationships">
+<div id="stage"><div id="net" role="img" aria-label="{{ title }}: a network of {{ n_nodes }} nodes and {{ n_edges }} relationships"></div>
 <p id="empty" hidden>Nothing on this page matches these filters. Tick more boxes or widen the dates.</p></div>
 <aside><h1>{{ title }}</h1>
 <p>{{ n_nodes }} nodes, {{ n_edges }} relationships. Hover for details; scroll to zoom
