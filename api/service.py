@@ -16,8 +16,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import networkx as nx
-
 from api.name_index import NameIndex
 from api.security import Audit, KeyStore
 from graph import export as graph_export

@@ -19,6 +19,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections import Counter
 from pathlib import Path
@@ -80,7 +81,9 @@ def short_label(text: str, limit: int = LABEL_CHARS) -> str:
     text = " ".join(str(text).split())
     if len(text) <= limit:
         return text
-    cut = text[:limit - 1].rsplit(" ", 1)[0] if " " in text[:limit - 1] else text[:limit - 1]
+    head = text[:limit - 1]
+    # cut after a whole word; a word that ends right at the limit stays whole
+    cut = head if text[limit - 1] == " " or " " not in head else head.rsplit(" ", 1)[0]
     return cut.rstrip(" ,;:-") + "…"
 
 
@@ -235,8 +238,7 @@ def build(g: nx.MultiDiGraph, *, title: str = "Coalition network", size_by: str 
     top = max(measure.values(), default=1) or 1
     size = {n: 8 + 30 * (measure.get(n, 0) / top) ** 0.5 for n in g}
     on_path = [n for path in highlight or [] for n in path]
-    path_edges = {frozenset(p) for path in highlight or [] for p in zip(path, path[1:],
-                                                                        strict=False)}
+    path_edges = {frozenset(p) for path in highlight or [] for p in itertools.pairwise(path)}
     if highlight:
         layers = {n: i for path in highlight for i, n in enumerate(path)}
     else:
@@ -310,6 +312,8 @@ def build(g: nx.MultiDiGraph, *, title: str = "Coalition network", size_by: str 
         via, of = d["via"], d["of"]
         net.add_edge(str(u), str(v), id=k, color=colour, dashes=dashes, width=width,
                      arrows=arrows, rel_type="REFERRED_TO", label="to",
+                     # curved: the leg must not hide under a straight tie or a path
+                     smooth={"enabled": True, "type": "curvedCCW", "roundness": 0.3},
                      title=palette.sentence(names[via], of["type"], names[u], names[v]),
                      **({"date": str(of["date"])} if of.get("date") else {}))
     if placeholders and state_node in g:

@@ -163,7 +163,7 @@ def measure(nodes: list[dict[str, Any]], edges: list[dict[str, Any]],
 def page_data(html: str) -> dict[str, Any]:
     """The graph a network page embeds (its ``graph-data`` script)."""
     m = re.search(r'<script id="graph-data" type="application/json">(.*?)</script>', html,
-                  re.S)
+                  re.DOTALL)
     if not m:
         raise ValueError("not a network page: no graph-data script")
     return json.loads(m.group(1))

@@ -293,7 +293,8 @@ def test_render_cli_refuses_an_empty_kind(embedded_settings, embedded_store, tmp
            "COALITION_GRAPH_NAME": embedded_settings.graph_name}
     out = tmp_path / "casino.html"
     r = subprocess.run([sys.executable, "-m", "api", "render", "--kind", "casino", "--out",
-                        str(out)], env=env, capture_output=True, text=True, timeout=300)
+                        str(out)], check=False, env=env, capture_output=True, text=True,
+                       timeout=300)
     assert r.returncode == 1 and "Traceback" not in r.stderr
     assert "nothing here is of kind casino" in r.stderr and not out.exists()
 
@@ -305,3 +306,13 @@ def test_palette_is_one_for_every_view() -> None:
     assert set(palette.SECTOR_COLOUR.values()) <= set(palette.OKABE_ITO.values())
     assert len(set(palette.SECTOR_COLOUR.values())) == len(palette.SECTOR_COLOUR)
     assert palette.shape(None, "Person") != palette.shape("nonprofit", "Organization")
+
+
+@pytest.mark.parametrize("module", ["layout", "palette", "readability", "network"])
+def test_docstring_examples(module) -> None:
+    # visualizations/ is outside pytest's doctest paths; its examples are checked here
+    import doctest
+    import importlib
+
+    result = doctest.testmod(importlib.import_module(f"visualizations.{module}"))
+    assert result.failed == 0 and (result.attempted > 0 or module == "network")
