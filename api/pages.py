@@ -27,7 +27,7 @@ table{border-collapse:collapse;margin:.5rem 0}td,th{border:1px solid #ccc;paddin
 text-align:left;vertical-align:top}#graph,#qgraph{height:26rem;border:1px solid #ccc}#result td{overflow-wrap:anywhere}.err{color:#D55E00}
 #hits li{cursor:pointer;padding:.15rem 0}#hits li:hover{text-decoration:underline}
 .cols{display:flex;gap:1rem}#graphwrap{position:relative}#egoempty{position:absolute;top:40%;left:0;right:0;text-align:center;color:#555}
-ul.legend{list-style:none;padding:0;margin:.3rem 0;columns:2}ul.legend li{display:flex;align-items:center;gap:.4rem;break-inside:avoid}
+ul.legend{list-style:none;padding:0;margin:.3rem 0;columns:2}ul.legend li{display:flex;align-items:center;gap:.4rem;break-inside:avoid}ul.legend li.lh{font-size:.8rem;color:#555;font-weight:600;margin-top:.3rem}
 .chip{display:inline-block;border-left:.6rem solid;padding:0 .3rem;margin-left:.3rem;font-size:.85em;color:#444;background:#f4f4f4}
 fieldset{border:1px solid #ddd;margin:.3rem 0;padding:.2rem .5rem}fieldset label{display:inline-block;margin-right:.6rem;white-space:nowrap}
 fieldset legend{font-weight:600;font-size:.85rem}.hint{color:#666;font-size:.8rem;margin:.2rem 0}#egofilters{max-height:14rem;overflow:auto}.charts{display:flex;flex-wrap:wrap;gap:1rem}.charts img{max-width:560px;width:100%}.cols>div{flex:1;min-width:0}code{color:#555}
@@ -175,7 +175,7 @@ async function show(id) {
   if (egoView) egoView.network.destroy();
   egoView = coalitionView.create($("graph"), data, ego.view);
   egoView.verbs = PALETTE.verb;
-  $("egolegend").innerHTML = ego.legend.map(i => `<li>${i.svg}<span>${esc(i.text)}</span></li>`).join("");
+  $("egolegend").innerHTML = ego.legend.map(i => i.heading ? `<li class="lh">${esc(i.text)}</li>` : `<li>${i.svg}<span>${esc(i.text)}</span></li>`).join("");
   coalitionView.filters($("egofilters"), egoView, $("egoempty"));
   window.egoGraph = {nodes: egoView.nodes, edges: egoView.edges, view: egoView};  // not window.explorer: that is the <section id="explorer">
 }

@@ -215,7 +215,8 @@ def write_docs(r: dict) -> None:
     readable = []
     for x in r["rows"]:
         m = x["readability"]
-        readable.append(f"| SYNTHETIC {x['n']:,} | {m['nodes']:,} | {_pct(m['nodes_overlapping'])} | "
+        what = f"SYNTHETIC {x['n']:,}" + (", aggregated" if x["aggregated"] else "")
+        readable.append(f"| {what} | {m['nodes']:,} | {_pct(m['nodes_overlapping'])} | "
                         f"{m['labels_shown']} | {_pct(m['labels_overlapping'])} | "
                         f"{_pct(m['largest_group_area'])} |")
     for m in r["seed"]:

@@ -403,7 +403,11 @@ def layout(g: nx.Graph, radius: Mapping[Hashable, float] | None = None, *, seed:
         isolated.sort(key=order_key or str)
         r = np.array([rad[n] for n in isolated])
         cell_w, cell_h = _cell(float(r.max()), scale)
-        pieces.append((isolated, _grid(len(isolated), cell_w, cell_h), r))
+        # as many rows as fit beside the largest group: a column that reads like a list
+        tall = max((float(np.ptp(p[:, 1])) for _, p, _ in pieces[:1]), default=0.0)
+        rows = max(1, int(tall // cell_h))
+        cols = max(1, math.ceil(len(isolated) / rows))
+        pieces.append((isolated, _grid(len(isolated), cell_w, cell_h, cols), r))
     for anchor, extra in sats.items():  # an anchor not on the page: a block of its own
         pieces.append((list(extra), _satellite_block(len(extra), satellite_radius),
                        np.full(len(extra), satellite_radius)))

@@ -62,7 +62,7 @@ EDGE_LABEL_PX = 10
 #: how many of the most important names may be printed over other nodes (with a halo)
 NAMES_OVER_NODES = 12
 #: how many labels may show at the opening zoom; the others appear as one zooms in
-LABELS_AT_ONCE = 60
+LABELS_AT_ONCE = 100
 #: ties that read as a chain (drawn left to right when a group is made of them alone)
 CHAIN_TYPES = {"REFERRED", "INTRODUCED", "REFERRED_TO"}
 
@@ -459,7 +459,7 @@ def _item(svg: str, text: str) -> dict[str, str]:
 def legend(g: nx.MultiDiGraph, overlay: bool, paths: bool, context: bool = False,
            referrals: bool = False) -> list[dict[str, str]]:
     """What is on the page: sectors by colour, kinds by shape, ties by line, the overlay."""
-    items = []
+    items = [{"svg": "", "text": "Colour: sector", "heading": "1"}]
     present = {broad_sector(g, n) for n in g}
     for sec, colour in palette.SECTOR_COLOUR.items():
         if sec in present:
@@ -467,9 +467,12 @@ def legend(g: nx.MultiDiGraph, overlay: bool, paths: bool, context: bool = False
     shapes = {("dot" if g.nodes[n].get("label") == "Group" else
                palette.shape(g.nodes[n].get("kind"), g.nodes[n].get("label")),
                _shape_name(g.nodes[n])) for n in g}
+    items.append({"svg": "", "text": "Shape: kind", "heading": "1"})
     for shp, meaning in sorted(shapes, key=lambda s: _SHAPE_ORDER.get(s[1], 99)):
         items.append(_item(palette.swatch(shp, "#666666"), meaning))
     types = {d.get("type") for *_, d in g.edges(data=True)}
+    if types:
+        items.append({"svg": "", "text": "Lines: ties", "heading": "1"})
     for t, (colour, dashes, _, arrows) in palette.EDGE_STYLE.items():
         if t in types or (t == "REFERRED_TO" and referrals):
             text = "referred … to (the third party)" if t == "REFERRED_TO" else \
@@ -486,6 +489,8 @@ def legend(g: nx.MultiDiGraph, overlay: bool, paths: bool, context: bool = False
         items.append(_item(palette.swatch("dashed", "#bbbbbb"), "in a place, part of"))
     if "AGGREGATE" in types:
         items.append(_item(palette.swatch("line", "#888888"), "ties between groups"))
+    if context or overlay or paths:
+        items.append({"svg": "", "text": "Marks", "heading": "1"})
     if context:
         items.append(_item(palette.swatch("dot", palette.fade(OKABE_ITO["grey"])),
                            "tied to the selection (faded)"))
@@ -662,7 +667,8 @@ h2{font-size:.95rem;margin:.8rem 0 .3rem}
 #empty{position:absolute;top:40%;left:0;right:0;text-align:center;font-size:1.1rem;color:#555;margin:0}
 [hidden]{display:none!important}
 ul.legend{list-style:none;padding:0;margin:0}ul.legend li{margin:.15rem 0;display:flex;
-align-items:center;gap:.5rem}.sw{flex:none}
+align-items:center;gap:.5rem}.sw{flex:none}ul.legend li.lh{font-size:.8rem;color:#555;
+font-weight:600;margin-top:.4rem}
 fieldset{border:1px solid #ddd;margin:.3rem 0;padding:.2rem .5rem}fieldset label{display:inline-block;
 margin-right:.6rem;white-space:nowrap}legend{font-weight:600;font-size:.85rem}.hint{color:#666;
 font-size:.8rem;margin:.2rem 0}details summary{cursor:pointer;font-weight:600;margin:.6rem 0 .2rem}
@@ -683,7 +689,7 @@ recommended introductions</label>
 {% endif %}
 <h2>Legend</h2>
 <ul class="legend" id="legend">{% for item in legend %}
-<li>{{ item.svg }}<span>{{ item.text }}</span></li>{% endfor %}
+{% if item.heading %}<li class="lh">{{ item.text }}</li>{% else %}<li>{{ item.svg }}<span>{{ item.text }}</span></li>{% endif %}{% endfor %}
 </ul>
 <details id="filters-box" open><summary>Filters</summary><div id="filters"></div></details>
 </aside></div>
@@ -732,7 +738,7 @@ def page(net: Network, facts: dict[str, Any]) -> str:
     options = options if isinstance(options, dict) else json.loads(options)
     return env.from_string(PAGE).render(
         title=facts["title"], notes=facts["notes"],
-        legend=[{"svg": Markup(i["svg"]), "text": i["text"]} for i in facts["legend"]],
+        legend=[{**i, "svg": Markup(i["svg"])} for i in facts["legend"]],
         overlay=facts.get("overlay"), missing_roles=facts.get("missing_roles", []),
         n_nodes=sum(1 for n in nodes if not n.get("overlay")),
         n_edges=sum(1 for e in edges if not e.get("overlay")),

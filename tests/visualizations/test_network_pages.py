@@ -274,7 +274,9 @@ def test_legend_shows_shapes_and_colours_of_the_page(browser, seeded_service, tm
     for text in ("law enforcement", "industry", "organization", "person", "event",
                  "referred", "referred … to (the third party)", "sponsors"):
         assert text in legend
-    assert page.locator("#legend li svg").count() == len(legend)
+    headings = page.locator("#legend li.lh").all_inner_texts()
+    assert headings[:2] == ["Colour: sector", "Shape: kind"]
+    assert page.locator("#legend li svg").count() == len(legend) - len(headings)
     colours = page.evaluate("""Object.fromEntries(window.coalition.nodes.get().map(n =>
         [n.id, [n.color.background, n.shape]]))""")
     from visualizations.palette import SECTOR_COLOUR
