@@ -16,9 +16,10 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
 from api.service import CoalitionService, parse_param
-from graph.errors import CoalitionError, ConfigError, LoadError
+from graph.errors import CoalitionError, ConfigError
 from graph.export import csv_cell
 from graph.projection import Filters
 from graph.settings import Settings, get_settings
@@ -82,10 +83,10 @@ def _report_table(report: dict[str, Any]) -> None:
             t.add_row(name, str(c["created"]), str(c["updated"]), str(c["unchanged"]))
         out.print(t)
     for w in report["warnings"]:
-        err.print(f"[yellow]warning:[/] {w}", highlight=False)
+        _problem("warning:", "yellow", w)
     if report["rejected_rows"]:
         where = f"; see {report['rejects_file']}" if report["rejects_file"] else ""
-        err.print(f"[yellow]{report['rejected_rows']} row(s) rejected{where}[/]")
+        err.print(Text(f"{report['rejected_rows']} row(s) rejected{where}", style="yellow"))
 
 
 @app.command("load")
@@ -422,12 +423,15 @@ TRY_NEXT = """\
   coalition load data/seed --dry-run"""
 
 
+def _problem(label: str, style: str, message: object) -> None:
+    # Messages quote what people typed ("kind [/bold]"): print them as text, never as rich
+    # markup, which would fail on them or restyle them.
+    err.print(Text.assemble((label, style), " ", str(message)), highlight=False)
+
+
 def main() -> None:
     try:
         app()
-    except LoadError as e:
-        err.print(f"[red]error:[/] {e}", highlight=False)
-        raise SystemExit(1) from None
-    except CoalitionError as e:
-        err.print(f"[red]error:[/] {e}", highlight=False)
+    except CoalitionError as e:  # LoadError included: its message lists every problem
+        _problem("error:", "red", e)
         raise SystemExit(1) from None

@@ -16,13 +16,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+
+from api import cypher_guard
 from api.name_index import NameIndex
 from api.security import Audit, KeyStore
 from graph import export as graph_export
 from graph import model, queries
 from graph.analysis.blueprint import DEFAULT as BLUEPRINT
 from graph.analysis.report import analyze, merge
-from graph.errors import CoalitionError, ConfigError
+from graph.errors import CoalitionError, ConfigError, StoreError
 from graph.projection import (
     Filters,
     project,
@@ -109,13 +111,30 @@ class CoalitionService:
             with self._lock:
                 if self._store is None:
                     self._store = open_store(self.settings)
-            yield self._store
+                store = self._store
+            try:
+                yield store
+            except StoreError:
+                self._drop_if_dead(store)
+                raise
             return
         store = open_store(self.settings)
         try:
             yield store
         finally:
             store.close()
+
+    def _drop_if_dead(self, store: GraphStore) -> None:
+        """After a store error: if the store no longer answers (its server was killed),
+        let it go, so that the next request opens a new one, which starts the embedded
+        server again. The service itself keeps running."""
+        if store.alive():
+            return
+        with self._lock:
+            if self._store is store:
+                self._store = None
+        with contextlib.suppress(CoalitionError, OSError):
+            store.close()  # drops its lease on the dead server
 
     def close(self) -> None:
         with self._lock:
@@ -141,10 +160,18 @@ class CoalitionService:
                     "labels": c.labels, "relationship_types": c.relationships}
 
     def query(self, cypher: str, params: dict[str, Any] | None = None, *,
-              timeout: float | None = 30.0, max_rows: int | None = None) -> QueryResult:
-        """A read-only query; the database refuses writes (GRAPH.RO_QUERY / READ access)."""
+              timeout: float | None = 30.0, max_rows: int | None = None,
+              max_bytes: int | None = None) -> QueryResult:
+        """An analyst's read-only query (the console, ``coalition query``).
+
+        Checked by :mod:`api.cypher_guard` first, then run in the database's read-only mode,
+        which stops it past ``timeout`` seconds. The read stops after ``max_rows`` rows (the
+        rest is never fetched; ``truncated`` says there was more) and refuses a result of
+        more than ``max_bytes``."""
+        cypher_guard.check(cypher)
         with self.store() as store:
-            rows = store.read(cypher, params or {}, timeout=timeout)
+            rows = store.read(cypher, params or {}, timeout=timeout, max_bytes=max_bytes,
+                              max_rows=None if max_rows is None else max_rows + 1)
         truncated = max_rows is not None and len(rows) > max_rows
         rows = rows[:max_rows] if truncated else rows
         columns = list(rows[0]) if rows else []

@@ -6,10 +6,17 @@ writes, in the same run, on the same embedded server.
 - baseline: the ``falkordb`` client sending the very same UNWIND statements with rows built
   before the clock starts: the cost of the writes alone.
 
+- restart (issue 9): the server stopped cleanly after the load and started again, timed until
+  it answers with the data loaded. *After*: the store as it is, which rewrites its AOF as a
+  snapshot after a load. *Before*: the same statements (the raw client's) replayed from a
+  pure AOF with rewrites off, as the store kept it before; stopped after ``--before-cap``
+  seconds, with how far it had got.
+
 Targets (issue 2): loader time within 1.5x of the baseline; loader peak memory under 1.5 GB.
+Target (issue 9): restart under 10% of the load's own time.
 Results go to docs/benchmarks.md (between the ``load`` markers) and to stdout.
 
-    python -m bench.load [--scale 1.0] [--no-write-docs]
+    python -m bench.load [--scale 1.0] [--no-write-docs] [--before-cap 300]
 """
 
 from __future__ import annotations
@@ -29,12 +36,45 @@ from pathlib import Path
 from falkordb import FalkorDB
 
 from bench import synthetic
-from bench.common import WORK, fresh_server, write_section
+from bench.common import WORK, discard, fresh_server, write_section
 from graph import queries
+from graph.store import EmbeddedServer
 from loaders.load import plan_workbook
 
 TARGET_RATIO = 1.5
 TARGET_RSS_MB = 1536
+TARGET_RESTART = 0.10  # of the load's own time
+
+
+class PureAofServer(EmbeddedServer):
+    """The embedded server as it ran before issue 9: its AOF is never rewritten."""
+
+    def command(self) -> list[str]:
+        return [*super().command(), "--auto-aof-rewrite-percentage", "0"]
+
+
+def restart(server: EmbeddedServer, cap: float) -> dict:
+    """Stop the server cleanly, start it again; seconds until it answers with its data
+    loaded, or, past ``cap``, how far it had got (it is then killed)."""
+    server.stop()
+    log = open(server.logfile, "ab")  # noqa: SIM115 - the server writes to it, not us
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(server.command(), cwd=server.data_dir, stdin=subprocess.DEVNULL,
+                            stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    log.close()
+    server.pidfile.write_text(str(proc.pid))
+    percent = 0.0
+    while time.perf_counter() - t0 < cap:
+        status = server.status()
+        if status["running"]:
+            return {"s": time.perf_counter() - t0, "done": True}
+        if proc.poll() is not None:
+            raise SystemExit(f"the server exited while loading; see {server.logfile}")
+        percent = float(status.get("loading_percent") or percent)
+        time.sleep(0.05)
+    proc.kill()
+    proc.wait()
+    return {"s": cap, "done": False, "percent": round(percent, 1)}
 
 
 def raw_baseline(workbook: Path, socket: Path, graph: str, batch: int = 5000) -> dict:
@@ -91,6 +131,8 @@ def main() -> None:
     ap.add_argument("--scale", type=float, default=1.0)
     ap.add_argument("--no-write-docs", action="store_true")
     ap.add_argument("--runs", type=int, default=3, help="runs a side; medians are compared")
+    ap.add_argument("--before-cap", type=float, default=300.0,
+                    help="seconds to let the pure-AOF restart ('before') run")
     args = ap.parse_args()
 
     wb = WORK / f"synthetic-{args.scale}"
@@ -116,9 +158,20 @@ def main() -> None:
                 again_s, _, out2 = peak_rss_of(cmd, env)
                 assert json.loads(out2)["written"] == 0
                 reloads.append(again_s)
+                print(f"[{i + 1}/{args.runs}] restart after the load ...", flush=True)
+                after = restart(EmbeddedServer(data), cap=3600)
         with fresh_server(WORK / "data") as data:
             print(f"[{i + 1}/{args.runs}] raw client ...", flush=True)
             raws.append(raw_baseline(wb, data / "falkordb.sock", "raw"))
+    print(f"restart before issue 9: the same writes in a pure AOF (cap {args.before_cap:.0f} s)"
+          " ...", flush=True)
+    old = PureAofServer(WORK / "data-before")
+    old.stop()
+    discard(old)
+    old.start(pin=True)
+    raw_baseline(wb, old.socket, "raw")
+    before = restart(old, cap=args.before_cap)
+    discard(old)
     raw = min(raws, key=lambda r: abs(r["total_s"] - statistics.median(x["total_s"]
                                                                         for x in raws)))
     loader_s = statistics.median(loaders)
@@ -137,6 +190,11 @@ def main() -> None:
         "raw_all_s": [round(x["total_s"], 2) for x in raws], "cpu": platform.processor() or platform.machine(),
         "cores": os.cpu_count(), "python": platform.python_version(),
         "ok_ratio": ratio <= TARGET_RATIO, "ok_memory": rss_mb <= TARGET_RSS_MB,
+        "restart_after_s": round(after["s"], 2),
+        "restart_after_share": round(after["s"] / loader_s, 3),
+        "ok_restart": after["s"] <= TARGET_RESTART * loader_s,
+        "restart_before_s": round(before["s"], 1), "restart_before_done": before["done"],
+        "restart_before_percent": before.get("percent"), "before_cap_s": args.before_cap,
     }
     print(json.dumps(result, indent=1))
     if not args.no_write_docs:
@@ -145,6 +203,9 @@ def main() -> None:
 
 def write_docs(r: dict) -> None:
     verdict = lambda ok: "meets the target" if ok else "**misses the target**"  # noqa: E731
+    before = (f"{r['restart_before_s']} s" if r["restart_before_done"] else
+              f"more than {r['before_cap_s']:.0f} s: stopped with {r['restart_before_percent']}% "
+              "of the AOF read")
     section = f"""
 ## Loading: `coalition load` against the raw client (issue 2)
 
@@ -162,6 +223,12 @@ statements in batches of 5,000 rows.
 | ratio loader / raw (target ≤ {TARGET_RATIO}) | **{r['ratio']}x**, {verdict(r['ok_ratio'])} |
 | loader peak memory (RSS of the process; target < 1.5 GB) | {r['loader_peak_rss_mb']} MB, {verdict(r['ok_memory'])} |
 | second `coalition load` of the same input (diff only, writes nothing) | {r['reload_s']} s |
+| restart after the load, **before** issue 9 (pure AOF: the load's statements replayed) | {before} |
+| restart after the load, **after** (snapshot written after the load, plus its tail) | **{r['restart_after_s']} s**, {r['restart_after_share']:.0%} of the load's time (target < {TARGET_RESTART:.0%}), {verdict(r['ok_restart'])} |
+
+Restart: the server stopped cleanly, then started again, timed until it answers with the
+data loaded (INFO: not loading). Before: the raw client's writes on a server whose AOF is
+never rewritten, as the store kept it until issue 9.
 """
     write_section("load", section)
 

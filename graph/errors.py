@@ -22,6 +22,38 @@ class StoreError(CoalitionError):
     status_code = 503
 
 
+class StoreUnavailable(StoreError):
+    """The store stopped answering (connection lost, server gone). A long-lived service drops
+    its connection on this and opens a new one, restarting an embedded server that died."""
+
+
+class StoreRefused(StoreError):
+    """The store answers but refuses writes it cannot keep: its disk is full, or it is out of
+    memory. Reads still work; writes work again once space is freed."""
+
+    #: HTTP 507 Insufficient Storage
+    status_code = 507
+
+
+class DiskFull(StoreRefused):
+    """The disk holding the store's data is full (FalkorDB answers ``MISCONF``)."""
+
+
+class OutOfMemory(StoreRefused):
+    """The store reached its memory limit (FalkorDB answers ``OOM``)."""
+
+
+class WriteFailed(StoreError):
+    """A load failed while writing. ``kept`` says whether any of it stayed in the graph:
+    normally not, because the load undoes what it had written before raising this."""
+
+    def __init__(self, message: str, *, cause: BaseException, kept: bool):
+        super().__init__(message)
+        self.cause = cause
+        self.kept = kept
+        self.status_code = getattr(cause, "status_code", StoreError.status_code)
+
+
 class ReadOnlyViolation(CoalitionError):
     """A read-only query tried to write."""
 

@@ -62,18 +62,26 @@ class Dialect:
         'CREATE INDEX FOR (n:Entity) ON (n.id)'
         """
         stmts: list[str] = []
-        if self.constraint_in_cypher:
-            # The constraint brings its own index on Entity.id.
-            stmts.append(
-                f"CREATE CONSTRAINT entity_id IF NOT EXISTS FOR (n:{ENTITY}) REQUIRE n.id IS UNIQUE"
-            )
-        else:
-            stmts.append(self._index("entity_id", f"(n:{ENTITY})", "n.id"))
-        for prop in ("name", "state"):
-            stmts.append(self._index(f"entity_{prop}", f"(n:{ENTITY})", f"n.{prop}"))
-        # No index on relationship keys: every relationship lookup starts from its source
-        # node's id, and such an index doubled relationship write time (docs/benchmarks.md).
+        for prop in self.indexed_properties():
+            if prop == "id" and self.constraint_in_cypher:
+                # The constraint brings its own index on Entity.id.
+                stmts.append(f"CREATE CONSTRAINT entity_id IF NOT EXISTS FOR (n:{ENTITY}) "
+                             "REQUIRE n.id IS UNIQUE")
+            else:
+                stmts.append(self.index_statement(prop))
         return stmts
+
+    @staticmethod
+    def indexed_properties() -> tuple[str, ...]:
+        """The properties of ``Entity`` that are indexed.
+
+        No index on relationship keys: every relationship lookup starts from its source
+        node's id, and such an index doubled relationship write time (docs/benchmarks.md).
+        """
+        return ("id", "name", "state")
+
+    def index_statement(self, prop: str) -> str:
+        return self._index(f"entity_{prop}", f"(n:{ENTITY})", f"n.{prop}")
 
     def _index(self, name: str, pattern: str, prop: str) -> str:
         if self.if_not_exists:
@@ -95,6 +103,12 @@ _NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
 #: FalkorDB's label and relationship-type names, as the database has them
 FALKORDB_LABELS = "CALL db.labels() YIELD label RETURN label AS name"
 FALKORDB_REL_TYPES = "CALL db.relationshipTypes() YIELD relationshipType RETURN relationshipType AS name"
+#: what ensure_schema has created already: asking first means a store that refuses writes
+#: (disk full) can still be opened for reading, and no failing command reaches the AOF
+FALKORDB_INDEXES = "CALL db.indexes() YIELD label, properties RETURN label, properties"
+FALKORDB_CONSTRAINTS = """
+CALL db.constraints() YIELD type, label, properties RETURN type, label, properties
+"""
 
 
 def register_vocabulary(labels: list[str], rel_types: list[str]) -> str:
@@ -185,6 +199,46 @@ def upsert_edges(rtype: str) -> str:
     )
 
 
+# --------------------------------------------------------------------------- undoing a load
+# A load remembers what it is about to change (EDGES_BY_KEY, NODES_BY_ID) and, should a write
+# fail, deletes what it created and writes back what it changed (GraphStore.restore).
+
+
+def edges_by_key(rtype: str) -> str:
+    """The relationships of ``$rows: [{src, key}]`` as they are now, found from their source.
+
+    A key can match more than one relationship (an upsert whose target changed merges a new
+    one): restoring deletes them all and writes back exactly these.
+    """
+    return (
+        "UNWIND $rows AS r\n"
+        f"MATCH (a:{ENTITY} {{id: r.src}})-[e:{rel_type(rtype)} {{key: r.key}}]->(b:{ENTITY})\n"
+        "RETURN a.id AS src, b.id AS dst, e.key AS key, properties(e) AS props"
+    )
+
+
+def delete_edges(rtype: str) -> str:
+    """Delete every relationship of this type from ``src`` with ``key``; ``$rows: [{src, key}]``.
+
+    >>> print(delete_edges("REFERRED"))
+    UNWIND $rows AS r
+    MATCH (:Entity {id: r.src})-[e:REFERRED {key: r.key}]->()
+    DELETE e
+    """
+    return (
+        "UNWIND $rows AS r\n"
+        f"MATCH (:{ENTITY} {{id: r.src}})-[e:{rel_type(rtype)} {{key: r.key}}]->()\n"
+        "DELETE e"
+    )
+
+
+#: ``$rows: [{id}]``; their relationships go with them
+DELETE_NODES = f"""
+UNWIND $rows AS r
+MATCH (n:{ENTITY} {{id: r.id}})
+DETACH DELETE n
+"""
+
 #: Neo4j: needs an auto-commit transaction; the CALL {WITH ..} form runs on every 5.x release.
 DELETE_ALL_IN_BATCHES = "MATCH (n) CALL { WITH n DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS"
 
@@ -265,8 +319,10 @@ WHERE a.id IN $ids AND b.state IS NOT NULL AND NOT b.state IN $states
 RETURN DISTINCT a.id AS id
 """
 
+#: every state that holds anything (an organization, an event, a law, a commitment or metric
+#: of the State node itself): a state with only a law gets its analysis too (issue 10)
 STATES_IN_USE = f"""
-MATCH (n:{ENTITY}) WHERE n.state IS NOT NULL AND (n:Organization OR n:Event)
+MATCH (n:{ENTITY}) WHERE n.state IS NOT NULL
 RETURN DISTINCT n.state AS state ORDER BY state
 """
 

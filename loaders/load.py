@@ -4,10 +4,16 @@ Every node and relationship carries ``row_hash``, a digest of its properties and
 A row whose hash is already in the store is *unchanged* and not written, so loading the same
 input twice writes nothing the second time, and a load interrupted half-way converges when
 run again. ``loaded_at`` is set on what is written and is left out of the hash.
+
+A load is all-or-nothing at the store too: before writing, it reads what it is about to
+change; should any write fail, it deletes what it created and writes back what it changed,
+then raises :class:`~graph.errors.WriteFailed` saying so. (Another load writing the same
+records at the same time is not isolated from this: the last write wins, as without it.)
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import gc
@@ -20,8 +26,9 @@ from pathlib import Path
 from typing import Any
 
 from graph import queries
-from graph.errors import LoadError
+from graph.errors import CoalitionError, LoadError, WriteFailed
 from graph.store import GraphStore
+from graph.store.base import Before
 from loaders.plan import EdgeRecord, NodeRecord, Plan, build_plan
 from loaders.sources import read_workbook
 
@@ -208,8 +215,55 @@ def load(path: Path, store: GraphStore, *, dry_run: bool = False, skip_invalid: 
         if progress:
             progress("writing", done, total)
 
-    store.write_nodes(known, tick)
-    store.write_nodes(fresh, tick, new=True)
-    store.write_edges(edge_groups, tick)  # after every node: edges match their ends by id
+    # A relationship from a node this load creates cannot exist yet; any other may, even
+    # one the diff did not ask about because its other end is new: remember those.
+    new_edges: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    old_edges: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for rtype, rows in edge_groups.items():
+        for r in rows:
+            (new_edges if r["src"] in changes.new_ids else old_edges)[rtype].append(
+                {"src": r["src"], "key": r["key"]})
+    before = store.remember(new_nodes=[r["id"] for rows in fresh.values() for r in rows],
+                            nodes=[r["id"] for rows in known.values() for r in rows],
+                            new_edges=new_edges, edges=old_edges)
+    # A relationship whose key stays but whose end changes (an organization moving to
+    # another state) would gain a twin from the MERGE: the old one goes first.
+    ends = {(e.type, e.src, e.key): e.dst for e in changes.changed_edges}
+    moved = {rtype: [{"src": r["src"], "key": r["key"]} for r in rows
+                     if ends.get((rtype, r["src"], r["key"]), r["dst"]) != r["dst"]]
+             for rtype, rows in before.edges.items()}
+    try:
+        store.write_nodes(known, tick)
+        store.write_nodes(fresh, tick, new=True)
+        store.delete_edges(moved)
+        store.write_edges(edge_groups, tick)  # after every node: edges match their ends by id
+        if total:
+            store.settle()  # kept on disk? (a full disk shows only here, after the last write)
+    except BaseException as e:
+        failed = take_back(store, before, e, what=f"Writing {path} failed after {done:,} of "
+                           f"{total:,} records", progress=progress)
+        if not isinstance(e, Exception):  # Ctrl-C: taken back, and still an interrupt
+            raise
+        raise failed from e
     report.timings["write"] = time.perf_counter() - t_diff
     return report
+
+
+def take_back(store: GraphStore, before: Before, cause: BaseException, *, what: str,
+              progress: Callable[[str, int, int], None] | None = None) -> WriteFailed:
+    """Undo a failed load (``GraphStore.restore``); the error that says what was kept."""
+    reason = str(cause) if isinstance(cause, CoalitionError) else \
+        f"{type(cause).__name__}: {cause}" if str(cause) else type(cause).__name__
+    try:
+        store.restore(before, progress)
+    except Exception as undone:  # noqa: BLE001 - whatever stops the undo, say so plainly
+        return WriteFailed(
+            f"{what}: {reason}\nTaking the load back failed as well ({undone}), so part of "
+            "this load is in the graph. Once the store takes writes again, run the same load "
+            "again: it writes only what is missing, and the graph then holds all of it.",
+            cause=cause, kept=True)
+    with contextlib.suppress(CoalitionError):
+        store.settle()  # the undo is on disk too (and an AOF a full disk damaged is retired)
+    return WriteFailed(f"{what}: {reason}\nNothing of this load was kept: what it had "
+                       "written was taken back, and the graph is as it was before.",
+                       cause=cause, kept=False)

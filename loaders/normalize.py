@@ -197,13 +197,19 @@ _DATE_FORMS = [
     (re.compile(r"^(\d{4})$"), "year"),
 ]
 _US_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+_DATETIME = re.compile(r"^(\d{4}-\d{2}-\d{2})[T ]\d")
+#: the dates a workbook may hold. Wide enough for any coalition's history and plans, narrow
+#: enough that date arithmetic (follow-ups months later, --as-of) never leaves the calendar
+#: Python and the stores can represent, as 9999-12-31 did.
+FIRST_DATE, LAST_DATE = dt.date(1900, 1, 1), dt.date(2100, 12, 31)
 
 
 def parse_date(value: object) -> tuple[str, str]:
     """``(ISO date, precision)`` for a full or partial date; ValueError with a hint otherwise.
 
     Sources often give only a month or a year ("July 2014", "in 2017"), so partial dates are
-    kept as they are rather than padded to a day nobody stated.
+    kept as they are rather than padded to a day nobody stated. Dates must lie between
+    :data:`FIRST_DATE` and :data:`LAST_DATE`.
 
     >>> parse_date("2020-01-16"), parse_date("2014-07"), parse_date("2017"), parse_date("1/16/2020")
     (('2020-01-16', 'day'), ('2014-07', 'month'), ('2017', 'year'), ('2020-01-16', 'day'))
@@ -211,13 +217,15 @@ def parse_date(value: object) -> tuple[str, str]:
     Traceback (most recent call last):
     ...
     ValueError: not a date; write YYYY-MM-DD, YYYY-MM or YYYY (e.g. 2020-01-16, 2014-07, 2017)
+    >>> parse_date("9999-12-31")
+    Traceback (most recent call last):
+    ...
+    ValueError: the date is out of range; dates must lie between 1900-01-01 and 2100-12-31
     """
     if isinstance(value, dt.datetime):
-        return value.date().isoformat(), "day"
+        value = value.date()
     if isinstance(value, dt.date):
-        return value.isoformat(), "day"
-    if isinstance(value, int) and 1000 <= value <= 9999:
-        return str(value), "year"
+        return _in_range(value, value.isoformat(), "day")
     text = str(value).strip()
     if isinstance(value, float) and value.is_integer():
         text = str(int(value))
@@ -225,14 +233,24 @@ def parse_date(value: object) -> tuple[str, str]:
     m = _US_DATE.match(text)
     if m:
         text = f"{m[3]}-{int(m[1]):02d}-{int(m[2]):02d}"
-    text = text.split("T", 1)[0] if re.match(r"^\d{4}-\d{2}-\d{2}T", text) else text
+    m = _DATETIME.match(text)
+    if m:
+        text = m[1]
     for pattern, precision in _DATE_FORMS:
         m = pattern.match(text)
         if m:
             parts = [int(p) for p in m.groups()] + [1] * (3 - len(m.groups()))
             try:
-                dt.date(*parts)
+                first = dt.date(*parts)
             except ValueError:
                 raise ValueError(f"no such date; {hint}") from None
-            return text, precision
+            return _in_range(first, text, precision)
     raise ValueError(f"not a date; {hint}")
+
+
+def _in_range(first: dt.date, text: str, precision: str) -> tuple[str, str]:
+    # A partial date is in range when its first day is: "2100" and "2100-12" are.
+    if not FIRST_DATE <= first <= LAST_DATE:
+        raise ValueError(f"the date is out of range; dates must lie between {FIRST_DATE} and "
+                         f"{LAST_DATE}")
+    return text, precision

@@ -26,11 +26,13 @@ from rapidfuzz import fuzz, process
 
 from graph import model
 from graph.errors import RowIssue
-from loaders import normalize, schema
-from loaders.sources import SHEETS, Workbook
+from loaders import cells, normalize, schema
+from loaders.sources import SHEETS, Sheet, Workbook
 
 #: labels a reference column may point at
 ACTOR = ("Organization", "Person")
+#: unknown column names listed in a warning before "and N more"
+_LISTED = 10
 ANY_SCOPE = ("Event", "Organization", "Person", "State", "County", "Program", "ModelComponent")
 
 
@@ -267,6 +269,10 @@ class PlanBuilder:
         return self.plan
 
     def validate_rows(self) -> None:
+        # Rows and headers the reader already found broken (a repeated column, a quote that
+        # spans rows) are not validated again, and are never written, not even with
+        # --skip-invalid: what they hold is not what their author meant.
+        broken = {(i.file, i.row) for i in self.wb.issues if i.severity == "error"}
         for name in SHEETS:
             sheet = self.wb.sheets.get(name)
             if sheet is None:
@@ -275,25 +281,52 @@ class PlanBuilder:
             for col in missing:
                 self.error(None, col, f"missing column; the {name} sheet needs the columns "
                            f"{', '.join(schema.required_columns(name))}", file=sheet.file, row=1)
-            known = set(schema.known_columns(name))
-            for col in sheet.columns:
-                if col and col not in known:
-                    self.warn(sheet.file, 1, col, "column not used by the workbook format; "
-                              f"ignored (known columns: {', '.join(sorted(known))})")
+            unreadable = self.check_columns(sheet)
+            header_broken = bool(missing or unreadable) or (sheet.file, 1) in broken
             self.plan.rows_read += len(sheet.rows)
             for rownum, raw in sheet.rows:
-                if missing:
-                    self.plan.rejected[(sheet.file, rownum)] = raw
+                if header_broken or (sheet.file, rownum) in broken:
+                    self.plan.rejected[(sheet.file, rownum)] = cells.storable(raw)
+                    self.bad_rows.add((sheet.file, rownum))
                     continue
-                data, issues = schema.validate_row(name, sheet.file, rownum, raw)
+                issues = [] if sheet.checked else [
+                    RowIssue(sheet.file, rownum, col, why, cells.shown(raw[col]))
+                    for col, why in cells.row_problems(raw)]
+                if not issues:
+                    data, issues = schema.validate_row(name, sheet.file, rownum, raw)
                 if issues:
                     self.plan.issues.extend(issues)
                     self.bad_rows.add((sheet.file, rownum))
+                    raw = cells.storable(raw)
                     if raw.get("id"):
                         self.rejected_ids[str(raw["id"])] = Entry(name, sheet.file, rownum,
                                                                   None, raw)  # type: ignore
+                    self.plan.rejected[(sheet.file, rownum)] = raw
                     continue
                 self.entries[name].append(Entry(name, sheet.file, rownum, data, raw))
+
+    def check_columns(self, sheet: Sheet) -> bool:
+        """Refuse column names that cannot be shown; summarise unknown ones in one warning
+        (a 100,000-column header is one problem, not 100,000). True if the header is broken."""
+        broken = False
+        for col in sheet.columns:
+            why = cells.text_problem(col) if col else None
+            if why:
+                self.error(None, cells.shown(col), f"the column name is unreadable: {why}",
+                           file=sheet.file, row=1)
+                broken = True
+        known = set(schema.known_columns(sheet.name))
+        unknown = [cells.shown(c) for c in sheet.columns if c and c not in known]
+        if len(unknown) == 1:
+            self.warn(sheet.file, 1, unknown[0], "column not used by the workbook format; "
+                      f"ignored (known columns: {', '.join(sorted(known))})")
+        elif unknown:
+            listed = ", ".join(unknown[:_LISTED]) + (f" and {len(unknown) - _LISTED:,} more"
+                                                     if len(unknown) > _LISTED else "")
+            self.warn(sheet.file, 1, "", f"{len(unknown):,} columns not used by the workbook "
+                      f"format were ignored: {listed} (known columns: "
+                      f"{', '.join(sorted(known))})")
+        return broken
 
     def organization(self, e: Entry) -> None:
         d: schema.OrganizationRow = e.data  # type: ignore[assignment]

@@ -6,15 +6,16 @@ spreadsheet reads them. The columns are documented in docs/workbook.md; keep the
 
 from __future__ import annotations
 
+import math
 import re
 from functools import lru_cache
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
 from graph import model
 from graph.errors import RowIssue
-from loaders import normalize
+from loaders import cells, normalize
 
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9:._/@-]*$")
 
@@ -77,26 +78,47 @@ def _date(v: Any) -> str | None:
     return normalize.parse_date(v)[0]
 
 
+_INTEGER = re.compile(r"^[+-]?\d+$")
+
+
 def _number(v: Any) -> float | int | None:
     if v is None or (isinstance(v, str) and not v.strip()):
         return None
     if isinstance(v, bool):
         raise ValueError("expected a number")
     if isinstance(v, int | float):
-        return v
-    text = str(v).strip().replace(",", "").rstrip("%").strip()
-    try:
-        num = float(text)
-    except ValueError:
-        raise ValueError("expected a number, e.g. 250 or 92.5 (no words; put words in 'note')"
-                         ) from None
-    return int(num) if num.is_integer() else num
+        num: float | int = v
+    else:
+        text = str(v).strip().replace(",", "").rstrip("%").strip()
+        if text.lower().lstrip("+-") in (".nan", ".inf"):  # YAML's spelling of them
+            raise ValueError(cells.NOT_FINITE + "; write the number, or leave the cell empty")
+        try:  # whole numbers exactly: a float cannot tell 2**63 - 1 from 2**63
+            num = int(text) if _INTEGER.match(text) else float(text)
+        except ValueError:
+            raise ValueError("expected a number, e.g. 250 or 92.5 (no words; put words in "
+                             "'note')") from None
+    if isinstance(num, float):
+        if not math.isfinite(num):
+            raise ValueError(cells.NOT_FINITE + "; write the number, or leave the cell empty")
+        if num.is_integer():
+            num = int(num)
+    if not cells.INT64_MIN <= num <= cells.INT64_MAX:
+        raise ValueError(cells.TOO_LARGE)
+    return num
+
+
+def _count(v: Any) -> float | int | None:
+    num = _number(v)
+    if num is not None and num < 0:
+        raise ValueError("a count cannot be negative")
+    return num
 
 
 Id = Annotated[str | None, BeforeValidator(_id)]
 RequiredId = Annotated[str, BeforeValidator(_id)]
 Date = Annotated[str | None, BeforeValidator(_date)]
 Number = Annotated[float | int | None, BeforeValidator(_number)]
+Count = Annotated[float | int | None, BeforeValidator(_count)]
 State = Annotated[str | None, BeforeValidator(_state)]
 
 
@@ -150,7 +172,7 @@ class ParticipationRow(_Row):
     entity_id: Required
     event_id: Required
     role: Vocab(model.PARTICIPATION, "participation role")
-    count: Number = None
+    count: Count = None
 
 
 class RelationshipRow(_Row):
@@ -169,14 +191,7 @@ class CommitmentRow(_Row):
     kind: Vocab(model.COMMITMENTS, "commitment kind")
     status: Text = None
     date: Date = None
-    count: Number = None
-
-    @field_validator("count")
-    @classmethod
-    def _non_negative(cls, v: float | None) -> float | int | None:
-        if v is not None and v < 0:
-            raise ValueError("a count cannot be negative")
-        return v
+    count: Count = None
 
 
 class MetricRow(_Row):

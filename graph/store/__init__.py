@@ -28,6 +28,7 @@ def open_store(settings: Settings, *, schema: bool = True) -> GraphStore:
             store: GraphStore = FalkorDBStore(
                 unix_socket=str(server.socket), graph=settings.graph_name,
                 batch_size=settings.batch_size, on_close=lambda: server.release(lease),
+                compact=True,
             )
         except BaseException:
             server.release(lease)

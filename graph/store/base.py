@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
+import math
+import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor, as_completed
@@ -10,9 +13,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from graph import queries
+from graph.errors import QueryError, StoreRefused
 from graph.queries import Dialect
 
 Row = dict[str, Any]
+log = logging.getLogger("coalition.store")
 
 
 @dataclass
@@ -27,6 +32,30 @@ class Counts:
     @property
     def edges(self) -> int:
         return sum(self.relationships.values())
+
+
+@dataclass
+class Before:
+    """What a load is about to change, as it is now: enough to take the load back.
+
+    ``new_nodes`` and ``new_edges`` (``{type: [{src, key}]}``) do not exist yet; ``nodes``
+    (``{labels: [{id, props}]}``) and ``edges`` (``{type: [{src, dst, key, props}]}``) are
+    the existing ones the load will change, as they are now, and ``edge_keys`` the
+    ``{type: [{src, key}]}`` they are found by.
+    """
+
+    new_nodes: list[str] = field(default_factory=list)
+    new_edges: dict[str, list[Row]] = field(default_factory=dict)
+    nodes: dict[tuple[str, ...], list[Row]] = field(default_factory=dict)
+    edges: dict[str, list[Row]] = field(default_factory=dict)
+    edge_keys: dict[str, list[Row]] = field(default_factory=dict)
+
+    @property
+    def size(self) -> int:
+        """Rows a restore writes."""
+        return (len(self.new_nodes) + sum(map(len, self.new_edges.values()))
+                + sum(map(len, self.nodes.values())) + sum(map(len, self.edges.values()))
+                + sum(map(len, self.edge_keys.values())))
 
 
 def batched(rows: list[Row], size: int) -> Iterator[list[Row]]:
@@ -45,6 +74,66 @@ def plain(value: Any) -> Any:
     return value
 
 
+#: what both stores hold as an integer
+INT64 = range(-(2**63), 2**63)
+#: deeper parameter values are refused rather than recursed into
+MAX_PARAMETER_DEPTH = 64
+
+
+def check_parameters(params: Row | None) -> None:
+    """Refuse query parameters that neither store can carry as they are, naming the value.
+
+    FalkorDB's client spells parameters into a ``CYPHER x=...`` header: a NUL ends the
+    header early (the server's error then shows the header), an integer past 64 bits is
+    silently clamped to 2**63-1, and NaN or infinity cannot be written. Neo4j refuses some
+    of these and not others; both stores refuse all of them here, the same way.
+
+    >>> check_parameters({"ids": ["a", "b"], "n": 3, "m": {"x": 1.5}})
+    >>> check_parameters({"n": 10**30})
+    Traceback (most recent call last):
+    ...
+    graph.errors.QueryError: parameter n: 1000000000000000000000000000000 is outside the 64-bit integer range the graph stores (-9223372036854775808 to 9223372036854775807)
+    >>> check_parameters({"q": ["ok", "a\\x00b"]})
+    Traceback (most recent call last):
+    ...
+    graph.errors.QueryError: parameter q[1]: text contains a NUL character (\\x00); remove it
+    """
+    stack: list[tuple[str, Any, int]] = [(k, v, 1) for k, v in (params or {}).items()]
+    while stack:
+        where, v, depth = stack.pop()
+        problem = None
+        if isinstance(v, str):
+            if "\x00" in v:
+                problem = "text contains a NUL character (\\x00); remove it"
+            else:
+                try:
+                    v.encode("utf-8")
+                except UnicodeEncodeError:
+                    problem = "text contains a lone surrogate (not valid Unicode); fix the text"
+        elif isinstance(v, bool) or v is None:
+            pass
+        elif isinstance(v, int):
+            if v not in INT64:
+                problem = (f"{v} is outside the 64-bit integer range the graph stores "
+                           f"({INT64.start} to {INT64.stop - 1})")
+        elif isinstance(v, float):
+            if not math.isfinite(v):
+                problem = f"{v} is not a finite number"
+        elif isinstance(v, list | tuple | dict):
+            if depth >= MAX_PARAMETER_DEPTH:
+                problem = f"nested more than {MAX_PARAMETER_DEPTH} levels deep"
+            elif isinstance(v, dict):
+                for k, x in v.items():
+                    if not isinstance(k, str) or not k or "`" in k or "\x00" in k:
+                        problem = f"map key {k!r} is not usable (empty, a backtick or a NUL)"
+                        break
+                    stack.append((f"{where}.{k}", x, depth + 1))
+            else:
+                stack.extend((f"{where}[{i}]", x, depth + 1) for i, x in enumerate(v))
+        if problem:
+            raise QueryError(f"parameter {where}: {problem}")
+
+
 class GraphStore(ABC):
     """A labelled property graph we can upsert into and read from.
 
@@ -61,9 +150,15 @@ class GraphStore(ABC):
     def _write(self, query: str, rows: list[Row]) -> None: ...
 
     @abstractmethod
-    def read(self, query: str, params: Row | None = None, *, timeout: float | None = None
-             ) -> list[Row]:
+    def read(self, query: str, params: Row | None = None, *, timeout: float | None = None,
+             max_rows: int | None = None, max_bytes: int | None = None) -> list[Row]:
         """Run a read-only query; return rows as ``{column: value}`` with plain values.
+
+        ``timeout`` (seconds) is enforced by the database, which stops the query. With
+        ``max_rows`` the read stops after that many rows and drops the rest of the reply
+        unread (ask for one more to learn whether there were more); past ``max_bytes`` of
+        result it raises :class:`QueryError`. Parameters are checked first
+        (:func:`check_parameters`).
 
         A node comes back as ``{"element", "labels", "properties"}``, a relationship as
         ``{"type", "start", "end", "properties"}`` and a path as ``{"nodes", "edges"}``.
@@ -123,6 +218,13 @@ class GraphStore(ABC):
                 for rtype, rows in groups.items() for batch in batched(rows, self.batch_size)]
         return self._run(jobs, progress)
 
+    def delete_edges(self, groups: dict[str, list[Row]],
+                     progress: Callable[[int], None] | None = None) -> int:
+        """Delete relationships by their source and key, ``{type: [{src, key}]}``."""
+        jobs = [((queries.delete_edges(rtype),), batch)
+                for rtype, rows in groups.items() for batch in batched(rows, self.batch_size)]
+        return self._run(jobs, progress)
+
     def _run(self, jobs: list[tuple[tuple[str, ...], list[Row]]],
              progress: Callable[[int], None] | None) -> int:
         def one(job: tuple[tuple[str, ...], list[Row]]) -> int:
@@ -149,6 +251,94 @@ class GraphStore(ABC):
                 for f in futures:  # stop what has not started; let the rest finish
                     f.cancel()
                 raise
+
+    # -- taking a load back (loaders.load: a load is all-or-nothing)
+    #: seconds a restore waits for a store that refuses writes (disk full, out of memory)
+    #: to take them again: until then it cannot take anything back
+    refusal_wait: float = 300.0
+
+    def remember(self, *, new_nodes: Iterable[str], nodes: Iterable[str],
+                 new_edges: dict[str, list[Row]], edges: dict[str, list[Row]]) -> Before:
+        """Read what writing would change, before writing it.
+
+        ``nodes``: ids of existing nodes to be written; ``edges``: ``{type: [{src, key}]}``
+        of existing relationships to be written. Nothing is read for new ones.
+        """
+        before = Before(new_nodes=list(new_nodes), new_edges={t: r for t, r in
+                                                              new_edges.items() if r})
+        groups: dict[tuple[str, ...], list[Row]] = {}
+        ids = list(nodes)
+        for i in range(0, len(ids), self.batch_size):
+            for r in self.read(queries.NODES_BY_ID, {"ids": ids[i:i + self.batch_size]}):
+                groups.setdefault(tuple(sorted(r["labels"])), []).append(
+                    {"id": r["id"], "props": r["props"]})
+        before.nodes = groups
+        for rtype, keys in edges.items():
+            if not keys:
+                continue
+            before.edge_keys[rtype] = keys
+            found = before.edges.setdefault(rtype, [])
+            for batch in batched(keys, self.batch_size):
+                found.extend(self.read(queries.edges_by_key(rtype), {"rows": batch}))
+        return before
+
+    def restore(self, before: Before, progress: Callable[[str, int, int], None] | None = None
+                ) -> None:
+        """Put back what :meth:`remember` saw: delete what was new, rewrite what was changed.
+
+        Every step can run again, so while the store refuses writes (its disk is full) this
+        waits, up to ``refusal_wait`` seconds, and tries again.
+        """
+        deadline = time.monotonic() + self.refusal_wait
+        delay = 0.25
+        while True:
+            try:
+                self._restore(before, progress)
+                return
+            except StoreRefused as e:
+                if time.monotonic() + delay > deadline:
+                    raise
+                if progress:
+                    progress(f"waiting for the store to take writes again ({e})", 0, 0)
+                log.warning("%s To take this load back, waiting up to %.0f s for the store to "
+                            "take writes again.", e, deadline - time.monotonic())
+                time.sleep(delay)
+                delay = min(delay * 2, 5.0)
+
+    def _restore(self, before: Before, progress: Callable[[str, int, int], None] | None
+                 ) -> None:
+        total, done = before.size, 0
+
+        def tick(n: int) -> None:
+            nonlocal done
+            done += n
+            if progress:
+                progress("undoing this load", done, total)
+
+        # Relationships first: a changed one may have gained a twin (an upsert whose end
+        # changed), so every relationship under a changed key goes, and comes back as it was.
+        self.delete_edges({t: before.new_edges.get(t, []) + before.edge_keys.get(t, [])
+                           for t in sorted(set(before.new_edges) | set(before.edge_keys))},
+                          tick)
+        self._run([((queries.DELETE_NODES,), batch) for batch in batched(
+            [{"id": i} for i in before.new_nodes], self.batch_size)], tick)
+        self.write_nodes(before.nodes, tick)
+        self.write_edges(before.edges, tick)
+
+    def settle(self) -> None:
+        """After a load's writes: raise :class:`~graph.errors.StoreRefused` if the store
+        could not keep them (its disk is full), and make it quick to reopen. Most backends
+        have nothing to do; the embedded FalkorDB rewrites its AOF as a snapshot."""
+
+    def alive(self) -> bool:
+        """Whether the store answers at all (a service reconnects when it does not)."""
+        try:
+            self.read(queries.ANY_ENTITY)
+        except StoreRefused:
+            return True
+        except Exception:  # noqa: BLE001 - whatever the failure, it does not answer
+            return False
+        return True
 
     def counts(self) -> Counts:
         return Counts(

@@ -6,14 +6,24 @@ committed write in our measurements (see ARCHITECTURE.md).
 
 from __future__ import annotations
 
-from typing import Any
+import contextlib
+import socket
+from typing import Any, BinaryIO
 
 import redis
-from falkordb import Edge, FalkorDB, Node, Path
+from falkordb import Edge, FalkorDB, Node, Path, QueryResult
 
 from graph import model, queries
-from graph.errors import QueryError, ReadOnlyViolation, StoreError
-from graph.store.base import GraphStore, Row, plain
+from graph.errors import (
+    DiskFull,
+    OutOfMemory,
+    QueryError,
+    ReadOnlyViolation,
+    StoreError,
+    StoreUnavailable,
+)
+from graph.store.base import GraphStore, Row, check_parameters, plain
+from graph.store.server import wait_loaded
 
 
 def _ref(n: Node | int) -> str:
@@ -38,26 +48,108 @@ def _value(v: Any) -> Any:
     return plain(v)
 
 
+class _TooLarge(Exception):
+    pass
+
+
+class _Reply:
+    """A RESP2 reply read one value at a time from a socket, so that a reader can stop
+    part-way through a large result and drop the connection with the rest unread (redis-py
+    parses a whole reply into memory before it returns any of it)."""
+
+    def __init__(self, stream: BinaryIO, max_bytes: int | None):
+        self._readline = stream.readline
+        self._read = stream.read
+        #: bytes still allowed; the cap stands for the size of the result
+        self._left = max_bytes if max_bytes is not None else float("inf")
+
+    def _line(self) -> bytes:
+        line = self._readline(1 << 16)
+        self._left -= len(line)
+        if self._left < 0:
+            raise _TooLarge
+        if line[-2:] != b"\r\n":
+            raise ConnectionError("the server closed the connection mid-reply")
+        return line
+
+    def array(self) -> int:
+        """Read an array's length (raising the server's error if it sent one instead)."""
+        line = self._line()
+        if line[0] == 45:  # -
+            message = line[1:-2].decode(errors="replace")
+            # as redis-py classes it: a server loading its data is not answering yet
+            raise (redis.BusyLoadingError if message.startswith("LOADING")
+                   else redis.ResponseError)(message)
+        if line[0] != 42:  # *
+            raise ConnectionError(f"unexpected reply {line[:40]!r}")
+        return int(line[1:])
+
+    def value(self) -> Any:
+        line = self._line()
+        kind = line[0]
+        if kind == 42:  # * array
+            n = int(line[1:])
+            return None if n < 0 else [self.value() for _ in range(n)]
+        if kind == 36:  # $ bulk string
+            n = int(line[1:])
+            if n < 0:
+                return None
+            self._left -= n + 2  # before reading: a 40 MB string is refused unread
+            if self._left < 0:
+                raise _TooLarge
+            data = self._read(n + 2)
+            if len(data) != n + 2:
+                raise ConnectionError("the server closed the connection mid-reply")
+            return data[:-2].decode()
+        if kind == 58:  # : integer
+            return int(line[1:])
+        if kind == 43:  # + simple string
+            return line[1:-2].decode()
+        if kind == 45:  # - error
+            return redis.ResponseError(line[1:-2].decode(errors="replace"))
+        raise ConnectionError(f"unexpected reply {line[:40]!r}")
+
+
+def _command(*args: str | int) -> bytes:
+    parts = [str(a).encode() for a in args]
+    return b"*%d\r\n" % len(parts) + b"".join(b"$%d\r\n%s\r\n" % (len(p), p) for p in parts)
+
+
 class FalkorDBStore(GraphStore):
     dialect = queries.FALKORDB
     write_workers = 2
 
     def __init__(self, *, unix_socket: str | None = None, host: str | None = None,
                  port: int | None = None, password: str | None = None, graph: str = "coalition",
-                 batch_size: int = 5000, on_close: Any = None):
+                 batch_size: int = 5000, on_close: Any = None, compact: bool = False):
+        """``compact``: rewrite the server's AOF after loads (see :meth:`settle`); for the
+        embedded server, whose persistence is ours to manage."""
         self.graph_name = graph
         self.batch_size = batch_size
         self._on_close = on_close
+        self._compact = compact
         self._where = unix_socket or f"{host}:{port}"
+        self._address = (unix_socket, host, port, password)  # for capped reads
         try:
             if unix_socket:
                 self._db = FalkorDB(unix_socket_path=unix_socket)
             else:
                 self._db = FalkorDB(host=host, port=port, password=password)
-            self._db.connection.ping()
+            self._ping()
         except (redis.RedisError, OSError) as e:
-            raise StoreError(f"Cannot reach FalkorDB at {self._where}: {e}") from e
+            raise StoreUnavailable(f"Cannot reach FalkorDB at {self._where}: {e}") from e
         self._graph = self._db.select_graph(graph)
+
+    def _ping(self) -> None:
+        try:
+            self._db.connection.ping()
+        except redis.BusyLoadingError:
+            wait_loaded(self._db.connection)
+        except redis.ResponseError as e:
+            # A server that refuses writes (MISCONF: its disk is full) refuses PING as
+            # well; it answered, so it is there to read from.
+            if not str(e).startswith("MISCONF"):
+                raise
 
     @property
     def description(self) -> str:
@@ -65,16 +157,44 @@ class FalkorDBStore(GraphStore):
 
     def _write(self, query: str, rows: list[Row]) -> None:
         try:
-            self._graph.query(query, {"rows": rows})
+            try:
+                self._graph.query(query, {"rows": rows})
+            except redis.BusyLoadingError:  # restarted under us: wait, then write
+                wait_loaded(self._db.connection)
+                self._graph.query(query, {"rows": rows})
+        except redis.ResponseError as e:
+            raise self._refusal(e) from e
         except (redis.ConnectionError, OSError) as e:
-            raise StoreError(f"Lost the connection to {self.description}: {e}") from e
+            raise StoreUnavailable(f"Lost the connection to {self.description}: {e}") from e
+        except (ValueError, TypeError) as e:  # the client could not encode a value
+            raise StoreError(f"A value could not be sent to {self.description}: {e}") from e
 
-    def read(self, query: str, params: Row | None = None, *, timeout: float | None = None
-             ) -> list[Row]:
+    def _refusal(self, e: redis.ResponseError) -> StoreError:
+        """A plain message for a write the server refused."""
+        msg = str(e)
+        if msg.startswith("MISCONF") or "No space left on device" in msg:
+            # Redis refuses every write once one could not be appended to the AOF; it keeps
+            # retrying that append and takes writes again as soon as there is space.
+            return DiskFull(
+                f"The disk holding {self.description} is full: the database refuses writes "
+                f"(it answered: {msg}). Free space on that disk; reads still work.")
+        if isinstance(e, redis.OutOfMemoryError) or msg.startswith("OOM"):
+            return OutOfMemory(
+                f"{self.description} is out of memory (its maxmemory limit): the database "
+                f"refuses writes (it answered: {msg}). Free memory or raise the limit; reads "
+                "still work.")
+        return StoreError(f"{self.description} refused a write: {msg}")
+
+    def read(self, query: str, params: Row | None = None, *, timeout: float | None = None,
+             max_rows: int | None = None, max_bytes: int | None = None) -> list[Row]:
+        check_parameters(params)
+        # FalkorDB stops the query itself past TIMEOUT (milliseconds, at least 1)
+        ms = max(1, round(timeout * 1000)) if timeout else None
         try:
-            res = self._graph.ro_query(
-                query, params or None, timeout=int(timeout * 1000) if timeout else None
-            )
+            if max_rows is None and max_bytes is None:
+                res = self._graph.ro_query(query, params or None, timeout=ms)
+            else:
+                res = self._capped_read(query, params, ms, max_rows, max_bytes)
         except redis.ResponseError as e:
             msg = str(e)
             if "read-only" in msg:
@@ -83,29 +203,118 @@ class FalkorDBStore(GraphStore):
                 ) from e
             if "timed out" in msg.lower():
                 raise QueryError(f"The query took longer than {timeout} s and was stopped.") from e
+            if "mem consumption exceeded" in msg:
+                raise QueryError("The query needed more memory in the database than one query "
+                                 "may take, and was stopped. Ask for less (LIMIT, fewer or "
+                                 "smaller lists).") from e
             raise QueryError(f"The query failed: {msg}") from e
+        except _TooLarge:
+            raise QueryError(
+                f"The result is larger than {max_bytes / 2**20:g} MB, so it was not read. Ask "
+                "for less: fewer rows (LIMIT), fewer columns, or counts instead of lists."
+            ) from None
         except (redis.ConnectionError, OSError) as e:
-            raise StoreError(f"Lost the connection to {self.description}: {e}") from e
+            raise StoreUnavailable(f"Lost the connection to {self.description}: {e}") from e
         except (ValueError, TypeError) as e:  # the client could not encode a parameter
             raise QueryError(f"Bad query parameters: {e}") from e
         cols = [h[1] if isinstance(h, list | tuple) else h for h in res.header]
         cols = [c.decode() if isinstance(c, bytes) else str(c) for c in cols]
         return [dict(zip(cols, (_value(v) for v in row), strict=True)) for row in res.result_set]
 
+    def _capped_read(self, query: str, params: Row | None, ms: int | None,
+                     max_rows: int | None, max_bytes: int | None) -> QueryResult:
+        """GRAPH.RO_QUERY on a connection of its own, read row by row: stop after
+        ``max_rows`` rows or ``max_bytes`` bytes and close the connection, so the rest of the
+        reply is never read. The server has built the whole reply by then (FalkorDB answers
+        only when the query is done, within its TIMEOUT); what this bounds is the memory and
+        time of this process."""
+        # the client's own header, so parameters read exactly as on the ordinary path
+        header = self._graph._build_params_header(params or None)
+        args: list[str | int] = ["GRAPH.RO_QUERY", self.graph_name, header + query, "--compact"]
+        if ms:
+            args += ["timeout", ms]
+        path, host, port, password = self._address
+        if path:
+            sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            target: Any = path
+        else:
+            sock = socket.socket(socket.AF_INET6 if host and ":" in host else socket.AF_INET)
+            target = (host, port)
+        # past the database's own limit, a generous margin for it to build the reply
+        sock.settimeout(ms / 1000 + 60 if ms else None)
+        with sock, sock.makefile("rb") as stream:
+            sock.connect(target)
+            reply = _Reply(stream, max_bytes)
+            if password:
+                sock.sendall(_command("AUTH", password))
+                ok = reply.value()
+                if isinstance(ok, redis.ResponseError):
+                    raise redis.AuthenticationError(str(ok))
+            sock.sendall(_command(*args))
+            if reply.array() == 1:  # statistics only: nothing to return
+                return QueryResult(self._graph, [reply.value()])
+            columns = reply.value()
+            total = reply.array()
+            wanted = total if max_rows is None else min(total, max_rows)
+            rows = [reply.value() for _ in range(wanted)]
+            stats = reply.value() if wanted == total else []
+        return QueryResult(self._graph, [columns, rows, stats])
+
     def ensure_schema(self) -> None:
-        for stmt in self.dialect.schema_statements():
+        # Create only what is missing, so that a graph already set up opens without writing
+        # (it can then be read while its disk is full), and no failing schema command lands
+        # in the AOF for every restart to replay and log.
+        exists = bool(self._db.connection.exists(self.graph_name))  # reads need the key
+        indexed = {(r["label"], p) for r in self.read(queries.FALKORDB_INDEXES)
+                   for p in r["properties"]} if exists else set()
+        for prop in self.dialect.indexed_properties():
+            if (model.ENTITY, prop) in indexed:
+                continue
+            stmt = self.dialect.index_statement(prop)
             try:
                 self._graph.query(stmt)
             except redis.ResponseError as e:
                 if "already indexed" not in str(e):
                     raise StoreError(f"Could not create index ({stmt}): {e}") from e
         self._register_vocabulary()
+        constraints = {(r["type"], r["label"], tuple(r["properties"]))
+                       for r in self.read(queries.FALKORDB_CONSTRAINTS)}
+        if ("UNIQUE", model.ENTITY, ("id",)) in constraints:
+            return
         try:
             self._db.connection.execute_command(*queries.falkordb_unique_constraint(
                 self.graph_name))
         except redis.ResponseError as e:
             if "already exists" not in str(e).lower():
                 raise StoreError(f"Could not create the id uniqueness constraint: {e}") from e
+
+    def settle(self) -> None:
+        """Check that the writes reached the disk, then rewrite the AOF as a snapshot (in a
+        forked child; this returns at once).
+
+        Redis acknowledges a write before appending it to the AOF: with the disk full, the
+        last writes of a load are in memory only, and only the next write is refused. This
+        says so (DiskFull) while the load can still be taken back.
+
+        After the rewrite a restart reads the snapshot and the few writes since instead of
+        replaying every statement (10 minutes instead of seconds after a large load, see
+        graph/store/server.py); it also retires an AOF file that a full disk left with a
+        hole. Durability is unchanged: the old AOF stays in use until the rewrite is
+        complete. The rewrite is only for the embedded server.
+        """
+        conn = self._db.connection
+        try:
+            info = conn.info("persistence")
+        except (redis.RedisError, OSError):
+            return  # the writes were acknowledged; the next load checks again
+        if info.get("aof_last_write_status") == "err":
+            raise DiskFull(f"The disk holding {self.description} is full: the last writes "
+                           "could not be saved to it. Free space on that disk; reads still "
+                           "work.")
+        if self._compact and info.get("aof_enabled") and \
+                not info.get("aof_rewrite_in_progress"):
+            with contextlib.suppress(redis.RedisError, OSError):  # one is scheduled: it will do
+                conn.bgrewriteaof()
 
     def _register_vocabulary(self) -> None:
         """Create every label and relationship type of the model before anything else runs.

@@ -8,6 +8,7 @@ itself refuses writes (and routes reads to secondaries on a cluster).
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import neo4j
@@ -15,8 +16,19 @@ from neo4j import GraphDatabase
 from neo4j import exceptions as nx
 
 from graph import queries
-from graph.errors import QueryError, ReadOnlyViolation, StoreError
-from graph.store.base import GraphStore, Row, plain
+from graph.errors import (
+    DiskFull,
+    OutOfMemory,
+    QueryError,
+    ReadOnlyViolation,
+    StoreError,
+    StoreUnavailable,
+)
+from graph.store.base import GraphStore, Row, check_parameters, plain
+
+
+class _TooLarge(Exception):
+    pass
 
 
 def _value(v: Any) -> Any:
@@ -39,16 +51,34 @@ def _value(v: Any) -> Any:
     return plain(v)
 
 
+def driver_options(notifications: bool) -> dict[str, Any]:
+    """Driver configuration for the server's notifications. The projection reads properties
+    that many nodes lack (``n.state``, ``e.key``), and Neo4j 5 answers each such query with a
+    "property key does not exist" warning, which the driver logs to stderr: noise in every
+    command. ``notifications_min_severity="OFF"`` (driver 5.7+, Neo4j 5.7+) asks the server
+    to send none; ``COALITION_NEO4J_NOTIFICATIONS=true`` keeps the server's default.
+
+    >>> driver_options(False), driver_options(True)
+    ({'notifications_min_severity': 'OFF'}, {})
+    """
+    return {} if notifications else {"notifications_min_severity": "OFF"}
+
+
 class Neo4jStore(GraphStore):
     dialect = queries.NEO4J
 
     def __init__(self, uri: str, user: str, password: str, database: str | None = None,
-                 batch_size: int = 5000):
+                 batch_size: int = 5000, *, notifications: bool | None = None):
         self.uri = uri
         self.database = database
         self.batch_size = batch_size
+        if notifications is None:
+            from graph.settings import get_settings
+
+            notifications = get_settings().neo4j_notifications
         try:
-            self._driver = GraphDatabase.driver(uri, auth=(user, password))
+            self._driver = GraphDatabase.driver(uri, auth=(user, password),
+                                                **driver_options(notifications))
             self._driver.verify_connectivity()
         except nx.AuthError as e:
             raise StoreError(
@@ -72,19 +102,56 @@ class Neo4jStore(GraphStore):
         try:
             with self._session(neo4j.WRITE_ACCESS) as s:
                 s.execute_write(work)
-        except nx.ServiceUnavailable as e:
-            raise StoreError(f"Lost the connection to {self.description}: {e}") from e
+        except (nx.ServiceUnavailable, nx.SessionExpired) as e:
+            raise StoreUnavailable(f"Lost the connection to {self.description}: {e}") from e
+        except nx.Neo4jError as e:
+            raise self._refusal(e) from e
 
-    def read(self, query: str, params: Row | None = None, *, timeout: float | None = None
-             ) -> list[Row]:
+    def _refusal(self, e: nx.Neo4jError) -> StoreError:
+        """A plain message for a write the server refused (status codes: Neo4j manual,
+        'Status codes'; a full disk has no code of its own, only the OS's message)."""
+        code, msg = e.code or "", e.message or str(e)
+        if "No space left on device" in msg:
+            return DiskFull(f"The disk holding {self.description} is full: the database "
+                            f"refuses writes ({msg}). Free space on that disk.")
+        if "OutOfMemory" in code or "MemoryPoolOutOfMemory" in code:
+            return OutOfMemory(f"{self.description} is out of memory: the database refuses "
+                               f"writes ({code}: {msg}). Free memory or raise "
+                               "dbms.memory.transaction.total.max.")
+        return StoreError(f"{self.description} refused a write ({code}): {msg}")
+
+    def read(self, query: str, params: Row | None = None, *, timeout: float | None = None,
+             max_rows: int | None = None, max_bytes: int | None = None) -> list[Row]:
+        check_parameters(params)
+
         def work(tx: neo4j.ManagedTransaction) -> list[Row]:
             result = tx.run(query, params or {})
-            return [{k: _value(v) for k, v in rec.items()} for rec in result]
+            rows: list[Row] = []
+            size = 0
+            for rec in result:
+                if max_rows is not None and len(rows) >= max_rows:
+                    break  # leaving the transaction discards the rest on the server, unsent
+                row = {k: _value(v) for k, v in rec.items()}
+                if max_bytes is not None:
+                    size += len(json.dumps(row, default=str, ensure_ascii=False).encode())
+                    if size > max_bytes:
+                        raise _TooLarge
+                rows.append(row)
+            return rows
 
+        # The server stops a transaction that runs past its timeout (the driver sends it).
         work_q = neo4j.unit_of_work(timeout=timeout)(work) if timeout else work
+        # Records travel in batches of fetch_size: a capped read fetches little past its cap.
+        fetch = min(max_rows + 1, 1000) if max_rows is not None else 1000
         try:
-            with self._session(neo4j.READ_ACCESS) as s:
+            with self._driver.session(database=self.database, fetch_size=fetch,
+                                      default_access_mode=neo4j.READ_ACCESS) as s:
                 return s.execute_read(work_q)
+        except _TooLarge:
+            raise QueryError(
+                f"The result is larger than {max_bytes / 2**20:g} MB, so it was not read. Ask "
+                "for less: fewer rows (LIMIT), fewer columns, or counts instead of lists."
+            ) from None
         except nx.ClientError as e:
             code = e.code or ""
             if "AccessMode" in code or "ForbiddenOnReadOnlyDatabase" in code or \
@@ -97,6 +164,8 @@ class Neo4jStore(GraphStore):
             raise QueryError(f"The query failed: {e.message}") from e
         except nx.ServiceUnavailable as e:
             raise StoreError(f"Lost the connection to {self.description}: {e}") from e
+        except (ValueError, TypeError, OverflowError) as e:  # a value the driver cannot send
+            raise QueryError(f"Bad query parameters: {e}") from e
 
     def ensure_schema(self) -> None:
         with self._session(neo4j.WRITE_ACCESS) as s:

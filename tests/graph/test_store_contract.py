@@ -115,3 +115,50 @@ def test_clear_and_schema_are_repeatable(store: GraphStore) -> None:
 def test_unencodable_parameters_are_a_query_error(store: GraphStore) -> None:
     with pytest.raises(QueryError):
         store.read("RETURN $x AS x", {"": 1})
+
+
+def _graph(store: GraphStore) -> tuple[list, list]:
+    nodes = sorted((r["id"], sorted(r["l"]), sorted(r["p"].items())) for r in store.read(
+        "MATCH (n) RETURN n.id AS id, labels(n) AS l, properties(n) AS p"))
+    edges = sorted((r["a"], r["t"], r["b"], sorted(r["p"].items())) for r in store.read(
+        "MATCH (a)-[e]->(b) RETURN a.id AS a, type(e) AS t, b.id AS b, properties(e) AS p"))
+    return nodes, edges
+
+
+def test_restore_puts_back_what_remember_saw(store: GraphStore) -> None:
+    """What a failed load relies on: new nodes and relationships go, changed ones (labels,
+    properties, a relationship that gained a twin) come back as they were."""
+    store.upsert_nodes(("Organization", "TruckStop"), orgs("a", city="Biloxi"))
+    store.upsert_nodes(("Organization", "LawEnforcement"), orgs("b"))
+    store.upsert_edges("LOCAL_CONTACT", [{"src": "a", "dst": "b", "key": "k",
+                                          "props": {"key": "k", "note": "old"}}])
+    before = _graph(store)
+    saved = store.remember(new_nodes=["c"], nodes=["a"],
+                           new_edges={"REFERRED": [{"src": "c", "key": "c>b"}]},
+                           edges={"LOCAL_CONTACT": [{"src": "a", "key": "k"}]})
+    store.upsert_nodes(("Organization", "Casino"), orgs("a"))  # other kind, no city
+    store.upsert_nodes(("Person",), orgs("c"))
+    store.upsert_edges("REFERRED", [{"src": "c", "dst": "b", "key": "c>b",
+                                     "props": {"key": "c>b"}}])
+    store.upsert_edges("LOCAL_CONTACT", [{"src": "a", "dst": "c", "key": "k",
+                                          "props": {"key": "k", "note": "new"}}])
+    assert _graph(store) != before
+    store.restore(saved)
+    assert _graph(store) == before
+    store.restore(saved)  # every step can run again (a restore that was interrupted)
+    assert _graph(store) == before
+
+
+def test_delete_edges_by_source_and_key(store: GraphStore) -> None:
+    store.upsert_nodes(("Organization",), orgs("a", "b"))
+    store.upsert_edges("REFERRED", [{"src": "a", "dst": "b", "key": k, "props": {"key": k}}
+                                    for k in ("k1", "k2")])
+    store.delete_edges({"REFERRED": [{"src": "a", "key": "k1"}, {"src": "b", "key": "k2"}]})
+    assert [r["k"] for r in store.read("MATCH ()-[e]->() RETURN e.key AS k")] == ["k2"]
+
+
+def test_alive_and_settle(store: GraphStore) -> None:
+    assert store.alive()
+    store.upsert_nodes(("Person",), orgs("p"))
+    store.settle()  # whatever it does for this backend, the data stays
+    assert store.counts().nodes == 1 and store.alive()
