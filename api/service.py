@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-
 from api import cypher_guard
 from api.name_index import NameIndex
 from api.security import Audit, KeyStore
