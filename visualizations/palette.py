@@ -28,7 +28,10 @@ OKABE_ITO = {"orange": "#E69F00", "sky": "#56B4E9", "green": "#009E73", "yellow"
 SECTOR_COLOUR = {"law enforcement": OKABE_ITO["blue"], "government": OKABE_ITO["sky"],
                  "civil society": OKABE_ITO["green"], "industry": OKABE_ITO["orange"],
                  "people": OKABE_ITO["grey"], "event": OKABE_ITO["purple"],
-                 "program": OKABE_ITO["yellow"], "place": OKABE_ITO["black"]}
+                 "program": OKABE_ITO["yellow"], "place": OKABE_ITO["black"],
+                 # an organization whose kind the sources do not state: a white square, not
+                 # a guess at its sector
+                 "kind not recorded": "#FFFFFF"}
 #: the sectors in legend order
 SECTORS = tuple(SECTOR_COLOUR)
 OVERLAY = OKABE_ITO["vermillion"]
@@ -91,11 +94,17 @@ VERB = {
 def broad_sector(kind: str | None, label: str | None) -> str:
     """The sector a node is coloured by.
 
+    An unnamed group takes the sector of the kind or sector it was recorded with.
+
     >>> broad_sector("truck stop", "Organization"), broad_sector(None, "Event")
     ('industry', 'event')
+    >>> broad_sector(None, "Organization"), broad_sector("law enforcement", "Group")
+    ('kind not recorded', 'law enforcement')
     """
-    if label == "Organization":
-        return model.SECTORS.get(kind or "", "industry")
+    if label in ("Organization", "Group"):
+        if kind in SECTOR_COLOUR:  # a group recorded by sector ("industry")
+            return kind
+        return model.SECTORS.get(kind or "", "kind not recorded")
     return LABEL_SECTOR.get(label or "", "people")
 
 
