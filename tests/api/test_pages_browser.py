@@ -175,11 +175,13 @@ def test_explorer_colours_shapes_legend_and_directed_ties(page) -> None:
         [n.id, {colour: n.color.background, shape: n.shape, x: n.x}]))""")
     lofy = drawn["person:racine-coalition-against-human-trafficking:neal-lofy"]
     carriers = drawn["org:quality-carriers"]
-    assert carriers["colour"] == SECTOR_COLOUR["industry"] and carriers["shape"] == "square"
+    # 001 does not say what kind of organization Quality Carriers is: white, a square
+    assert carriers["colour"] == SECTOR_COLOUR["kind not recorded"]
+    assert carriers["shape"] == "square"
     assert lofy["colour"] == SECTOR_COLOUR["people"] and lofy["shape"] == "dot"
     assert page.evaluate("window.egoGraph.view.network.physics.options.enabled") is False
     legend = page.locator("#egolegend li").all_inner_texts()
-    assert {"industry", "people", "organization", "person", "referred"} <= set(legend)
+    assert {"kind not recorded", "people", "organization", "person", "referred"} <= set(legend)
     arrows = page.evaluate(
         "window.egoGraph.edges.get().filter(e => e.rel_type === 'REFERRED').map(e => e.arrows)")
     assert arrows == ["to"]

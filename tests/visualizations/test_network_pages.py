@@ -217,12 +217,12 @@ def test_filters_overlay_switch_and_empty_message(browser, seeded_service, tmp_p
 
     assert hidden() == set()
     industry = ids("n.sector === 'industry'")
-    assert "org:total-transportation" in industry
+    assert "org:ergon-trucking" in industry
     page.locator('[data-filter="sector"] input[value="industry"]').uncheck()
     assert hidden() == industry
     # a tie to a hidden node is hidden too
     tied = set(page.evaluate("""window.coalition.edges.get().filter(e =>
-        e.from === 'org:total-transportation' || e.to === 'org:total-transportation')
+        e.from === 'org:ergon-trucking' || e.to === 'org:ergon-trucking')
         .map(e => e.id)"""))
     assert tied and tied <= hidden("edges")
     page.locator('[data-filter="sector"] input[value="industry"]').check()
@@ -290,5 +290,7 @@ def test_legend_shows_shapes_and_colours_of_the_page(browser, seeded_service, tm
     from visualizations.palette import SECTOR_COLOUR
 
     assert colours["org:ms:biloxi-police-department"][0] == SECTOR_COLOUR["law enforcement"]
-    assert colours["org:quality-carriers"] == [SECTOR_COLOUR["industry"], "square"]
+    assert colours["org:ergon-trucking"] == [SECTOR_COLOUR["industry"], "square"]
+    # kind not stated in 001: white, never a guessed sector
+    assert colours["org:quality-carriers"] == [SECTOR_COLOUR["kind not recorded"], "square"]
     assert colours["person:racine-coalition-against-human-trafficking:neal-lofy"][1] == "dot"
