@@ -39,8 +39,8 @@ plt.rcParams.update({"svg.fonttype": "none", "font.size": 9, "axes.spines.top": 
 NO_DATA = "no data"
 #: a component name wraps at this many characters (about one heatmap column at 9 pt)
 MVE_WRAP = 18
-#: an event name wraps at this many characters, on at most this many lines
-EVENT_WRAP, EVENT_LINES = 32, 3
+#: an event name wraps at this many characters
+EVENT_WRAP = 32
 
 
 def _figure(width: float, height: float) -> tuple[Any, Any]:
@@ -71,9 +71,9 @@ def _counts(axis: Any) -> None:
     axis.set_major_locator(MaxNLocator(integer=True))
 
 
-def _wrap(text: str, width: int, lines: int | None = None) -> str:
-    return textwrap.fill(str(text), width, max_lines=lines, placeholder=" …",
-                         break_long_words=True)
+def _wrap(text: str, width: int) -> str:
+    # never shortened: a word longer than a line is broken, not cut
+    return textwrap.fill(str(text), width, break_long_words=True)
 
 
 def _slug(text: str) -> str:
@@ -179,10 +179,10 @@ def attendance(report: dict[str, Any], top: int = 10) -> dict[str, str]:
     present = {s for c in named + unnamed for s, v in c.items() if v}
     order = {s: i for i, s in enumerate(SECTORS)}
     sectors = sorted(present, key=lambda s: (order.get(s, len(order)), s))
-    fig, ax = _figure(7, 1.0 + 0.45 * len(events))
-    # whole event names, wrapped (an ellipsis only past three lines; the alt text has them
-    # in full)
-    labels = [_wrap(a["event"]["name"], EVENT_WRAP, EVENT_LINES) for a in events]
+    # whole event names, wrapped; a row is as tall as its name
+    labels = [_wrap(a["event"]["name"], EVENT_WRAP) for a in events]
+    lines = sum(max(2, label.count("\n") + 1) for label in labels)
+    fig, ax = _figure(7, 1.0 + 0.2 * lines)
     y = list(range(len(events)))
     left = [0.0] * len(events)
     handles = []
