@@ -4,9 +4,13 @@ the user gives (kept in sessionStorage), so it needs no auth to load."""
 
 from __future__ import annotations
 
-from jinja2 import Environment
+import json
 
-from visualizations.network import bundled
+from jinja2 import Environment
+from markupsafe import Markup
+
+from visualizations import palette
+from visualizations.network import VIEW_JS, bundled
 
 PAGE = r"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
@@ -22,7 +26,11 @@ section[hidden]{display:none}input,select,textarea,button.act{font:inherit;paddi
 table{border-collapse:collapse;margin:.5rem 0}td,th{border:1px solid #ccc;padding:.2rem .4rem;
 text-align:left;vertical-align:top}#graph,#qgraph{height:26rem;border:1px solid #ccc}#result td{overflow-wrap:anywhere}.err{color:#D55E00}
 #hits li{cursor:pointer;padding:.15rem 0}#hits li:hover{text-decoration:underline}
-.cols{display:flex;gap:1rem}.charts{display:flex;flex-wrap:wrap;gap:1rem}.charts img{max-width:560px;width:100%}.cols>div{flex:1;min-width:0}code{color:#555}
+.cols{display:flex;gap:1rem}#graphwrap{position:relative}#egoempty{position:absolute;top:40%;left:0;right:0;text-align:center;color:#555}
+ul.legend{list-style:none;padding:0;margin:.3rem 0;columns:2}ul.legend li{display:flex;align-items:center;gap:.4rem;break-inside:avoid}ul.legend li.lh{font-size:.8rem;color:#555;font-weight:600;margin-top:.3rem}
+.chip{display:inline-block;border-left:.6rem solid;padding:0 .3rem;margin-left:.3rem;font-size:.85em;color:#444;background:#f4f4f4}
+fieldset{border:1px solid #ddd;margin:.3rem 0;padding:.2rem .5rem}fieldset label{display:inline-block;margin-right:.6rem;white-space:nowrap}
+fieldset legend{font-weight:600;font-size:.85rem}.hint{color:#666;font-size:.8rem;margin:.2rem 0}#egofilters{max-height:14rem;overflow:auto}.charts{display:flex;flex-wrap:wrap;gap:1rem}.charts img{max-width:560px;width:100%}.cols>div{flex:1;min-width:0}code{color:#555}
 </style></head><body>
 <header><h1>coalition-graph</h1>
 <nav role="tablist">
@@ -48,7 +56,10 @@ text-align:left;vertical-align:top}#graph,#qgraph{height:26rem;border:1px solid 
  <label>Search <input id="q" autocomplete="off" placeholder="name, e.g. biloxi"></label>
  <ul id="hits"></ul>
  <h2 id="who"></h2><div id="profile"></div></div>
- <div><div id="graph" role="img" aria-label="ego network"></div>
+ <div><div id="graphwrap"><div id="graph" role="img" aria-label="ego network"></div>
+ <p id="egoempty" hidden>Nothing in this network matches these filters.</p></div>
+ <h3>Legend</h3><ul class="legend" id="egolegend"></ul>
+ <details open><summary>Filters</summary><div id="egofilters"></div></details>
  <p><label>Path from <input id="pa" size="22"></label> <label>to <input id="pb" size="22"></label>
  <button class="act" id="findpath">Find paths</button></p><ol id="paths"></ol></div></div>
 </section>
@@ -70,8 +81,25 @@ text-align:left;vertical-align:top}#graph,#qgraph{height:26rem;border:1px solid 
 </section>
 </main>
 <script>{{ vis_js }}</script>
+<script>{{ view_js }}</script>
+<script id="palette" type="application/json">{{ palette }}</script>
 <script>
 "use strict";
+const PALETTE = JSON.parse(document.getElementById("palette").textContent);
+// sector of a node as the pages colour it (visualizations/palette.py broad_sector)
+function sectorOf(kind, label) {
+  if (label === "Organization") return PALETTE.kindSector[kind] || "industry";
+  return PALETTE.labelSector[label] || "people";
+}
+function chip(kind, label) {
+  const colour = PALETTE.sectors[sectorOf(kind, label)] || "#999";
+  return `<span class="chip" style="border-color:${esc(colour)}">${esc(kind || String(label || "").toLowerCase())}</span>`;
+}
+// "A referred B to C": a tie read in its direction, from either end
+function sentence(a, type, b, to) {
+  const verb = PALETTE.verb[type] || type.toLowerCase().replace(/_/g, " ");
+  return `${a} ${verb} ${b}` + (to ? ` to ${to}` : "");
+}
 const $ = (id) => document.getElementById(id);
 const esc = (s) => String(s ?? "").replace(/[&<>"']/g, c => ({"&":"&amp;","<":"&lt;",">":"&gt;",'"':"&quot;","'":"&#39;"}[c]));
 $("key").value = sessionStorage.getItem("key") || "";
@@ -114,13 +142,13 @@ async function dashboard() {
 }
 $("state").addEventListener("change", dashboard);
 // explorer
-let timer = null, network = null;
+let timer = null, egoView = null;
 $("q").addEventListener("input", () => { clearTimeout(timer); timer = setTimeout(search, 200); });
 async function search() {
   const q = $("q").value.trim();
   if (!q) { $("hits").innerHTML = ""; return; }
   const r = await api("/api/stakeholders?limit=10&q=" + encodeURIComponent(q));
-  $("hits").innerHTML = r.items.map(h => `<li data-id="${esc(h.id)}">${esc(h.name)} <code>${esc(h.id)}</code></li>`).join("");
+  $("hits").innerHTML = r.items.map(h => `<li data-id="${esc(h.id)}">${esc(h.name)}${chip(h.kind, h.label)} <code>${esc(h.id)}</code></li>`).join("");
 }
 $("hits").addEventListener("click", (e) => { const li = e.target.closest("li"); if (li) show(li.dataset.id); });
 async function show(id) {
@@ -128,15 +156,28 @@ async function show(id) {
   $("who").textContent = p.profile.name || id;
   $("pa").value = id;
   const rows = Object.entries(p.profile).map(([k, v]) => `<tr><th>${esc(k)}</th><td>${esc(Array.isArray(v) ? v.join("; ") : v)}</td></tr>`).join("");
-  const ties = p.connections.map(c => `<li>${esc(c.type.toLowerCase())} ${esc(c.name)}</li>`).join("");
+  const me = esc(p.profile.name || id);
+  // each tie in its own direction, with the other party's kind
+  const ties = p.connections.map(c => {
+    const other = esc(c.name || c.id), to = c.to_id ? esc(c.to_name || c.to_id) : null;
+    const text = c.direction === "out" ? sentence(me, c.type, other, to) : sentence(other, c.type, me, to);
+    return `<li data-type="${esc(c.type)}" data-direction="${esc(c.direction)}">${text}${chip(c.kind, c.label)}${c.date ? " (" + esc(c.date) + ")" : ""}</li>`;
+  }).join("");
   const evs = p.events.map(e => `<li>${esc(e.role)}: ${esc(e.name)} (${esc(e.date)})</li>`).join("");
-  $("profile").innerHTML = `<table>${rows}</table><h3>Connections</h3><ul>${ties || "<li>none</li>"}</ul><h3>Events</h3><ul>${evs || "<li>none</li>"}</ul><p>Source: ${esc(p.provenance.citation || p.provenance.source)}</p>`;
+  const facts = p.metrics.map(m => `<li>${esc(m.name)}: <b>${esc(m.value)}</b> ${esc(m.unit || "")}</li>`).join("");
+  $("profile").innerHTML = `<table>${rows}</table>` + (facts ? `<h3>Facts</h3><ul id="facts">${facts}</ul>` : "") +
+    `<h3>Connections</h3><ul id="connections">${ties || "<li>none</li>"}</ul><h3>Events</h3><ul>${evs || "<li>none</li>"}</ul><p>Source: ${esc(p.provenance.citation || p.provenance.source)}</p>`;
   const ego = await api("/api/stakeholders/" + encodeURIComponent(id) + "/ego?depth=2");
-  const nodes = new vis.DataSet(ego.nodes.map(n => ({id: n.id, label: String(n.name || n.id).slice(0, 30), title: n.id, color: n.id === id ? "#D55E00" : "#0072B2"})));
-  const edges = new vis.DataSet(ego.edges.map((e, i) => ({id: i, from: e.source, to: e.target, title: e.type})));
-  if (network) network.destroy();
-  network = new vis.Network($("graph"), {nodes, edges}, {physics: {stabilization: {iterations: 150}}});
-  window.egoGraph = {nodes, edges};  // not window.explorer: that is the <section id="explorer">
+  // drawn as the network pages draw it: laid out in Python (physics off), coloured by
+  // sector, shaped by kind, metrics folded into their node's tooltip
+  const data = {nodes: ego.nodes.filter(n => n.draw).map(n => Object.assign({id: n.id}, n.draw)),
+                edges: ego.draw_edges, options: ego.options};
+  if (egoView) egoView.network.destroy();
+  egoView = coalitionView.create($("graph"), data, ego.view);
+  egoView.verbs = PALETTE.verb;
+  $("egolegend").innerHTML = ego.legend.map(i => i.heading ? `<li class="lh">${esc(i.text)}</li>` : `<li>${i.svg}<span>${esc(i.text)}</span></li>`).join("");
+  coalitionView.filters($("egofilters"), egoView, $("egoempty"));
+  window.egoGraph = {nodes: egoView.nodes, edges: egoView.edges, view: egoView};  // not window.explorer: that is the <section id="explorer">
 }
 $("findpath").addEventListener("click", async () => {
   const r = await api(`/api/paths?a=${encodeURIComponent($("pa").value)}&b=${encodeURIComponent($("pb").value)}`);
@@ -186,9 +227,14 @@ function drawResult(r) {
   window.consoleGraph = null;
   $("qgraph").hidden = !(g.nodes.size || g.edges.length);
   if ($("qgraph").hidden) return;
-  const nodes = new vis.DataSet([...g.nodes.values()].map(n => ({id: n.element,
-    label: String(n.properties.name || n.properties.id || n.labels.join(":")).slice(0, 30),
-    title: String(n.properties.id || n.labels.join(":"))})));
+  const nodes = new vis.DataSet([...g.nodes.values()].map(n => {
+    const base = n.labels.find(l => PALETTE.baseLabels.includes(l)), kind = n.properties.kind;
+    const colour = PALETTE.sectors[sectorOf(kind, base)] || "#999";
+    return {id: n.element, color: {background: colour, border: colour},
+      shape: PALETTE.kindShape[kind] || PALETTE.labelShape[base] || "dot", size: 12,
+      label: String(n.properties.name || n.properties.id || n.labels.join(":")).slice(0, 30),
+      title: String(n.properties.id || n.labels.join(":"))};
+  }));
   const edges = new vis.DataSet();
   for (const e of g.edges) {
     const id = [e.start, e.type, e.end, e.properties.key || ""].join("|");
@@ -237,4 +283,6 @@ loadStates().catch(() => {});
 
 def explorer_page() -> str:
     return Environment(autoescape=True).from_string(PAGE).render(
-        vis_css=bundled("vis-network.css"), vis_js=bundled("vis-network.min.js"))
+        vis_css=bundled("vis-network.css"), vis_js=bundled("vis-network.min.js"),
+        view_js=Markup(VIEW_JS),
+        palette=Markup(json.dumps(palette.for_js()).replace("<", "\\u003c")))

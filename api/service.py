@@ -16,8 +16,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import networkx as nx
-
 from api import cypher_guard
 from api.name_index import NameIndex
 from api.security import Audit, KeyStore
@@ -39,7 +37,7 @@ from graph.store import EmbeddedServer, GraphStore, open_store
 from loaders.load import LoadReport, load
 from visualizations.briefing import to_html, to_markdown
 from visualizations.charts import all_charts
-from visualizations.network import overlay_from_report, render_html
+from visualizations.network import ego_data, kind_view, overlay_from_report, render_html
 
 #: the seed workbook shipped in the repository
 SEED_DIR = Path(__file__).resolve().parent.parent / "data" / "seed"
@@ -266,6 +264,9 @@ class CoalitionService:
             if not found:
                 raise NotFound(f"no stakeholder with id {node_id!r}")
             ties = store.read(queries.STAKEHOLDER_TIES, {"id": node_id})
+            thirds = sorted({t["props"]["to_id"] for t in ties if t["props"].get("to_id")})
+            third_names = {r["id"]: r["name"] for r in store.read(queries.NAMES_BY_ID,
+                                                                  {"ids": thirds})}
         props = dict(found[0]["props"])
         hidden = () if include_contacts else model.CONTACT_PROPERTIES
         provenance = {k: props.pop(k, None) for k in ("source", "source_row", "citation",
@@ -276,7 +277,8 @@ class CoalitionService:
             "provenance": provenance, "connections": [], "events": [], "commitments": [],
             "metrics": []}
         for t in sorted(ties, key=lambda r: (r["type"], r["id"])):
-            other = {"id": t["id"], "name": t["name"], "label": _base(t["labels"])}
+            other = {"id": t["id"], "name": t["name"], "label": _base(t["labels"]),
+                     "kind": t["kind"]}
             if t["type"] in model.PARTICIPATION.values():
                 out["events"].append({**other, "date": t["date"], "role": t["props"].get("role")})
             elif t["type"] in model.COMMITMENTS.values():
@@ -291,7 +293,9 @@ class CoalitionService:
                                            "direction": "out" if t["outgoing"] else "in",
                                            **{k: t["props"][k] for k in
                                               ("date", "status", "note", "to_id", "event_id")
-                                              if t["props"].get(k)}})
+                                              if t["props"].get(k)},
+                                           **({"to_name": third_names.get(t["props"]["to_id"])}
+                                              if t["props"].get("to_id") else {})})
         return out
 
     def ego(self, node_id: str, depth: int = 2, *, include_contacts: bool = False
@@ -301,8 +305,9 @@ class CoalitionService:
                         include_contacts=include_contacts)
         if node_id not in g:
             raise NotFound(f"no stakeholder with id {node_id!r}")
-        # store values are plain already (GraphStore.read), so this is JSON as it stands
-        return nx.node_link_data(g, edges="edges")
+        # store values are plain already (GraphStore.read), so this is JSON as it stands;
+        # ego_data adds how the explorer draws it (positions, colours, legend)
+        return ego_data(g, node_id, include_contacts=include_contacts)
 
     def paths(self, a: str, b: str, *, limit: int = 5) -> list[list[dict[str, str]]]:
         """Shortest paths, searched in the database (no whole-graph projection)."""
@@ -411,6 +416,7 @@ class CoalitionService:
         entities."""
         st = state.upper() if state else None
         highlight = None
+        context: set[str] | None = None
         with self.store() as store:
             if path:
                 highlight = shortest_paths(store, *path)
@@ -429,19 +435,21 @@ class CoalitionService:
                     raise ConfigError(f"no entity with id {focus!r}")
                 title = f"{g.nodes[focus].get('name')} and its network (depth {depth})"
             elif st:
-                g = project(store, Filters(states=(st,), kinds=kinds),
-                            include_contacts=include_contacts) if kinds else \
-                    project_state(store, st, include_contacts=include_contacts)
-                title = f"{st} coalition"
+                g = project_state(store, st, include_contacts=include_contacts)
+                title = f"{st} coalition" + (f": {', '.join(kinds)}" if kinds else "")
             else:
-                g = project(store, Filters(kinds=kinds), include_contacts=include_contacts)
+                g = project(store, include_contacts=include_contacts)
                 title = "Coalition network" + (f": {', '.join(kinds)}" if kinds else "")
         gaps = None
-        if st and overlay and not focus and not path:
+        if kinds and not focus and not path:
+            # the selection, the ties among them and, faded, the actors they are tied to
+            g, context = kind_view(g, kinds)
+        elif st and overlay and not focus and not path:
             report = report or analyze(g, states=[st], as_of=as_of)
             gaps = overlay_from_report(report, st)
         return render_html(g, title=title, overlay=gaps, highlight=highlight, size_by=size_by,
-                           include_contacts=include_contacts, max_nodes=max_nodes)
+                           include_contacts=include_contacts, max_nodes=max_nodes,
+                           context=context)
 
     # -- the embedded server
     def _server(self) -> EmbeddedServer:

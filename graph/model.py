@@ -25,6 +25,8 @@ BASE_LABELS: dict[str, str] = {
     "State": "state",
     "County": "county",
     "Metric": "metric",
+    "Group": "group",  # an unnamed group of organizations or people ("3 local casinos")
+    "Law": "law",  # a bill or statute of a jurisdiction (the laws sheet)
 }
 
 #: organization kind (as written in a workbook) -> label; the documented vocabulary
@@ -72,6 +74,23 @@ SECTORS: dict[str, str] = {
     "school": "civil society",
 }
 
+#: the sectors, which an unnamed group may give instead of a kind ("28 law enforcement")
+SECTOR_NAMES = frozenset(SECTORS.values())
+#: what an unnamed group may be: an organization kind or a sector
+GROUP_KINDS = frozenset(ORG_KINDS) | SECTOR_NAMES
+#: what an unnamed group's count counts
+GROUP_UNITS = frozenset({"organizations", "people"})
+
+#: the level an organization works at; inferred from kind and name when a workbook leaves it
+#: empty (loaders.normalize.infer_level, documented in docs/workbook.md)
+LEVELS = ("local", "county", "regional", "state", "national", "federal", "international")
+
+#: how a bounded number was written: ">70" is 70 with "more than" (loaders.normalize)
+QUALIFIERS = ("more than", "at least", "about", "up to", "less than")
+
+#: the status of a bill or statute, in the order a bill usually moves through them
+LAW_STATUSES = ("introduced", "passed", "signed", "effective", "failed", "repealed")
+
 EVENT_KINDS = frozenset(
     {"coalition build", "follow-up", "training", "webinar", "meeting", "conference",
      "presentation"}
@@ -111,12 +130,17 @@ COMMITMENTS: dict[str, str] = {
     "adopted": "ADOPTED",
 }
 
-#: relationships the loader derives itself
-DERIVED = frozenset({"LOCATED_IN", "PART_OF", "HAS_METRIC", "FOLLOWS"})
+#: the laws sheet: a law mandates programs; people and organizations sponsor bills
+LAW_RELATIONSHIPS = frozenset({"MANDATES", "SPONSORS_BILL"})
+
+#: relationships the loader derives itself. OUTCOME_OF ties whoever made a commitment or a
+#: relationship to the event it came out of (its ``event_id``): a report's outcome, which is
+#: not a statement that they attended
+DERIVED = frozenset({"LOCATED_IN", "PART_OF", "HAS_METRIC", "FOLLOWS", "OUTCOME_OF"})
 
 REL_TYPES = frozenset(
     set(PARTICIPATION.values()) | set(RELATIONSHIPS.values()) | set(COMMITMENTS.values())
-    | DERIVED | {"WORKS_FOR"}
+    | LAW_RELATIONSHIPS | DERIVED | {"WORKS_FOR"}
 )
 NODE_LABELS = frozenset({ENTITY, *BASE_LABELS, *KIND_LABELS})
 

@@ -4,16 +4,23 @@ The result is a ``networkx.MultiDiGraph``: node attributes are the node's proper
 ``labels`` and ``label`` (its base label); edge attributes are the relationship's properties
 plus ``type``; edge keys are the relationships' ``key``. Analyses and views take it from here
 and never see the database.
+
+Nodes are added in id order and edges in (source, target, type, key) order, whatever order
+the store returned them in: FalkorDB and Neo4j return rows in different orders, and
+networkx (Louvain's communities among others) follows insertion order, so without this the
+same data gave different analysis JSON on the two stores.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 import networkx as nx
 
 from graph import model, queries
+from graph.analysis.graphs import canonical
 from graph.store.base import GraphStore, batched
 
 
@@ -51,6 +58,12 @@ def _in_range(date: object, lo: str | None, hi: str | None) -> bool:
         return True
     d = str(date)
     return (lo is None or d >= lo[: len(d)]) and (hi is None or d <= hi)
+
+
+def _edge_key(r: dict) -> tuple[str, str, str, str, str]:
+    props = r["props"]
+    return (str(r["src"]), str(r["dst"]), str(r["type"]), str(props.get("key")),
+            json.dumps(props, sort_keys=True, default=str))
 
 
 ACTORS = set(model.ACTOR_LABELS)
@@ -96,7 +109,8 @@ def _ids_for(store: GraphStore, f: Filters) -> list[str] | None:
 
 
 def states_in_use(store: GraphStore) -> list[str]:
-    """States that hold at least one organization or event."""
+    """States that hold anything: an organization, an event, a law, a commitment or metric
+    of the state itself, an unnamed group (a state holding only a law is analysed too)."""
     return [r["state"] for r in store.read(queries.STATES_IN_USE)]
 
 
@@ -108,7 +122,7 @@ def project_state(store: GraphStore, state: str, *, include_contacts: bool = Fal
     for r in store.read(queries.MODEL_IDS):
         g = nx.compose(g, project(store, Filters(focus=r["id"], depth=1),
                                   include_contacts=include_contacts))
-    return g
+    return canonical(g)  # compose appends: back to id order
 
 
 def _rows(store: GraphStore, ids: list[str] | None) -> tuple[list[dict], list[dict]]:
@@ -126,7 +140,7 @@ def _assemble(node_rows: list[dict], edge_rows: list[dict], f: Filters,
     kinds = {model.vocab_key(k) for k in f.kinds}
     g = nx.MultiDiGraph()
     hidden = set() if include_contacts else set(model.CONTACT_PROPERTIES)
-    for r in node_rows:
+    for r in sorted(node_rows, key=lambda r: str(r["id"])):
         props = {k: v for k, v in r["props"].items() if k not in hidden}
         label = _base_label(r["labels"])
         if kinds and props.get("kind") not in kinds and label.lower() not in kinds \
@@ -136,7 +150,7 @@ def _assemble(node_rows: list[dict], edge_rows: list[dict], f: Filters,
             continue
         g.add_node(r["id"], **props, labels=sorted(r["labels"]), label=label)
     types = set(f.rel_types)
-    for r in edge_rows:
+    for r in sorted(edge_rows, key=_edge_key):
         if r["src"] not in g or r["dst"] not in g:
             continue
         if types and r["type"] not in types:

@@ -147,10 +147,13 @@ def relabel_nodes(labels: tuple[str, ...]) -> str:
     (~0.2 ms a node), so only nodes whose labels differ are touched; for new ids it matches
     nothing.
 
+    A node that has every wanted label but also a stale one (an organization whose kind was
+    emptied) is relabelled too.
+
     >>> print(relabel_nodes(("Organization", "Casino")))  # doctest: +ELLIPSIS
     UNWIND $rows AS r
     MATCH (n:Entity {id: r.id})
-    WHERE NOT (n:Organization AND n:Casino)
+    WHERE NOT (n:Organization AND n:Casino) OR n:BusCompany OR n:BusTerminal OR ...
     SET n:Organization:Casino
     REMOVE n:BusCompany:BusTerminal:County:EnergyCompany:Event:...
     """
@@ -159,7 +162,8 @@ def relabel_nodes(labels: tuple[str, ...]) -> str:
     return "\n".join([
         "UNWIND $rows AS r",
         f"MATCH (n:{ENTITY} {{id: r.id}})",
-        "WHERE NOT (" + " AND ".join(f"n:{x}" for x in wanted) + ")",
+        "WHERE NOT (" + " AND ".join(f"n:{x}" for x in wanted) + ")"
+        + "".join(f" OR n:{x}" for x in stale),
         "SET n:" + ":".join(wanted),
         "REMOVE n:" + ":".join(stale),
     ])
@@ -319,8 +323,10 @@ WHERE a.id IN $ids AND b.state IS NOT NULL AND NOT b.state IN $states
 RETURN DISTINCT a.id AS id
 """
 
+#: every state that holds anything (an organization, an event, a law, a commitment or metric
+#: of the State node itself): a state with only a law gets its analysis too (issue 10)
 STATES_IN_USE = f"""
-MATCH (n:{ENTITY}) WHERE n.state IS NOT NULL AND (n:Organization OR n:Event)
+MATCH (n:{ENTITY}) WHERE n.state IS NOT NULL
 RETURN DISTINCT n.state AS state ORDER BY state
 """
 
@@ -335,8 +341,10 @@ RETURN n.id AS id, n.name AS name
 """
 
 
+#: organizations in these states (by the Entity state index), for near-duplicate names; not
+#: by sector, which unnamed groups have too and organizations of no stated kind have not
 ORG_NAMES_IN_STATES = """
-MATCH (n:Entity) WHERE n.state IN $states AND n.sector IS NOT NULL
+MATCH (n:Entity) WHERE n.state IN $states AND n:Organization
 RETURN n.id AS id, n.name AS name, n.state AS state
 """
 

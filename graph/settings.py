@@ -22,6 +22,10 @@ class Settings(BaseSettings):
     neo4j_user: str = "neo4j"
     neo4j_password: SecretStr = SecretStr("")
     neo4j_database: str | None = Field(None, description="Neo4j database; default: server default.")
+    neo4j_notifications: bool = Field(
+        False, description="Let the Neo4j server send its query notifications (warnings "
+        "such as 'property key does not exist'), which the driver prints on stderr; for "
+        "debugging. Off: the driver asks the server for none.")
     batch_size: int = Field(5000, ge=1, le=100_000, description="Rows per UNWIND statement.")
     fuzzy_threshold: float = Field(
         92.0, ge=50, le=100, description="Name similarity (0-100) at which rows are flagged."

@@ -11,6 +11,10 @@ Id derivation when a row has no id (stable across loads, readable):
 - event: ``event:<state>:<date>:<slug of name>``
 - program: ``program:<slug>``; model component: ``mve:<slug>``
 - states ``state:MS``; counties ``county:<FIPS>``; metrics ``metric:<scope>:<name>:<date>``
+- unnamed group: ``group:<event id without 'event:'>:<kind>[:<level>][:<role>]`` (the role
+  when not attended); from a commitment ``group:<program id without its prefix>[:<state>]:
+  <kind>[:<level>]:<commitment kind>[:<date>]``
+- law: ``law:<state or us>:<slug of bill>``
 """
 
 from __future__ import annotations
@@ -31,6 +35,10 @@ from loaders.sources import SHEETS, Sheet, Workbook
 
 #: labels a reference column may point at
 ACTOR = ("Organization", "Person")
+#: who may have taken part in an event or made a commitment: actors and unnamed groups
+PARTICIPANT = (*ACTOR, "Group")
+#: nodes that are never referred to by name
+_UNNAMED = ("Metric", "State", "County", "Group", "Law")
 #: unknown column names listed in a warning before "and N more"
 _LISTED = 10
 ANY_SCOPE = ("Event", "Organization", "Person", "State", "County", "Program", "ModelComponent")
@@ -141,7 +149,7 @@ class PlanBuilder:
             self.row_ids[(e.file, e.row)] = node_id
         props = _compact({"id": node_id, **props, **(self.provenance(e) if e else {})})
         self.plan.nodes[node_id] = NodeRecord(node_id, labels, props)
-        if "name" in props and base not in ("Metric", "State", "County"):
+        if "name" in props and base not in _UNNAMED:
             self.by_name[normalize.normalize_name(str(props["name"]))].append(node_id)
         return True
 
@@ -196,13 +204,15 @@ class PlanBuilder:
                    "events": ("follows_event_id",),
                    "participation": ("entity_id", "event_id"),
                    "relationships": ("source_id", "target_id", "to_id", "event_id"),
-                   "commitments": ("entity_id", "program"), "metrics": ("scope_id",)}
+                   "commitments": ("entity_id", "program", "event_id"),
+                   "metrics": ("scope_id",), "laws": ("sponsors", "mandates")}
         for sheet, cols in columns.items():
             for e in self.entries[sheet]:
                 for c in cols:
-                    ref = getattr(e.data, c)
-                    if ref and ref not in self.defined:
-                        refs.add(ref)
+                    value = getattr(e.data, c)
+                    for ref in value if isinstance(value, tuple) else (value,):
+                        if ref and ref not in self.defined:
+                            refs.add(ref)
         self.external = self.lookup_existing(sorted(refs)) if refs else {}
 
     def place(self, e: Entry, state: str | None, county: str | None) -> dict[str, Any]:
@@ -259,7 +269,8 @@ class PlanBuilder:
                               ("events", self.event_follows),
                               ("participation", self.participation),
                               ("relationships", self.relationship),
-                              ("commitments", self.commitment), ("metrics", self.metric)):
+                              ("commitments", self.commitment), ("metrics", self.metric),
+                              ("laws", self.law)):
             for e in self.entries[sheet]:
                 handle(e)
         self.near_duplicates()
@@ -279,7 +290,9 @@ class PlanBuilder:
             sheet = self.wb.sheets.get(name)
             if sheet is None:
                 continue
-            missing = [c for c in schema.required_columns(name) if c not in sheet.columns]
+            # A sheet without rows (an empty YAML list) needs no columns
+            missing = [c for c in schema.required_columns(name)
+                       if c not in sheet.columns and sheet.rows]
             for col in missing:
                 self.error(None, col, f"missing column; the {name} sheet needs the columns "
                            f"{', '.join(schema.required_columns(name))}", file=sheet.file, row=1)
@@ -336,22 +349,26 @@ class PlanBuilder:
         node_id = d.id or (f"org:{d.state.lower()}:{normalize.slug(norm)}" if d.state
                            else f"org:{normalize.slug(norm)}")
         place = self.place(e, d.state, d.county)
-        props = {"name": d.name, "kind": d.kind, "sector": model.SECTORS[d.kind],
+        level = d.level or normalize.infer_level(d.name, d.kind, d.state)
+        props = {"name": d.name, "kind": d.kind,
+                 "sector": model.SECTORS[d.kind] if d.kind else None,
+                 "level": level, "level_inferred": True if level and not d.level else None,
                  "city": d.city, "website": d.website, "note": d.note, **place,
                  "aliases": [a.strip() for a in d.aliases.split(";") if a.strip()]
                  if d.aliases else None}
-        if self.add_node(e, node_id, ("Organization", model.ORG_KINDS[d.kind]), props):
+        labels = ("Organization", model.ORG_KINDS[d.kind]) if d.kind else ("Organization",)
+        if self.add_node(e, node_id, labels, props):
             for alias in props["aliases"] or []:
                 self.by_name[normalize.normalize_name(alias)].append(node_id)
             self.locate(e, node_id, place)
 
     def event(self, e: Entry) -> None:
         d: schema.EventRow = e.data  # type: ignore[assignment]
-        parts = ["event", (d.state or "us").lower(), d.date or "undated", normalize.slug(d.name)]
+        start = d.date.date if d.date else "undated"
+        parts = ["event", (d.state or "us").lower(), start, normalize.slug(d.name)]
         node_id = d.id or ":".join(parts)
         place = self.place(e, d.state, d.county)
-        precision = normalize.parse_date(d.date)[1] if d.date else None
-        props = {"name": d.name, "kind": d.kind, "date": d.date, "date_precision": precision,
+        props = {"name": d.name, "kind": d.kind, **(d.date.props() if d.date else {}),
                  "city": d.city, "note": d.note, **place}
         if self.add_node(e, node_id, ("Event",), props):
             self.locate(e, node_id, place)
@@ -361,6 +378,10 @@ class PlanBuilder:
         is_component = d.kind == "model component"
         node_id = d.id or f"{'mve' if is_component else 'program'}:{normalize.slug(d.name)}"
         label = "ModelComponent" if is_component else "Program"
+        if d.kind == "legislation":
+            self.warn(e.file, e.row, "kind", "laws have a sheet of their own now (laws.csv: "
+                      "jurisdiction, bill, status, what it mandates); a program of kind "
+                      "legislation is not read as a law", d.kind)
         self.add_node(e, node_id, (label,), {"name": d.name, "kind": d.kind, "note": d.note})
 
     def event_follows(self, e: Entry) -> None:
@@ -425,11 +446,86 @@ class PlanBuilder:
     def participation(self, e: Entry) -> None:
         d: schema.ParticipationRow = e.data  # type: ignore[assignment]
         rtype = model.PARTICIPATION[d.role]
-        src = self.resolve(e, "entity_id", d.entity_id, ACTOR)
         dst = self.resolve(e, "event_id", d.event_id, ("Event",))
+        count = d.count.props("count") if d.count else {}
+        if not self.group_columns_fit(e, d.entity_id, "kind", d.kind):
+            return
+        if d.entity_id:
+            src = self.resolve(e, "entity_id", d.entity_id, PARTICIPANT)
+        elif dst:
+            tail = dst.removeprefix("event:")
+            suffix = "" if d.role == "attended" else f":{normalize.slug(d.role)}"
+            src = self.group(e, f"{tail}:{normalize.slug(d.kind or '')}", suffix, d.kind,
+                             self.state_of(dst))
+        else:
+            return
         if src and dst:
             self.add_edge(e, rtype, src, dst, f"{rtype.lower()}:{src}>{dst}:{d.role}",
-                          {"role": d.role, "count": d.count, "note": d.note})
+                          {"role": d.role, **count, "note": d.note})
+
+    def group_columns_fit(self, e: Entry, entity: str | None, kind_column: str,
+                          kind: str | None) -> bool:
+        """A row names an entity, or gives the kind (and count, name, level, unit) of an
+        unnamed group: not both, not neither. False after recording why not."""
+        d: schema._GroupColumns = e.data  # type: ignore[assignment]
+        if entity and kind:
+            self.error(e, kind_column, f"give either entity_id (a named organization or "
+                       f"person) or {kind_column} (an unnamed group), not both; "
+                       "an organization's kind belongs in the organizations sheet", kind)
+        elif entity and (d.level or d.unit):
+            column = "level" if d.level else "unit"
+            self.error(e, column, f"{column} describes an unnamed group (a row with "
+                       f"{kind_column} instead of entity_id); a named organization's level "
+                       "belongs in the organizations sheet, and count is what it sent",
+                       getattr(d, column))
+        elif not entity and not kind:
+            self.error(e, "entity_id", f"this column must not be empty; for an unnamed group "
+                       f"leave it empty and give {kind_column} (an organization kind or a "
+                       "sector) and, when the source gives a number, count (e.g. 3, 'about "
+                       "30')")
+        elif entity and d.name:
+            self.error(e, "name", "name describes an unnamed group (a row with "
+                       f"{kind_column} instead of entity_id); a named organization's or "
+                       "person's name belongs in its own sheet", d.name)
+        else:
+            return True
+        return False
+
+    def group(self, e: Entry, key: str, suffix: str, kind: str | None, state: str | None
+              ) -> str | None:
+        """The node of an unnamed group of ``kind`` (docs/workbook.md, Unnamed groups)."""
+        d: schema._GroupColumns = e.data  # type: ignore[assignment]
+        assert kind  # group_columns_fit checked it
+        level = d.level or normalize.infer_level("", kind, None)
+        node_id = f"group:{key}{':' + d.level if d.level else ''}{suffix}"
+        if node_id in self.defined:
+            _, prev = self.defined[node_id]
+            where = f"{prev.file} row {prev.row}" if prev else "the workbook"
+            self.error(e, "count", f"{where} already gives an unnamed group of {kind} here "
+                       f"({node_id}); add the counts up in one row, or tell the groups apart "
+                       "with level", d.count.shown() if d.count else "")
+            return None
+        props = {"name": group_name(d.count, kind, d.level, d.unit, d.name), "kind": kind,
+                 "sector": model.SECTORS.get(kind, kind),
+                 **(d.count.props("count") if d.count else {}), "unit": d.unit,
+                 "level": level,
+                 "level_inferred": True if level and not d.level else None,
+                 "state": state, "unnamed": True, "note": d.note}
+        if not self.add_node(e, node_id, ("Group",), props, column="entity_id"):
+            return None
+        return node_id
+
+    def state_of(self, node_id: str) -> str | None:
+        rec = self.plan.nodes.get(node_id)
+        if rec is not None:
+            return rec.props.get("state")
+        return (self.external.get(node_id) or {}).get("state")
+
+    def outcome(self, e: Entry, src: str, event: str | None, what: str, key: str) -> None:
+        """Tie whoever made a commitment or relationship to the event it came out of."""
+        if event:
+            self.add_edge(e, "OUTCOME_OF", src, event, f"outcome_of:{key}",
+                          {"what": what, "via": key})
 
     def relationship(self, e: Entry) -> None:
         d: schema.RelationshipRow = e.data  # type: ignore[assignment]
@@ -440,30 +536,81 @@ class PlanBuilder:
         to = self.resolve(e, "to_id", d.to_id, ACTOR)
         event = self.resolve(e, "event_id", d.event_id, ("Event",))
         if src and dst and bool(to) == bool(d.to_id) and bool(event) == bool(d.event_id):
-            self.add_edge(e, rtype, src, dst, f"{rtype.lower()}:{src}>{dst}:{d.date or ''}",
-                          {"date": d.date, "status": d.status, "note": d.note, "to_id": to,
-                           "event_id": event})
+            key = f"{rtype.lower()}:{src}>{dst}:{d.date or ''}"
+            self.add_edge(e, rtype, src, dst, key,
+                          {**(d.date.props() if d.date else {}), "status": d.status,
+                           "note": d.note, "to_id": to, "event_id": event})
+            self.outcome(e, src, event, rtype, key)
 
     def commitment(self, e: Entry) -> None:
         d: schema.CommitmentRow = e.data  # type: ignore[assignment]
         rtype = model.COMMITMENTS[d.kind]
-        src = self.resolve(e, "entity_id", d.entity_id, (*ACTOR, "State"))
         dst = self.resolve(e, "program", d.program, ("Program", "ModelComponent"))
-        if src and dst:
-            self.add_edge(e, rtype, src, dst, f"{rtype.lower()}:{src}>{dst}:{d.date or ''}",
-                          {"kind": d.kind, "status": d.status, "date": d.date,
-                           "count": d.count, "note": d.note})
+        event = self.resolve(e, "event_id", d.event_id, ("Event",))
+        if not self.group_columns_fit(e, d.entity_id, "entity_kind", d.entity_kind):
+            return
+        # Only as written: that a build's outcome holds in the build's state is not stated
+        state = d.state
+        if d.entity_id:
+            src = self.resolve(e, "entity_id", d.entity_id, (*PARTICIPANT, "State"))
+        elif dst:
+            tail = dst.split(":", 1)[-1]
+            where = f":{state.lower()}" if state else ""
+            when = f":{d.date}" if d.date else ""
+            src = self.group(e, f"{tail}{where}:{normalize.slug(d.entity_kind or '')}",
+                             f":{d.kind}{when}", d.entity_kind, state)
+        else:
+            return
+        if src and dst and bool(event) == bool(d.event_id):
+            key = f"{rtype.lower()}:{src}>{dst}:{d.date or ''}"
+            self.add_edge(e, rtype, src, dst, key,
+                          {"kind": d.kind, "status": d.status,
+                           **(d.date.props() if d.date else {}),
+                           **(d.count.props("count") if d.count else {}), "state": d.state,
+                           "event_id": event, "note": d.note})
+            self.outcome(e, src, event, rtype, key)
 
     def metric(self, e: Entry) -> None:
         d: schema.MetricRow = e.data  # type: ignore[assignment]
         scope = self.resolve(e, "scope_id", d.scope_id, ANY_SCOPE)
         if not scope:
             return
-        node_id = f"metric:{scope}:{normalize.slug(d.name)}:{d.date or 'undated'}"
-        props = {"name": d.name, "value": d.value, "unit": d.unit, "date": d.date,
-                 "origin": d.source, "scope_id": scope, "note": d.note}
+        start = d.date.date if d.date else "undated"
+        node_id = f"metric:{scope}:{normalize.slug(d.name)}:{start}"
+        # A metric is in the state of what it measures, so a state holding only metrics
+        # still has data to analyse
+        props = {"name": d.name, **d.value.props("value"), "unit": d.unit,
+                 **(d.date.props() if d.date else {}), "origin": d.source,
+                 "scope_id": scope, "state": self.state_of(scope), "note": d.note}
         if self.add_node(e, node_id, ("Metric",), props, column="name"):
             self.add_edge(e, "HAS_METRIC", scope, node_id, f"has_metric:{node_id}", {})
+
+    def law(self, e: Entry) -> None:
+        d: schema.LawRow = e.data  # type: ignore[assignment]
+        state = None if d.jurisdiction == "US" else d.jurisdiction
+        node_id = d.id or f"law:{d.jurisdiction.lower()}:{normalize.slug(d.bill)}"
+        # The date of the status: given, or the status's own date column when it has one
+        date = d.date or (normalize.parse_date_value(getattr(d, d.status))
+                          if d.status in ("introduced", "signed", "effective")
+                          and getattr(d, d.status) else None)
+        place = self.place(e, state, None) if state else {}
+        props = {"name": d.title or d.bill, "bill": d.bill, "jurisdiction": d.jurisdiction,
+                 "status": d.status,
+                 **(date.props() if date else {}), "introduced": d.introduced,
+                 "signed": d.signed, "effective": d.effective, "note": d.note, **place}
+        if not self.add_node(e, node_id, ("Law",), props, column="bill"):
+            return
+        self.locate(e, node_id, place)
+        for ref in d.mandates or ():
+            program = self.resolve(e, "mandates", ref, ("Program", "ModelComponent"))
+            if program:
+                self.add_edge(e, "MANDATES", node_id, program,
+                              f"mandates:{node_id}>{program}", {})
+        for ref in d.sponsors or ():
+            sponsor = self.resolve(e, "sponsors", ref, ACTOR)
+            if sponsor:
+                self.add_edge(e, "SPONSORS_BILL", sponsor, node_id,
+                              f"sponsors_bill:{sponsor}>{node_id}", {})
 
     # ------------------------------------------------------------------ references
     def _local(self, ref: str, allowed: tuple[str, ...]) -> str | None:
@@ -577,3 +724,48 @@ def _base(labels: Iterable[str]) -> str:
 
 def build_plan(workbook: Workbook, **kwargs: Any) -> Plan:
     return PlanBuilder(workbook, **kwargs).build()
+
+
+#: what an unnamed group of a kind or sector is called: (one, many)
+_NOUNS = {
+    "law enforcement": ("law enforcement agency", "law enforcement agencies"),
+    "victim services": ("victim services organization", "victim services organizations"),
+    "industry": ("industry organization", "industry organizations"),
+    "government": ("government body", "government bodies"),
+    "civil society": ("civil society organization", "civil society organizations"),
+    "trucking company": ("trucking company", "trucking companies"),
+    "bus company": ("bus company", "bus companies"),
+    "energy company": ("energy company", "energy companies"),
+    "transit agency": ("transit agency", "transit agencies"),
+    "state agency": ("state agency", "state agencies"),
+    "federal agency": ("federal agency", "federal agencies"),
+}
+
+
+def group_name(count: schema.Bound | None, kind: str, level: str | None, unit: str | None,
+               described: str | None = None) -> str:
+    """How an unnamed group is shown: the source's words for it when the row gives them
+    (``name``), else its kind; with its count when the source gives one.
+
+    >>> group_name(schema.Bound(3), "casino", "local", None)
+    '3 local casinos (unnamed)'
+    >>> group_name(schema.Bound(28, "about", "~28"), "energy company", None, "people")
+    '~28 people (energy company, unnamed)'
+    >>> group_name(schema.Bound(1, "at least", "at least 1"), "law enforcement", "state", None)
+    'at least 1 state law enforcement agency (unnamed)'
+    >>> group_name(None, "law enforcement", "local", None, "local law enforcement")
+    'local law enforcement (unnamed)'
+    >>> group_name(schema.Bound(5), "law enforcement", "local", None, "local police departments")
+    '5 local police departments (unnamed)'
+    """
+    shown = f"{count.shown()} " if count else ""
+    if described:
+        return f"{shown}{described} (unnamed)"
+    one = count is not None and count.value == 1
+    if unit == "people":
+        what = ", ".join(x for x in (level, kind) if x)
+        who = ("person" if one else "people") if count else "people"
+        return f"{shown}{who} ({what}, unnamed)"
+    singular, plural = _NOUNS.get(kind, (kind, kind + "s"))
+    noun = singular if one else plural
+    return f"{shown}{level + ' ' if level else ''}{noun} (unnamed)"

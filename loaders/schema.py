@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import math
 import re
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+from pydantic import (BaseModel, BeforeValidator, ConfigDict, Field, ValidationError,
+                      field_validator)
 
 from graph import jurisdictions, model
 from graph.errors import RowIssue
@@ -68,18 +70,39 @@ def _id(v: Any) -> str | None:
     return v
 
 
-def _date(v: Any) -> str | None:
+def _date(v: Any) -> normalize.DateValue | None:
     if v is None or (isinstance(v, str) and not v.strip()):
         return None
-    return normalize.parse_date(v)[0]
+    return normalize.parse_date_value(v)
+
+
+def _single_date(v: Any) -> str | None:
+    if v is None or (isinstance(v, str) and not v.strip()):
+        return None
+    return normalize.parse_date_value(v, ranges=False).date
 
 
 _INTEGER = re.compile(r"^[+-]?\d+$")
 
 
-def _number(v: Any) -> float | int | None:
-    if v is None or (isinstance(v, str) and not v.strip()):
-        return None
+@dataclass(frozen=True)
+class Bound:
+    """A number as a report states it: exact (250), or bounded ("over 70", "about 95")."""
+
+    value: float | int
+    qualifier: str | None = None  # one of model.QUALIFIERS; None when exact
+    text: str | None = None  # the cell as written, kept when it has a qualifier
+
+    def props(self, name: str) -> dict[str, Any]:
+        """``{name, name_qualifier, name_text}`` as stored (docs/workbook.md, Numbers)."""
+        return {name: self.value, f"{name}_qualifier": self.qualifier,
+                f"{name}_text": self.text}
+
+    def shown(self) -> str:
+        return self.text or f"{self.value:,}"
+
+
+def _plain_number(v: Any) -> float | int:
     if isinstance(v, bool):
         raise ValueError("expected a number")
     if isinstance(v, int | float):
@@ -91,8 +114,7 @@ def _number(v: Any) -> float | int | None:
         try:  # whole numbers exactly: a float cannot tell 2**63 - 1 from 2**63
             num = int(text) if _INTEGER.match(text) else float(text)
         except ValueError:
-            raise ValueError("expected a number, e.g. 250 or 92.5 (no words; put words in "
-                             "'note')") from None
+            raise ValueError(f"not a number; {normalize.BOUND_HINT}") from None
     if isinstance(num, float):
         if not math.isfinite(num):
             raise ValueError(cells.NOT_FINITE + "; write the number, or leave the cell empty")
@@ -103,23 +125,55 @@ def _number(v: Any) -> float | int | None:
     return num
 
 
-def _count(v: Any) -> float | int | None:
+def _number(v: Any) -> Bound | None:
+    if v is None or (isinstance(v, str) and not v.strip()):
+        return None
+    if not isinstance(v, str):
+        return Bound(_plain_number(v))
+    qualifier, number = normalize.split_bound(v)
+    if qualifier is None:
+        return Bound(_plain_number(number))
+    if not number:
+        raise ValueError(f"'{v.strip()}' has no number; {normalize.BOUND_HINT}")
+    return Bound(_plain_number(number), qualifier, v.strip())
+
+
+def _count(v: Any) -> Bound | None:
     num = _number(v)
-    if num is not None and num < 0:
+    if num is not None and num.value < 0:
         raise ValueError("a count cannot be negative")
     return num
 
 
+def _ids(v: Any) -> tuple[str, ...] | None:
+    """A cell listing references separated by ';' (ids or exact names)."""
+    v = _text(v)
+    if v is None:
+        return None
+    parts = tuple(p.strip() for p in v.split(";") if p.strip())
+    return parts or None
+
+
 Id = Annotated[str | None, BeforeValidator(_id)]
 RequiredId = Annotated[str, BeforeValidator(_id)]
-Date = Annotated[str | None, BeforeValidator(_date)]
-Number = Annotated[float | int | None, BeforeValidator(_number)]
-Count = Annotated[float | int | None, BeforeValidator(_count)]
+Date = Annotated[normalize.DateValue | None, BeforeValidator(_date)]
+SingleDate = Annotated[str | None, BeforeValidator(_single_date)]
+Number = Annotated[Bound | None, BeforeValidator(_number)]
+Count = Annotated[Bound | None, BeforeValidator(_count)]
 State = Annotated[str | None, BeforeValidator(_state)]
+References = Annotated[tuple[str, ...] | None, BeforeValidator(_ids)]
+
+
+def OptionalVocab(vocabulary: dict[str, str] | frozenset[str] | tuple[str, ...],  # noqa: N802
+                  what: str) -> Any:
+    """An optional column holding a word of ``vocabulary``."""
+    words = frozenset(vocabulary) if isinstance(vocabulary, tuple) else vocabulary
+    return Annotated[str | None, BeforeValidator(_vocab(words, what))]
 
 
 class _Row(BaseModel):
-    model_config = ConfigDict(extra="ignore", frozen=True, coerce_numbers_to_str=True)
+    model_config = ConfigDict(extra="ignore", frozen=True, coerce_numbers_to_str=True,
+                              arbitrary_types_allowed=True)
     note: Text = None
     citation: Text = Field(None, description="the source document this row states")
 
@@ -127,7 +181,10 @@ class _Row(BaseModel):
 class OrganizationRow(_Row):
     id: Id = None
     name: Required
-    kind: Vocab(model.ORG_KINDS, "organization kind")
+    kind: OptionalVocab(model.ORG_KINDS, "organization kind") = Field(
+        None, description="empty when the sources do not say what the organization is")
+    level: OptionalVocab(model.LEVELS, "level") = Field(
+        None, description="inferred from kind and name when empty (docs/workbook.md)")
     state: State = None
     county: Text = None
     city: Text = None
@@ -164,11 +221,21 @@ class ProgramRow(_Row):
     owner_id: Id = None
 
 
-class ParticipationRow(_Row):
-    entity_id: Required
+class _GroupColumns(_Row):
+    """What a row says about an unnamed group, when it gives a kind instead of an entity."""
+
+    count: Count = None
+    level: OptionalVocab(model.LEVELS, "level") = None
+    unit: OptionalVocab(model.GROUP_UNITS, "unit of the count") = Field(
+        None, description="unnamed groups: whether count counts organizations or people")
+    name: Text = Field(None, description="unnamed groups: how the source describes them")
+
+
+class ParticipationRow(_GroupColumns):
+    entity_id: Id = Field(None, description="empty for an unnamed group (give kind, count)")
+    kind: OptionalVocab(model.GROUP_KINDS, "organization kind or sector") = None
     event_id: Required
     role: Vocab(model.PARTICIPATION, "participation role")
-    count: Count = None
 
 
 class RelationshipRow(_Row):
@@ -181,22 +248,58 @@ class RelationshipRow(_Row):
     status: Text = None
 
 
-class CommitmentRow(_Row):
-    entity_id: Required
+class CommitmentRow(_GroupColumns):
+    entity_id: Id = Field(None, description="empty for an unnamed group (give entity_kind, "
+                          "count)")
+    entity_kind: OptionalVocab(model.GROUP_KINDS, "organization kind or sector") = None
     program: Required
     kind: Vocab(model.COMMITMENTS, "commitment kind")
     status: Text = None
     date: Date = None
-    count: Count = None
+    state: State = Field(None, description="where the commitment holds")
+    event_id: Id = Field(None, description="the event the commitment came out of")
 
 
 class MetricRow(_Row):
     scope_id: Required
     name: Required
-    value: Annotated[float | int, BeforeValidator(_number)]
+    value: Annotated[Bound, BeforeValidator(_number)]
     unit: Text = None
     date: Date = None
     source: Text = Field(None, description="where the figure comes from (survey, hotline, ...)")
+
+
+class LawRow(_Row):
+    id: Id = None
+    jurisdiction: Required = Field(description="the state (MS, Mississippi), or US for a "
+                                   "federal law")
+    bill: Required = Field(description="bill or statute number, e.g. HB 1234, Code 63-1-7")
+    title: Text = None
+    status: Vocab(frozenset(model.LAW_STATUSES), "law status")
+    date: Date = Field(None, description="of the status; empty: its status column's date")
+    introduced: SingleDate = None
+    signed: SingleDate = None
+    effective: SingleDate = None
+    sponsors: References = Field(None, description="people or organizations, ';'-separated")
+    mandates: References = Field(None, description="programs it makes required, "
+                                 "';'-separated")
+
+    @field_validator("jurisdiction", mode="before")
+    @classmethod
+    def _jurisdiction(cls, v: Any) -> Any:
+        v = _text(v)
+        if v is None:
+            return v
+        if model.vocab_key(v).replace(".", "") in _FEDERAL_JURISDICTION:
+            return "US"
+        code = normalize.state_code(v)
+        if code is None:
+            raise ValueError("unknown jurisdiction; write a state's two-letter code (MS) or "
+                             "name (Mississippi), or US for a federal law")
+        return code
+
+
+_FEDERAL_JURISDICTION = {"us", "usa", "united states", "federal", "us federal"}
 
 
 MODELS: dict[str, type[_Row]] = {
@@ -208,6 +311,7 @@ MODELS: dict[str, type[_Row]] = {
     "relationships": RelationshipRow,
     "commitments": CommitmentRow,
     "metrics": MetricRow,
+    "laws": LawRow,
 }
 
 

@@ -24,7 +24,7 @@ from loaders.cells import shown
 #: the sheets of a workbook, in the order they are read and validated
 SHEETS = (
     "organizations", "people", "events", "programs",
-    "participation", "relationships", "commitments", "metrics",
+    "participation", "relationships", "commitments", "metrics", "laws",
 )
 
 

@@ -64,26 +64,57 @@ def coverage(report: dict[str, Any]) -> dict[str, str] | None:
     return {"title": "Blueprint coverage by state", "alt": alt, "svg": _svg(fig)}
 
 
+def _number(v: Any) -> float:
+    try:
+        return float(v)
+    except (TypeError, ValueError):
+        return 0.0
+
+
 def attendance(report: dict[str, Any], top: int = 10) -> dict[str, str] | None:
-    events = [a for m in report["metrics"] for a in m["attendance"] if a["by_sector"]]
-    events = sorted(events, key=lambda a: -a["named_participants"])[:top]
+    """Participants by sector per event: named ones (organizations once, people without
+    one under their role's sector) as solid bars, unnamed groups ("3 casinos") hatched
+    beside them in the same colour; the alt text gives both, with their bounds."""
+    events = [a for m in report["metrics"] for a in m["attendance"]
+              if a["by_sector"] or a.get("unnamed_by_sector")]
+    def size(a: dict[str, Any]) -> float:
+        return _number((a.get("total") or {}).get("value", a["named_participants"]))
+
+    events = sorted(events, key=lambda a: (-size(a), a["event"]["id"]))[:top]
     if not events:
         return None
-    sectors = sorted({s for a in events for s in a["by_sector"]})
+    sectors = sorted({s for a in events for s in a["by_sector"]} |
+                     {s for a in events for s in a.get("unnamed_by_sector", {})})
     fig, ax = plt.subplots(figsize=(6.5, 0.6 + 0.4 * len(events)))
-    left = [0] * len(events)
+    left = [0.0] * len(events)
     names = [a["event"]["name"][:40] for a in events]
     for i, sec in enumerate(sectors):
-        vals = [a["by_sector"].get(sec, 0) for a in events]
-        ax.barh(names, vals, left=left, color=PALETTE[i % len(PALETTE)], label=sec)
-        left = [x + y for x, y in zip(left, vals, strict=True)]
+        colour = PALETTE[i % len(PALETTE)]
+        named = [float(a["by_sector"].get(sec, 0)) for a in events]
+        ax.barh(names, named, left=left, color=colour, label=sec)
+        left = [x + y for x, y in zip(left, named, strict=True)]
+        unnamed = [_number(a.get("unnamed_by_sector", {}).get(sec, {}).get("value"))
+                   for a in events]
+        if any(unnamed):
+            ax.barh(names, unnamed, left=left, color=colour, hatch="///", edgecolor="white",
+                    label=f"{sec} (unnamed)")
+            left = [x + y for x, y in zip(left, unnamed, strict=True)]
     ax.invert_yaxis()
-    ax.set_xlabel("named participants")
+    ax.set_xlabel("participants: named (solid) and unnamed groups (hatched)")
     # beside the bars, not on them: one event leaves no free corner
     ax.legend(fontsize=7, frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1))
-    alt = "Named participants by sector: " + "; ".join(
-        f"{a['event']['name']}: " + ", ".join(f"{k} {v}" for k, v in a["by_sector"].items())
-        for a in events) + "."
+
+    def told(a: dict[str, Any]) -> str:
+        named = ", ".join(f"{k} {v}" for k, v in a["by_sector"].items()) or "none"
+        text = f"{a['event']['name']}: named {named}"
+        unnamed = a.get("unnamed_by_sector") or {}
+        if unnamed:
+            text += "; unnamed " + ", ".join(f"{k} {v['text']}" for k, v in unnamed.items())
+            text += f"; together {a['total']['text']}"
+        return text
+
+    alt = "Participants by sector, named and unnamed: " + "; ".join(
+        told(a) for a in events) + "."
     return {"title": "Attendance by sector", "alt": alt, "svg": _svg(fig)}
 
 
@@ -125,8 +156,14 @@ def mve(report: dict[str, Any]) -> dict[str, str] | None:
     unnamed = rows[0]["unnamed_components"]
     ax.set_title(f"({unnamed} more component(s) not named in the data)" if unnamed else "",
                  fontsize=8)
+
+    def status(c: dict[str, Any]) -> str:
+        whole = c["evidence"] and all(e.get("via") for e in c["evidence"]
+                                      if e["status"] == c["status"])
+        return c["status"] + (" (by adopting the whole model)" if whole else "")
+
     alt = "Iowa MVE model components by state: " + "; ".join(
-        f"{r['state']}: " + ", ".join(f"{c['name']} {c['status']}" for c in r["components"])
+        f"{r['state']}: " + ", ".join(f"{c['name']} {status(c)}" for c in r["components"])
         for r in rows) + "."
     return {"title": "Iowa MVE model adoption", "alt": alt, "svg": _svg(fig)}
 

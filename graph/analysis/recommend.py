@@ -12,7 +12,9 @@ Introductions are scored as ``need + resource_allocation``:
   contacts are easier to introduce.
 
 Invitations rank the entities that match a role the state lacks but are not engaged yet, by
-their ties to engaged actors.
+their ties to engaged actors. Ties count for organizations through their people: pass the
+relationship and co-attendance ties through :func:`graph.analysis.graphs.lift` first, so
+that a department whose chief already knows a truck stop's manager is not introduced to it.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from typing import Any
 import networkx as nx
 
 from graph.analysis.contacts import law_enforcement_index, local_law_enforcement
-from graph.analysis.graphs import engaged, name
+from graph.analysis.graphs import People, engaged, name
 
 CONTACT_NEED = 1.0
 TASK_FORCE_NEED = 0.6
@@ -95,12 +97,14 @@ def introductions(g: nx.MultiDiGraph, ties: nx.Graph, gaps: list[dict[str, Any]]
 
 def invitations(g: nx.MultiDiGraph, ties: nx.Graph, coverage: dict[str, Any], *,
                 per_role: int = 5) -> list[dict[str, Any]]:
-    """For each missing or partly filled role: entities already in the graph that would fill
-    it, most connected to the engaged coalition first."""
-    active = {n for n in ties if engaged(g, n)}
+    """For each missing, partly filled or only unnamed role: entities already in the graph
+    that would fill it, most connected to the engaged coalition first."""
+    people = People(g)
+    active = {n for n in ties if n in g and engaged(g, n, people)}
     out = []
     for role in coverage["roles"]:
-        if role["status"] not in ("missing", "partial") or not role["candidates"]:
+        if role["status"] not in ("missing", "partial", "present, unnamed") \
+                or not role["candidates"]:
             continue
         ranked = []
         for c in role["candidates"]:
@@ -108,10 +112,28 @@ def invitations(g: nx.MultiDiGraph, ties: nx.Graph, coverage: dict[str, Any], *,
             links = sorted(m for m in (ties[n] if n in ties else ()) if m in active)
             ranked.append((-len(links), c["name"], n, links))
         ranked.sort()
+        notes = {c["id"]: c.get("notes", []) for c in role["candidates"]}
         out.append({"role": {"id": role["id"], "name": role["name"]}, "status": role["status"],
                     "invite": [{"id": n, "name": nm, "ties_to_coalition": -k,
+                                **({"notes": notes[n]} if notes[n] else {}),
                                 "reason": (f"would fill '{role['name']}'; tied to "
                                            f"{-k} coalition member(s)" +
-                                           (f" such as {name(g, links[0])}" if links else ""))}
+                                           (f" such as {name(g, links[0])}" if links else "") +
+                                           "".join(f" ({x}: check it)" for x in notes[n]))}
                                for k, nm, n, links in ranked[:per_role]]})
     return out
+
+
+def basis(g: nx.MultiDiGraph, gaps: list[dict[str, Any]], state: str | None
+          ) -> dict[str, int]:
+    """What introductions could be drawn from in a state: an empty list of introductions
+    means "nothing to assess" when these are zero, not "nothing needed"."""
+    orgs = [d for _, d in g.nodes(data=True) if d.get("label") == "Organization"]
+    return {"sites_without_contact": len(gaps),
+            "sites_with_local_law_enforcement": sum(1 for x in gaps
+                                                     if x["local_law_enforcement"]),
+            "task_forces": sum(1 for d in orgs if d.get("kind") == "task force"
+                               and d.get("state") == state),
+            "industry_for_task_forces": sum(1 for d in orgs
+                                            if d.get("kind") in INDUSTRY_FOR_TASK_FORCES
+                                            and d.get("state") in (state, None))}

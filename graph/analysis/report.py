@@ -2,10 +2,13 @@
 
 The shape is documented in docs/analysis.md and docs/analysis.schema.json. Top-level keys:
 ``generated``, ``coverage``, ``contact_gaps``, ``followups``, ``structure`` (``relationship``
-and ``co_attendance``), ``recommendations``, ``mve``, ``metrics``. Every per-state part is a
-list of objects with a ``state`` field, so one state and fifty have the same shape. A row
-an analysis cannot use (an event dated 9999-12-31) is left out and listed in
+and ``co_attendance``), ``recommendations``, ``mve``, ``laws``, ``metrics``. Every per-state
+part is a list of objects with a ``state`` field, so one state and fifty have the same
+shape. A row an analysis cannot use (an event dated 9999-12-31) is left out and listed in
 ``generated.data_problems``: one bad row never fails the report.
+
+``as_of`` is a point in time for every analysis: the graph is cut to that day once
+(:func:`graph.analysis.asof.as_of`) before any of them runs.
 """
 
 from __future__ import annotations
@@ -16,17 +19,30 @@ from typing import Any
 
 import networkx as nx
 
-from graph.analysis.blueprint import DEFAULT, coverage, load_blueprint
-from graph.analysis.contacts import contact_gaps
-from graph.analysis.followups import engagement_funnel, followups
-from graph.analysis.graphs import co_attendance_graph, relationship_graph, state_view, states_of
+from graph.analysis.asof import as_of as point_in_time
+from graph.analysis.blueprint import DEFAULT, coverage, load_blueprint, load_schedule
+from graph.analysis.contacts import contact_gaps, sites
+from graph.analysis.followups import engagement_funnel, schedule
+from graph.analysis.graphs import (
+    People,
+    co_attendance_graph,
+    lift,
+    relationship_graph,
+    state_view,
+    states_of,
+)
 from graph.analysis.impact import impact
+from graph.analysis.laws import laws
 from graph.analysis.mve import mve_adoption
-from graph.analysis.recommend import introductions, invitations
+from graph.analysis.recommend import basis, introductions, invitations
 from graph.analysis.structure import structure
 
-VERSION = 1
-PER_STATE = ("coverage", "contact_gaps", "followups", "recommendations", "mve", "metrics")
+#: 2 (issue 10): credit through people, unnamed groups, levels, bounds, date precision,
+#: the blueprint's follow-up schedule with missed and unknown points, laws; see
+#: docs/analysis.md, "What changed in version 2"
+VERSION = 2
+PER_STATE = ("coverage", "contact_gaps", "followups", "recommendations", "mve", "laws",
+             "metrics")
 
 
 def _distinct(problems: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -44,7 +60,8 @@ def merge(parts: list[dict[str, Any]]) -> dict[str, Any]:
            **{k: [] for k in PER_STATE}, "structure": {"relationship": [], "co_attendance": []}}
     for p in sorted(parts, key=lambda r: r["generated"]["states"]):
         out["generated"]["states"] += p["generated"]["states"]
-        out["generated"]["approximations"] += p["generated"]["approximations"]
+        out["generated"]["approximations"] += [a for a in p["generated"]["approximations"]
+                                               if a not in out["generated"]["approximations"]]
         out["generated"]["data_problems"] += p["generated"].get("data_problems", [])
         for k in PER_STATE:
             out[k] += p[k]
@@ -57,32 +74,44 @@ def merge(parts: list[dict[str, Any]]) -> dict[str, Any]:
 def analyze(g: nx.MultiDiGraph, *, states: list[str] | None = None,
             as_of: dt.date | None = None, blueprint: Path = DEFAULT, seed: int = 42
             ) -> dict[str, Any]:
-    """Every analysis for each state (default: every state in the graph)."""
+    """Every analysis for each state (default: every state in the graph that holds
+    anything as of ``as_of``)."""
     as_of = as_of or dt.date.today()
     roles = load_blueprint(Path(blueprint))
+    plan = load_schedule(Path(blueprint))
+    notes: list[str] = []
+    full, g = g, point_in_time(g, as_of, approximations=notes)
     chosen = states or states_of(g)
     report: dict[str, Any] = {
         "generated": {"version": VERSION, "as_of": as_of.isoformat(), "states": chosen,
-                      "blueprint": str(blueprint), "seed": seed, "approximations": [],
-                      "data_problems": []},
+                      "blueprint": str(blueprint), "seed": seed, "approximations": notes,
+                      "data_problems": [],
+                      "followup_schedule": {"months": list(plan.months),
+                                            "window_days": plan.window_days,
+                                            "horizon_months": plan.horizon_months}},
         "coverage": [], "contact_gaps": [], "followups": [],
         "structure": {"relationship": [], "co_attendance": []},
-        "recommendations": [], "mve": mve_adoption(g, chosen), "metrics": [],
+        "recommendations": [], "mve": mve_adoption(g, chosen), "laws": [], "metrics": [],
     }
-    problems: list[dict[str, Any]] = []  # rows an analysis could not use, and left out
+    # Rows an analysis cannot use are data problems whatever the day: a build dated
+    # 9999-12-31 is not merely "not yet" (the cut leaves it out), it is a typo to correct.
+    problems: list[dict[str, Any]] = []
+    schedule(full, as_of, plan=plan, problems=problems)
+    report["generated"]["data_problems"] = _relevant(full, problems, states and chosen)
     for state in chosen:
         v = state_view(g, state)
         rel = relationship_graph(v)
         co = co_attendance_graph(v)
         cov = coverage(v, state, roles)
         gaps = [x for x in contact_gaps(v) if x["state"] == state]
-        ties = nx.compose(rel, nx.Graph(co.edges()))
+        ties = lift(nx.compose(rel, nx.Graph(co.edges())), People(v))
         report["coverage"].append(cov)
-        report["contact_gaps"].append({"state": state, "sites": gaps})
+        report["contact_gaps"].append({"state": state, "sites": gaps, **sites(v, state)})
+        sched = schedule(v, as_of, plan=plan)
         report["followups"].append({
             "state": state, "funnel": engagement_funnel(v),
-            "schedule": [f for f in followups(v, as_of, problems=problems)
-                         if f["state"] == state]})
+            "schedule": [f for f in sched["points"] if f["state"] == state],
+            "unmatched": [f for f in sched["unmatched"] if f["state"] == state]})
         for part, h, weight in (("relationship", rel, None), ("co_attendance", co, "weight")):
             s = structure(h, v, seed=seed, weight=weight)
             report["generated"]["approximations"] += [f"{state} {part}: {a}"
@@ -90,7 +119,24 @@ def analyze(g: nx.MultiDiGraph, *, states: list[str] | None = None,
             report["structure"][part].append({"state": state, **s})
         report["recommendations"].append({
             "state": state, "introductions": introductions(v, ties, gaps, state),
-            "invitations": invitations(v, ties, cov)})
+            "invitations": invitations(v, ties, cov), "basis": basis(v, gaps, state)})
+        report["laws"].append(laws(v, state))
         report["metrics"].append({"state": state, **impact(v)})
-    report["generated"]["data_problems"] = _distinct(problems)
     return report
+
+
+def _relevant(g: nx.MultiDiGraph, problems: list[dict[str, Any]], states: list[str] | None
+              ) -> list[dict[str, Any]]:
+    """The problems of rows in these states (all, when no states were asked for): a row of
+    the state, or a stateless row next to one."""
+    if not states:
+        return _distinct(problems)
+    chosen = set(states)
+
+    def near(n: str) -> bool:
+        st = g.nodes[n].get("state")
+        if st:
+            return st in chosen
+        return any(g.nodes[m].get("state") in chosen for m in nx.all_neighbors(g, n))
+
+    return _distinct([p for p in problems if p["entity"]["id"] in g and near(p["entity"]["id"])])

@@ -51,16 +51,34 @@ def _value(v: Any) -> Any:
     return plain(v)
 
 
+def driver_options(notifications: bool) -> dict[str, Any]:
+    """Driver configuration for the server's notifications. The projection reads properties
+    that many nodes lack (``n.state``, ``e.key``), and Neo4j 5 answers each such query with a
+    "property key does not exist" warning, which the driver logs to stderr: noise in every
+    command. ``notifications_min_severity="OFF"`` (driver 5.7+, Neo4j 5.7+) asks the server
+    to send none; ``COALITION_NEO4J_NOTIFICATIONS=true`` keeps the server's default.
+
+    >>> driver_options(False), driver_options(True)
+    ({'notifications_min_severity': 'OFF'}, {})
+    """
+    return {} if notifications else {"notifications_min_severity": "OFF"}
+
+
 class Neo4jStore(GraphStore):
     dialect = queries.NEO4J
 
     def __init__(self, uri: str, user: str, password: str, database: str | None = None,
-                 batch_size: int = 5000):
+                 batch_size: int = 5000, *, notifications: bool | None = None):
         self.uri = uri
         self.database = database
         self.batch_size = batch_size
+        if notifications is None:
+            from graph.settings import get_settings
+
+            notifications = get_settings().neo4j_notifications
         try:
-            self._driver = GraphDatabase.driver(uri, auth=(user, password))
+            self._driver = GraphDatabase.driver(uri, auth=(user, password),
+                                                **driver_options(notifications))
             self._driver.verify_connectivity()
         except nx.AuthError as e:
             raise StoreError(

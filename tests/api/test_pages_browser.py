@@ -151,3 +151,55 @@ def test_import_dry_run_then_confirm(page, tmp_path) -> None:
     page.wait_for_selector("#hits li")
     assert "org:ms:synthetic-test-travel-plaza" in page.inner_text("#hits")
     assert page.outside == [] and page.errors == []
+
+
+def _open_stakeholder(page, query: str) -> None:
+    page.click("text=Explorer")
+    page.fill("#q", query)
+    page.wait_for_selector("#hits li")
+    page.click("#hits li >> nth=0")
+    page.wait_for_function("window.egoGraph && window.egoGraph.nodes.length > 1",
+                           timeout=30000)
+
+
+def test_explorer_colours_shapes_legend_and_directed_ties(page) -> None:
+    from visualizations.palette import SECTOR_COLOUR
+
+    _open_stakeholder(page, "quality carriers")
+    # ties read in their direction, with the other party's kind
+    ties = page.locator("#connections li").all_inner_texts()
+    assert any(t.startswith("Neal Lofy referred Quality Carriers to Truckers Against "
+                            "Trafficking") and t.rstrip().endswith("person") for t in ties)
+    assert not any("referred Neal Lofy" in t for t in ties)
+    drawn = page.evaluate("""Object.fromEntries(window.egoGraph.nodes.get().map(n =>
+        [n.id, {colour: n.color.background, shape: n.shape, x: n.x}]))""")
+    lofy = drawn["person:racine-coalition-against-human-trafficking:neal-lofy"]
+    carriers = drawn["org:quality-carriers"]
+    assert carriers["colour"] == SECTOR_COLOUR["industry"] and carriers["shape"] == "square"
+    assert lofy["colour"] == SECTOR_COLOUR["people"] and lofy["shape"] == "dot"
+    assert page.evaluate("window.egoGraph.view.network.physics.options.enabled") is False
+    legend = page.locator("#egolegend li").all_inner_texts()
+    assert {"industry", "people", "organization", "person", "referred"} <= set(legend)
+    arrows = page.evaluate(
+        "window.egoGraph.edges.get().filter(e => e.rel_type === 'REFERRED').map(e => e.arrows)")
+    assert arrows == ["to"]
+    assert page.outside == [] and page.errors == []
+
+
+def test_explorer_metrics_are_facts_and_filters_work(page) -> None:
+    _open_stakeholder(page, "biloxi police")
+    assert "Facts" in page.inner_text("#profile")
+    ids = page.evaluate("window.egoGraph.nodes.getIds()")
+    assert ids and not [i for i in ids if i.startswith("metric:")]
+    own = page.evaluate("window.egoGraph.nodes.get('org:ms:biloxi-police-department').title")
+    assert "tips received from stakeholders: 2 tips" in own  # a fact on its node
+    assert "tips received from stakeholders" in page.inner_text("#facts")
+    # filters: a sector off hides its nodes; all off says so
+    page.locator('#egofilters [data-filter="sector"] input[value="place"]').uncheck()
+    hidden = page.evaluate("window.egoGraph.nodes.get().filter(n => n.hidden).map(n => n.id)")
+    assert hidden == ["state:MS"]
+    assert page.is_hidden("#egoempty")
+    for box in page.locator('#egofilters [data-filter="kind"] input').all():
+        box.uncheck()
+    assert page.is_visible("#egoempty")
+    assert page.outside == [] and page.errors == []

@@ -80,16 +80,16 @@ CASES: dict[str, tuple[dict[str, str], tuple[str, int, str], str]] = {
         ("participation.csv", 2, "role"), "attended"),
     "missing required column": (
         {"organizations": """
-            id,name,state
-            org:x,X,MS
+            id,kind,state
+            org:x,casino,MS
         """},
-        ("organizations.csv", 1, "kind"), "missing column"),
+        ("organizations.csv", 1, "name"), "missing column"),
     "non-numeric metric": (
         {"organizations": ORGS, "metrics": """
             scope_id,name,value,unit
             org:ms:biloxi-pd,tips received,two,tips
         """},
-        ("metrics.csv", 2, "value"), "expected a number"),
+        ("metrics.csv", 2, "value"), "not a number; write a number"),
     "negative count": (
         {"organizations": ORGS, "programs": """
             id,name,kind

@@ -41,20 +41,20 @@ def test_second_load_changes_nothing(store: GraphStore) -> None:
 def test_dry_run_diffs_and_writes_nothing(tmp_path: Path, store: GraphStore) -> None:
     report = load(SEED, store, dry_run=True)
     assert store.counts().nodes == 0
-    assert report.nodes.created["Event"] == 9 and report.written > 0
+    assert report.nodes.created["Event"] == 7 and report.written > 0
     load(SEED, store)
     wb = tmp_path / "seed"
     wb.mkdir()
     for f in SEED.glob("*.csv"):
         text = f.read_text(encoding="utf-8")
         if f.name == "events.csv":
-            text = text.replace("Half-day training", "A half-day training")
+            text = text.replace("A half-day training", "A half-day briefing")
         (wb / f.name).write_text(text, encoding="utf-8")
     report = load(wb, store, dry_run=True)
     # Same folder name, so provenance is the same: only the edited event is an update.
     assert sum(report.nodes.created.values()) == 0
     assert report.nodes.updated == {"Event": 1}
-    assert report.nodes.unchanged["Event"] == 8
+    assert report.nodes.unchanged["Event"] == 6
 
 
 def test_update_replaces_properties(tmp_path: Path, store: GraphStore) -> None:

@@ -50,7 +50,10 @@ def g() -> nx.MultiDiGraph:
 def test_coverage(g) -> None:
     roles = {r["id"]: r for r in coverage(g, "MS")["roles"]}
     assert roles["trucking-companies"]["status"] == "partial"
-    assert [x["id"] for x in roles["trucking-companies"]["filled_by"]] == ["t1", "t2"]
+    # t2 is only a member of the task force: tied to the coalition, never in the room, so
+    # a candidate to invite, not a filler (issue 10: coverage counts who took part)
+    assert [x["id"] for x in roles["trucking-companies"]["filled_by"]] == ["t1"]
+    assert [x["id"] for x in roles["trucking-companies"]["candidates"]] == ["t2"]
     assert roles["truck-stops"]["status"] == "partial"  # 1 of 2
     assert roles["lead-prosecutor-or-task-force"]["status"] == "filled"
     assert roles["county-sheriffs"]["status"] == "filled"  # its pledge engages it
@@ -95,6 +98,8 @@ def test_introductions_and_invitations(g) -> None:
     inv = invitations(g, ties, coverage(g, "MS"))
     police = next(i for i in inv if i["role"]["id"] == "local-police")
     assert [x["id"] for x in police["invite"]] == ["pd"]
+    trucking = next(i for i in inv if i["role"]["id"] == "trucking-companies")
+    assert [(x["id"], x["ties_to_coalition"]) for x in trucking["invite"]] == [("t2", 1)]
 
 
 def test_resource_allocation_ranks_shared_contacts_first() -> None:

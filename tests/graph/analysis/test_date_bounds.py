@@ -88,7 +88,10 @@ def test_the_report_lists_the_problems_and_keeps_its_shape(as_of: dt.date) -> No
     merged = merge([report, analyze(_graph(), states=["MS"], as_of=as_of)])
     assert merged["generated"]["data_problems"] == problems
     tips = report["metrics"][0]["tips_and_hotline"]
-    assert [t["date"] for rows in tips.values() for t in rows] == ["20200116"]
+    # as of 0001-01-01 the metric's build (2026-01-10) had not happened: --as-of leaves out
+    # its metrics too (issue 10); otherwise the unusable date is listed as the text it is
+    expected = [] if as_of == dt.date.min else ["20200116"]
+    assert [t["date"] for rows in tips.values() for t in rows] == expected
 
 
 def _far_future(store: GraphStore) -> None:

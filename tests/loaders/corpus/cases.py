@@ -518,4 +518,47 @@ CASES: list[Case] = [
             id,"name,kind,state
             org:ms:new-stop,New Stop,truck stop,MS
          """), refused("organizations.csv", 1, "B", "never closed")),
+    # -- issue 10: unnamed groups, bounds, date ranges, laws, in every container
+    Case("yaml: a group that names an entity too", yaml_text("""
+            organizations:
+              - {id: org:ms:new-stop, name: New Stop, kind: truck stop, state: MS}
+            participation:
+              - {entity_id: org:ms:new-stop, event_id: event:gulfport, role: attended,
+                 kind: casino, count: 3}
+         """), refused("wb.yaml[participation]", 4, "kind", "give either entity_id")),
+    Case("yaml: an unnamed group, about 30 of them", yaml_text("""
+            participation:
+              - {event_id: event:gulfport, role: attended, kind: law enforcement,
+                 count: about 30, level: local, unit: people}
+         """), Accepted(stored=(
+        ("group:gulfport:law-enforcement:local", "count", 30),
+        ("group:gulfport:law-enforcement:local", "count_qualifier", "about"),
+        ("group:gulfport:law-enforcement:local", "count_text", "about 30"),
+        ("group:gulfport:law-enforcement:local", "state", "MS")))),
+    Case("csv: a count in words", csv_sheets(organizations=f"""
+            id,name,kind,state
+            {NEW_ORG}
+         """, participation="""
+            entity_id,event_id,role,count
+            org:ms:new-stop,event:gulfport,attended,over seventy
+         """), refused("participation.csv", 2, "count", "'over 70'", value="over seventy")),
+    Case("csv: a date range that ends before it starts", csv_sheets(organizations=f"""
+            id,name,kind,state
+            {NEW_ORG}
+         """, events="""
+            id,name,kind,date,state
+            event:two-days,Two days,training,2022-10-06/2022-10-05,MS
+         """), refused("events.csv", 2, "date", "ends before it starts")),
+    Case("xlsx: a law signed over a range of days",
+         xlsx({"organizations": [ORG_HEADER, ORG_ROW],
+               "laws": [["jurisdiction", "bill", "status", "signed"],
+                        ["MS", "HB 1", "signed", "2020-03-01/2020-03-02"]]}),
+         refused("wb.xlsx[laws]", 2, "signed", "a single date")),
+    Case("xlsx: a law that mandates a program", xlsx({
+        "programs": [["id", "name", "kind"], ["program:tat", "TAT training", "training"]],
+        "laws": [["jurisdiction", "bill", "status", "effective", "mandates"],
+                 ["Mississippi", "HB 2", "effective", "2021-07-01", "TAT training"]]}),
+         Accepted(stored=(("law:ms:hb-2", "date", "2021-07-01"),
+                          ("law:ms:hb-2", "date_precision", "day"),
+                          ("law:ms:hb-2", "state", "MS")))),
 ]
