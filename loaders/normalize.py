@@ -410,7 +410,8 @@ _PLACE_AFTER_STATE = {"county", "parish", "city", "borough"}
 
 @cache
 def _state_names() -> re.Pattern[str]:
-    names = sorted((s.name.lower() for s in us.states.STATES_AND_TERRITORIES + [us.states.DC]),
+    # the names of states, provinces and territories (not countries: "American" is national)
+    names = sorted({j.name.lower() for j in jurisdictions.known() if j.kind != "country"},
                    key=len, reverse=True)
     return re.compile(r"\b(" + "|".join(re.escape(n) for n in names) + r")\b")
 
