@@ -16,6 +16,21 @@ class ConfigError(CoalitionError):
     """Settings that cannot work (unknown store URI, missing password, ...)."""
 
 
+class UnknownValue(CoalitionError, ValueError):
+    """A word outside a closed vocabulary: a state, kind, sector or relationship type that
+    nothing accepts. The message names the accepted forms and the nearest one, so the CLI,
+    the API and the loader can show it as it is. A ValueError too, so that a pydantic
+    validator turns it into a row-level problem without wrapping."""
+
+    def __init__(self, message: str, *, what: str, value: str, suggestion: str | None = None,
+                 accepted: tuple[str, ...] = ()):
+        super().__init__(message)
+        self.what = what
+        self.value = value
+        self.suggestion = suggestion
+        self.accepted = accepted
+
+
 class StoreError(CoalitionError):
     """The graph store could not be reached or refused a request."""
 

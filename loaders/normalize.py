@@ -1,8 +1,8 @@
 """Normalisation of what people type: names, states, counties, dates, bounds, levels.
 
-States come from the ``us`` package (names, USPS codes) plus the AP / GPO abbreviations people
-still write ("Miss.", "Calif."); counties from the Census 2020 county list shipped in
-``addfips``. Names are folded so that "Biloxi PD" and "Biloxi Police Dept." derive the same id.
+States, provinces and countries come from graph.jurisdictions; counties from the Census 2020
+county list shipped in ``addfips``. Names are folded so that "Biloxi PD" and "Biloxi Police
+Dept." derive the same id.
 """
 
 from __future__ import annotations
@@ -17,7 +17,9 @@ from functools import cache, lru_cache
 from pathlib import Path
 
 import addfips
-import us
+
+from graph import jurisdictions
+from graph.errors import UnknownValue
 
 # ---------------------------------------------------------------------------- names
 
@@ -93,41 +95,37 @@ def slug(text: str) -> str:
 
 # ---------------------------------------------------------------------------- states
 
-#: AP / GPO style abbreviations, which ``us`` does not know
-_AP_STYLE = {
-    "ala": "AL", "ariz": "AZ", "ark": "AR", "calif": "CA", "cal": "CA", "colo": "CO",
-    "conn": "CT", "del": "DE", "fla": "FL", "ga": "GA", "ill": "IL", "ind": "IN", "kan": "KS",
-    "kans": "KS", "ky": "KY", "la": "LA", "md": "MD", "mass": "MA", "mich": "MI", "minn": "MN",
-    "miss": "MS", "mo": "MO", "mont": "MT", "neb": "NE", "nebr": "NE", "nev": "NV",
-    "nh": "NH", "nj": "NJ", "nm": "NM", "ny": "NY", "nc": "NC", "nd": "ND", "okla": "OK",
-    "ore": "OR", "oreg": "OR", "pa": "PA", "penn": "PA", "penna": "PA", "ri": "RI",
-    "sc": "SC", "sd": "SD", "tenn": "TN", "tex": "TX", "vt": "VT", "va": "VA", "wash": "WA",
-    "wva": "WV", "wis": "WI", "wisc": "WI", "wyo": "WY", "dc": "DC",
-}
-
-
-@cache
 def state_code(text: str) -> str | None:
-    """The USPS code for a state, district or territory as people write it, or None.
+    """The stored form of a state, province or country as people write it (see
+    graph.jurisdictions), or None.
 
-    >>> [state_code(s) for s in ("MS", "Mississippi", "Miss.", "mississippi", "W. Va.", "XX")]
-    ['MS', 'MS', 'MS', 'MS', 'WV', None]
+    >>> [state_code(s) for s in ("MS", "Mississippi", "Miss.", "W. Va.", "Alberta", "XX")]
+    ['MS', 'MS', 'MS', 'WV', 'CA-AB', None]
     """
-    raw = text.strip()
-    if not raw:
+    try:
+        return jurisdictions.jurisdiction(text).short
+    except UnknownValue:
         return None
-    folded = re.sub(r"[^a-z]", "", raw.lower())
-    if folded in _AP_STYLE and (len(folded) > 2 or raw.upper().replace(".", "") == folded.upper()):
-        return _AP_STYLE[folded]
-    found = us.states.lookup(raw.replace(".", "").strip()) if len(folded) > 1 else None
-    if found is None and len(folded) > 2:
-        found = us.states.lookup(re.sub(r"\s+", " ", raw.replace(".", " ")).strip())
-    return found.abbr if found else None
 
 
 def state_name(code: str) -> str:
-    found = us.states.lookup(code)
-    return found.name if found else code
+    try:
+        return jurisdictions.name(code)
+    except UnknownValue:
+        return code
+
+
+def state_props(code: str) -> dict[str, str]:
+    """The properties of the ``State`` node of a stored state code."""
+    j = jurisdictions.jurisdiction(code)
+    return {"name": j.name, "state": code, "source": f"reference: {j.source}"}
+
+
+def has_counties(code: str) -> bool:
+    """Whether counties are known for a stored state code: US ones only. No packaged list of
+    Canadian census divisions or other countries' counties exists (see docs/workbook.md)."""
+    j = jurisdictions.jurisdiction(code)
+    return j.country == "US" and j.kind != "country"
 
 
 # ---------------------------------------------------------------------------- counties
@@ -412,7 +410,8 @@ _PLACE_AFTER_STATE = {"county", "parish", "city", "borough"}
 
 @cache
 def _state_names() -> re.Pattern[str]:
-    names = sorted((s.name.lower() for s in us.states.STATES_AND_TERRITORIES + [us.states.DC]),
+    # the names of states, provinces and territories (not countries: "American" is national)
+    names = sorted({j.name.lower() for j in jurisdictions.known() if j.kind != "country"},
                    key=len, reverse=True)
     return re.compile(r"\b(" + "|".join(re.escape(n) for n in names) + r")\b")
 

@@ -219,14 +219,16 @@ class PlanBuilder:
         """State and county properties, and the nodes for them."""
         out: dict[str, Any] = {"state": state}
         if state:
-            self.add_node(None, f"state:{state}", ("State",),
-                          {"name": normalize.state_name(state), "state": state,
-                           "source": "reference: us package"})
+            self.add_node(None, f"state:{state}", ("State",), normalize.state_props(state))
         if county:
             if not state:
                 self.error(e, "county", "a county needs a state in the 'state' column", county)
                 return out
             found = normalize.county(county, state)
+            if found is None and not normalize.has_counties(state):
+                self.error(e, "county", "counties are known for US states only (Census 2020 "
+                           f"county list); leave 'county' empty for {state}", county)
+                return out
             if found is None:
                 best = normalize.suggest_county(county, state)
                 hint = f"; did you mean {best!r}?" if best else ""
@@ -618,10 +620,11 @@ class PlanBuilder:
                 " or ".join(allowed)
         if "State" in allowed:
             code = normalize.state_code(ref.removeprefix("state:"))
-            if code and (ref.startswith("state:") or len(ref) <= 20):
-                self.add_node(None, f"state:{code}", ("State",),
-                              {"name": normalize.state_name(code), "state": code,
-                               "source": "reference: us package"})
+            # a row's exact name wins over a place's ("Jordan", "Chad"); "state:" forces it
+            named = any(self.defined[i][0] in allowed
+                        for i in self.by_name.get(normalize.normalize_name(ref), ()))
+            if code and (ref.startswith("state:") or (len(ref) <= 20 and not named)):
+                self.add_node(None, f"state:{code}", ("State",), normalize.state_props(code))
                 return f"state:{code}"
         ids = [i for i in self.by_name.get(normalize.normalize_name(ref), [])
                if self.defined[i][0] in allowed]

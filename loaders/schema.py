@@ -15,7 +15,7 @@ from typing import Annotated, Any
 from pydantic import (BaseModel, BeforeValidator, ConfigDict, Field, ValidationError,
                       field_validator)
 
-from graph import model
+from graph import jurisdictions, model
 from graph.errors import RowIssue
 from loaders import cells, normalize
 
@@ -59,11 +59,7 @@ def _state(v: Any) -> str | None:
     v = _text(v)
     if v is None:
         return None
-    code = normalize.state_code(v)
-    if code is None:
-        raise ValueError("unknown state; write its two-letter code (MS) or its name "
-                         "(Mississippi)")
-    return code
+    return jurisdictions.jurisdiction(v).short  # UnknownValue is a ValueError: a row issue
 
 
 def _id(v: Any) -> str | None:

@@ -54,6 +54,9 @@ LEVELS = [
     ("San Joaquin District Attorney's Office", "prosecutor", "CA", None),
     ("Tri-State Trucking Council", "trade association", None, None),  # not "State ..."
     ("Gulf States Division", None, None, None),  # "States" is not "State"
+    # a province's name is a state-level name, as a state's is (issue 11)
+    ("Alberta Motor Transport Association", "trade association", "CA-AB", "state"),
+    ("Ontario Provincial Police", "law enforcement", "CA-ON", "state"),
     # companies: a company's name is no level
     ("U.S. Xpress", "trucking company", None, None),
     ("American Freight", "trucking company", None, None),
