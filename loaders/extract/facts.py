@@ -1,0 +1,727 @@
+"""What a report says happened: events, who hosted, sponsored, spoke and attended, figures,
+and outcome sentences as commitments (rules; docs/intake.md, "What is drafted").
+
+Facts come only from running text that is not programme text (goals, missions,
+instructions), never from a sentence that repeats an earlier one.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from loaders import normalize
+from loaders.extract import names
+from loaders.extract.document import Document, Sentence
+from loaders.extract.entities import Evidence, Org, Person, Recognizer, sentence_state
+from loaders.extract.gazetteer import Gazetteer
+
+# ---------------------------------------------------------------------------- dates
+
+_MONTH = (r"(?P<month>Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|"
+          r"Aug(?:ust)?|Sept?(?:ember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?")
+_YEAR = r"(?P<year>(?:19|20)\d{2})"
+_DATES = [
+    (re.compile(rf"(?i:\b{_MONTH})\s*(?P<day>\d{{1,2}})(?:st|nd|rd|th)?(?:\s*-\s*\d{{1,2}})?"
+                rf",?\s*{_YEAR}\b"), "day"),
+    (re.compile(rf"\b(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\s+(?i:{_MONTH}),?\s+{_YEAR}\b"), "day"),
+    (re.compile(r"\b(?P<year>(?:19|20)\d{2})-(?P<m>\d{2})-(?P<day>\d{2})\b"), "day"),
+    (re.compile(r"\b(?P<m>\d{1,2})/(?P<day>\d{1,2})/(?P<year>(?:19|20)\d{2})\b"), "day"),
+    (re.compile(rf"(?i:\b{_MONTH})\s+(?:of\s+)?{_YEAR}\b"), "month"),
+    (re.compile(rf"(?i:\b(?:in|during|since|of|throughout)\s+){_YEAR}\b"), "year"),
+]
+
+
+@dataclass(frozen=True)
+class Date:
+    iso: str
+    precision: str
+    start: int
+    end: int
+    text: str
+
+
+def find_dates(text: str) -> list[Date]:
+    """Dates as a source writes them, with only the precision it gives.
+
+    >>> [(d.iso, d.precision) for d in find_dates("NOV.9, 2022 and in July 2014, in 2017")]
+    [('2022-11-09', 'day'), ('2014-07', 'month'), ('2017', 'year')]
+    """
+    out: list[Date] = []
+    taken: list[tuple[int, int]] = []
+    for pattern, precision in _DATES:
+        for m in pattern.finditer(text):
+            if any(m.start() < b and m.end() > a for a, b in taken):
+                continue
+            g = m.groupdict()
+            month = names.MONTHS[g["month"].lower()[:3]] if g.get("month") else \
+                int(g["m"]) if g.get("m") else None
+            if precision == "year":
+                iso = g["year"]
+            elif precision == "month":
+                iso = f"{g['year']}-{month:02d}"
+            else:
+                iso = f"{g['year']}-{month:02d}-{int(g['day']):02d}"
+            try:
+                iso, prec = normalize.parse_date(iso)
+            except ValueError:
+                continue
+            out.append(Date(iso, prec, m.start(), m.end(), m[0]))
+            taken.append((m.start(), m.end()))
+    return sorted(out, key=lambda d: d.start)
+
+
+# ---------------------------------------------------------------------------- kinds
+
+#: (pattern, event kind); the first that matches names the kind
+EVENT_KINDS = [
+    (r"coalition[- ]builds?", "coalition build"),
+    (r"follow[- ]?ups?", "follow-up"),
+    (r"webinars?", "webinar"),
+    (r"conferences?|summits?|symposi(?:um|a)|conventions?", "conference"),
+    (r"training sessions?|trainings?|workshops?|in-services?", "training"),
+    (r"presentations?|briefings?|keynotes?|panels?", "presentation"),
+    (r"meetings?|roundtables?|forums?|town halls?|luncheons?", "meeting"),
+]
+_NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+                 "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "a dozen": 12,
+                 "twenty": 20, "fifty": 50, "a hundred": 100, "hundred": 100}
+_NUMBER = r"(?P<n>\d[\d,]*(?:\.\d+)?|" + "|".join(_NUMBER_WORDS) + r")"
+#: how a bound is written -> the qualifier of docs/workbook.md (issue 10's count_qualifier)
+QUALIFIERS = [
+    (r"over|more than|greater than|upwards of|>|\+", "more than"),
+    (r"at least|a minimum of", "at least"),
+    (r"about|approximately|approx\.?|around|roughly|nearly|almost|some|~|an estimated",
+     "about"),
+    (r"up to|as many as", "up to"),
+    (r"under|fewer than|less than|<", "less than"),
+]
+_QUAL = r"(?P<q>" + "|".join(q for q, _ in QUALIFIERS) + r")?\s*"
+
+
+def number(text: str) -> int | float:
+    text = text.lower().replace(",", "")
+    if text in _NUMBER_WORDS:
+        return _NUMBER_WORDS[text]
+    value = float(text)
+    return int(value) if value.is_integer() else value
+
+
+def qualifier(written: str | None) -> str | None:
+    if not written:
+        return None
+    for pattern, name in QUALIFIERS:
+        if re.fullmatch(pattern, written.strip().lower()):
+            return name
+    return None
+
+
+# ---------------------------------------------------------------------------- records
+
+@dataclass
+class Event:
+    name: str
+    kind: str
+    evidence: Evidence
+    date: str | None = None
+    city: str | None = None
+    state: str | None = None
+    why: list[str] = field(default_factory=list)  # for the review: how place and date came
+    main: bool = False
+
+
+@dataclass
+class Role:
+    who: Org | Person
+    event: Event
+    role: str  # attended, hosted, co-hosted, sponsored, spoke
+    evidence: Evidence
+
+
+@dataclass
+class Metric:
+    scope: Org | Event
+    name: str
+    value: int | float
+    unit: str
+    source: str
+    evidence: Evidence
+    written: str = ""  # the figure as the report writes it, when it is a bound
+    qualifier: str | None = None
+
+
+@dataclass
+class Commitment:
+    who: Org | Person
+    program: str
+    program_kind: str
+    kind: str  # considering, pledged, trained, distributes, adopted
+    status: str
+    evidence: Evidence
+    count: int | float | None = None
+
+
+@dataclass
+class Tie:
+    source: Org | Person
+    type: str  # a relationship type of the workbook
+    target: Org | Person
+    evidence: Evidence
+    event: Event | None = None
+    status: str | None = None
+
+
+@dataclass
+class Facts:
+    events: list[Event] = field(default_factory=list)
+    roles: list[Role] = field(default_factory=list)
+    metrics: list[Metric] = field(default_factory=list)
+    commitments: list[Commitment] = field(default_factory=list)
+    ties: list[Tie] = field(default_factory=list)
+    survivors: list[tuple[Event, Evidence]] = field(default_factory=list)
+    review: list[str] = field(default_factory=list)  # what a person should look at
+
+
+# ---------------------------------------------------------------------------- the reader
+
+_DATELINE = re.compile(r"(?P<city>[A-Z][A-Za-z.' -]{1,40}?),\s*(?P<state>[A-Z]{2}\b|[A-Z][A-Za-z]+"
+                       r"(?:\s[A-Z][A-Za-z]+)?)")
+_CONTEXT_EVENT = re.compile(r"(?i)\b(this|the) (event|meeting|build|briefing|training|"
+                            r"coalition build|cb|conference|webinar)\b")
+_COMMITMENTS = [
+    ("pledged", re.compile(r"(?i)\b(?:has |have |had )?(?:pledged|committed|promised|vowed|"
+                           r"agreed|signed (?:on|up)) to\b")),
+    ("trained", re.compile(r"(?i)\b(?:has |have |had )?(?:implemented|trained|completed|"
+                           r"rolled out|required|mandated)\b")),
+    ("adopted", re.compile(r"(?i)\b(?:has |have |had )?adopted\b")),
+    ("distributes", re.compile(r"(?i)\b(?:distribut(?:e|es|ed|ing)|hand(?:s|ed)? out|"
+                               r"displays?|displayed|became (?:a )?points? of distribution)\b")),
+    ("considering", re.compile(r"(?i)\b(?:for consideration|is considering|are considering|"
+                               r"expressed interest|(?:is|are) interested in|plans? to "
+                               r"(?:implement|train|adopt|use|roll out)|will (?:forward|look "
+                               r"into|review|explore|consider)|see how .{0,40}incorporate)")),
+]
+_PROGRAM_HEADS = (r"training|trainings|webinar|materials|toolkit|curriculum|video|program|"
+                  r"programme|model|wallet cards|posters|decals|certification")
+_PROGRAM = re.compile(rf"\b(?P<p>(?:(?:[A-Z][\w-]*|[A-Z]{{2,}})\s+){{1,3}}(?:{_PROGRAM_HEADS}))\b")
+_PLAIN_PROGRAM = re.compile(r"\b(?P<p>training video|training curriculum|webinar|toolkit|"
+                            r"wallet cards|posters|curriculum)\b", re.IGNORECASE)
+_FINITE = re.compile(r"\b(has|have|had|is|are|was|were|will|plans|became|becomes|pledged|"
+                     r"implemented|supplied|created|hosted|held|received|adopted|trained|"
+                     r"distributed|expressed|agreed|committed|signed|joined|launched|"
+                     r"provided|completed|began|started)\b")
+
+
+def _kind_pattern(extra: dict[str, str]) -> list[tuple[re.Pattern[str], str]]:
+    out = [(re.compile(rf"(?i)\b(?:{p})\b"), k) for p, k in EVENT_KINDS]
+    for short, kind in extra.items():  # "CB" defined as "Coalition Builds"
+        out.insert(0, (re.compile(rf"\b{re.escape(short)}s?\b"), kind))
+    return out
+
+
+class FactReader:
+    def __init__(self, doc: Document, rec: Recognizer, gaz: Gazetteer):
+        self.doc, self.rec, self.gaz = doc, rec, gaz
+        self.facts = Facts()
+        extra = {}
+        for short, long in rec.definitions.items():
+            for p, k in EVENT_KINDS:
+                if re.fullmatch(rf"(?i)(?:{p})", long):
+                    extra[short] = k
+        self.kinds = _kind_pattern(extra)
+        self.main: Event | None = None
+        self.publisher: Org | None = None
+
+    # -- helpers
+    def factual(self) -> list[Sentence]:
+        return [s for s in self.doc.sentences if not s.programme and not s.repeat]
+
+    def kind_in(self, text: str) -> tuple[str, re.Match[str]] | None:
+        best = None
+        for pattern, kind in self.kinds:
+            m = pattern.search(text)
+            if m and (best is None or m.start() < best[1].start()):
+                best = (kind, m)
+        return best
+
+    def mentions(self, s: Sentence) -> list[tuple[int, int, Org | Person]]:
+        """Organizations and people named in a sentence, by position."""
+        found: list[tuple[int, int, Org | Person]] = []
+        entities: list[tuple[str, Org | Person]] = []
+        for org in self.rec.orgs.values():
+            entities += [(n, org) for n in (org.name, *org.aliases)]
+            if org.generic and org.evidence.why.startswith("an agency"):
+                entities.append((org.name.split(" (")[0], org))
+        for p in self.rec.people.values():
+            entities += [(p.name, p)] + [(w, p) for w in p.name.split() if len(w) > 2]
+        for text, who in sorted(entities, key=lambda e: -len(e[0])):
+            flags = 0 if names.is_acronym(text) or len(text.split()) == 1 else re.IGNORECASE
+            for m in re.finditer(rf"(?<![\w-]){re.escape(text)}(?![\w-])", s.text, flags):
+                if not any(m.start() < b and m.end() > a for a, b, _ in found):
+                    found.append((m.start(), m.end(), who))
+        return sorted(found, key=lambda f: f[0])
+
+    def subject(self, s: Sentence, before: int | None = None) -> Org | Person | None:
+        """Who the sentence is about: the last name before its first verb."""
+        text = s.text
+        lead = re.match(r"^(?:after|as|following|since|when|because|given|while)\b[^,]*,\s*",
+                        text, re.IGNORECASE)
+        start = lead.end() if lead else 0
+        verb = _FINITE.search(text, start)
+        end = before if before is not None else (verb.start() if verb else len(text))
+        cands = [w for a, b, w in self.mentions(s) if a >= start and b <= end]
+        if cands:
+            return cands[-1]
+        if re.match(r'^"?\s*(I|We|Our|My)\b', text) and s.index + 1 < len(self.doc.sentences):
+            nxt = self.doc.sentences[s.index + 1]  # "..." Detective Chavez, Pittsburg PD
+            if not _FINITE.search(nxt.text) and len(nxt.text) < 120:
+                ms = self.mentions(nxt)
+                people = [w for _, _, w in ms if isinstance(w, Person)]
+                return people[0] if people else (ms[0][2] if ms else None)
+        return None
+
+    def ev(self, s: Sentence, why: str, confidence: float) -> Evidence:
+        return Evidence(s, why, confidence)
+
+    def role(self, who: Org | Person | None, event: Event | None, role: str, s: Sentence,
+             why: str, confidence: float) -> None:
+        if who is None or event is None:
+            return
+        for r in self.facts.roles:
+            if r.who is who and r.event is event:
+                if r.role == role or (r.role == "hosted" and role == "co-hosted"):
+                    return
+                if role == "attended" and r.role in ("hosted", "co-hosted", "sponsored",
+                                                     "spoke"):
+                    return
+        self.facts.roles.append(Role(who, event, role, self.ev(s, why, confidence)))
+
+    # -- passes
+    def run(self) -> Facts:
+        self.find_publisher()
+        self.find_main_event()
+        for s in self.factual():
+            self.body_events(s)
+            self.hosted_events(s)
+        for s in self.factual():
+            self.participation(s)
+            self.metrics(s)
+            self.commitments(s)
+            self.survivor(s)
+        for s in self.doc.sentences:
+            if not s.repeat:
+                self.sponsors(s)
+        self.title_host()
+        return self.facts
+
+    def find_publisher(self) -> None:
+        counts: dict[str, int] = {}
+        for s in self.doc.sentences:
+            for _, _, who in self.mentions(s):
+                if isinstance(who, Org):
+                    counts[who.key] = counts.get(who.key, 0) + 1
+        if counts:
+            key = max(counts, key=lambda k: counts[k])
+            if counts[key] >= 3:
+                self.publisher = self.rec.orgs[key]
+
+    def find_main_event(self) -> None:
+        """The event the report is about: the place and date of its dateline."""
+        head = self.doc.sentences[:15]
+        place = date = None
+        for i, s in enumerate(head):
+            if place is None:
+                for m in _DATELINE.finditer(s.text):
+                    code = normalize.state_code(m["state"])
+                    city = m["city"].strip(" -")
+                    if code and (len(m["state"]) > 2 or m["state"].isupper()) and \
+                            not names.has_head([w.lower() for w in city.split()]) and \
+                            len(city.split()) <= 4 and city.split()[0].lower() not in \
+                            names.COMMON_STARTS and not find_dates(city):
+                        place = (city.title() if city.isupper() else city, code, s)
+                        break
+            if place is not None and date is None:
+                for t in head[max(0, i - 1):i + 3]:
+                    ds = [d for d in find_dates(t.text) if d.precision == "day"]
+                    if ds:
+                        date = (ds[0], t)
+                        break
+            if place and date:
+                break
+        if place is None:
+            return
+        kind = None
+        for s in self.doc.sentences[:12]:
+            found = self.kind_in(s.text)
+            if found and (s.heading or s.index > 2):
+                kind = found[0]
+                break
+        kind = kind or "meeting"
+        city, state, s = place
+        label = "Coalition Build" if kind == "coalition build" else kind.capitalize()
+        event = Event(f"{city} {label}", kind, self.ev(s, "the report's dateline", 0.9),
+                      date[0].iso if date else None, city, state, main=True)
+        event.why.append(f"place from the dateline {s.text!r}")
+        if date:
+            event.why.append(f"date from {date[1].text!r}")
+        else:
+            self.facts.review.append(f"{event.name}: the report gives no date; add it")
+        self.main = event
+        self.facts.events.append(event)
+        self.rec.state = state  # the report's state for organizations named by county
+
+    def find_event(self, kind: str, city: str | None) -> Event | None:
+        for e in self.facts.events:
+            if e.kind == kind and city and e.city and e.city.lower() == city.lower():
+                return e
+        return None
+
+    def places(self, text: str) -> list[tuple[str, str | None]]:
+        """Towns after "in": "in Jackson and Tupelo", "in Menomonee Falls", "in Tulsa, OK"."""
+        out = []
+        for m in re.finditer(r"\bin\s+((?:[A-Z][a-z]+(?:\s+[A-Z][a-z]+){0,2})(?:\s*(?:,|and|&)"
+                             r"\s*(?:[A-Z][a-z]+(?:\s+[A-Z][a-z]+){0,2}))*)(?:,\s*([A-Z]{2})\b)?",
+                             text):
+            for p in re.split(r"\s*(?:,|\band\b|&)\s*", m[1]):
+                p = p.strip()
+                if not p or names.is_place_or_time(p) or p.lower() in names.COMMON_STARTS \
+                        or self.rec.find(p) or normalize.state_code(p):
+                    continue
+                if p.split()[0].lower() in names.MONTHS or names.has_head(
+                        [w.lower() for w in p.split()]):
+                    continue
+                out.append((p, normalize.state_code(m[2]) if m[2] else None))
+        return out
+
+    def body_events(self, s: Sentence) -> None:
+        """Other events the report mentions with a place and a date."""
+        found = self.kind_in(s.text)
+        prev = self.doc.sentences[s.index - 1] if s.index else None
+        why = "named with its place and date"
+        if found is None and prev is not None and re.match(
+                r"(?i)^(the|those|these)\s+(first|second|last|other|previous|earlier)\b", s.text):
+            found = self.kind_in(prev.text)  # "... on three CBs ... The first two were ..."
+            why = "its kind from the sentence before"
+        if found is None:
+            return
+        kind, km = found
+        dates = [d for d in find_dates(s.text)]
+        places = self.places(s.text[km.start():] if why.startswith("named") else s.text)
+        if not places:
+            return
+        for city, state in places:
+            if self.find_event(kind, city):
+                continue
+            if not dates:
+                continue  # "the CB in Gulfport" refers back; an undated town is not an event
+            state = state or sentence_state(s.text) or (sentence_state(prev.text) if prev
+                                                        else None)
+            label = "Coalition Build" if kind == "coalition build" else kind.capitalize()
+            e = Event(f"{city} {label}", kind, self.ev(s, why, 0.6), dates[0].iso, city, state)
+            e.why.append(f"{why}: {s.text!r}")
+            if not state:
+                self.facts.review.append(f"{e.name}: the report does not say in which state "
+                                         f"{city} is; add it")
+            self.facts.events.append(e)
+            before = s.text[max(0, km.start() - 40):km.start()]
+            for _, _, who in self.mentions(Sentence(before, s.line, "", False, False)):
+                if isinstance(who, Org):  # "a TAT coalition build": TAT's build
+                    self.role(who, e, "hosted", s, f"'{who.aliases[0] if who.aliases else who.name}"
+                              f" {km[0]}'", 0.5)
+
+    def hosted_events(self, s: Sentence) -> None:
+        """"A & B hosted a 30-min TAT presentation at ...": an event of its own."""
+        m = re.search(r"\b(?:co-?hosted|hosted|held|organized|organised|conducted|put on|ran)\s+"
+                      r"(?:an?\s+|multiple\s+|several\s+|two\s+|three\s+|\d+\s+)?"
+                      r"(?P<what>(?:[\w-]+\s+){0,5}?)(?P<kind>training sessions?|trainings?|"
+                      r"presentations?|meetings?|webinars?|conferences?|workshops?|briefings?|"
+                      r"summits?|events?)\b", s.text)
+        if not m:
+            return
+        hosts = [w for a, b, w in self.mentions(s) if b <= m.start() and isinstance(w, Org)]
+        if not hosts:
+            return
+        found = self.kind_in(m["kind"])
+        kind = found[0] if found else "meeting"
+        what = re.sub(r"^\d+[- ]?(?:min|minute|hour|hr)s?\s+", "", m["what"].strip())
+        label = f"{what} {m['kind']}".strip()
+        name = f"{label[0].upper()}{label[1:]} hosted by " + " and ".join(h.name for h in hosts)
+        dates = find_dates(s.text)
+        e = Event(name, kind, self.ev(s, "hosted by organizations the report names", 0.6),
+                  dates[0].iso if dates else None, None, sentence_state(s.text))
+        e.why.append(f"from {s.text!r}")
+        self.facts.events.append(e)
+        for h in hosts:
+            self.role(h, e, "hosted", s, f"'{m[0].split()[0]}'", 0.7)
+
+    def participation(self, s: Sentence) -> None:
+        text = s.text
+        main = self.main
+        ms = self.mentions(s)
+        # "X teamed up with A, B and C ... for a Coalition Build": X hosts, the others co-host
+        m = re.search(r"(?i)\b(teamed up with|partnered with|joined forces with|in partnership "
+                      r"with|co-?hosted with|together with)\b", text)
+        if m and main is not None and (self.kind_in(text) or _CONTEXT_EVENT.search(text)):
+            lead = [w for a, b, w in ms if b <= m.start() and isinstance(w, Org)]
+            rest = [w for a, b, w in ms if a >= m.end() and isinstance(w, Org)]
+            for w in lead[-1:]:
+                self.role(w, main, "hosted", s, f"'{m[1]}' the others", 0.6)
+            for w in rest:
+                if w not in lead:
+                    self.role(w, main, "co-hosted", s, f"named after '{m[1]}' (co-host is "
+                              "the reading, not the word)", 0.5)
+        m = re.search(r"(?i)\b(co-?hosted|hosted|organized|organised) by\b", text)
+        if m and main is not None and _CONTEXT_EVENT.search(text[:m.start()] + " the event"):
+            for a, b, w in ms:
+                if a >= m.end() and isinstance(w, Org):
+                    role = "co-hosted" if m[1].lower().startswith("co") else "hosted"
+                    self.role(w, main, role, s, f"'{m[0]}'", 0.8)
+        # "A and B have partnered on three CBs across the state of MS"
+        m = re.search(r"(?i)\bpartnered on\b", text)
+        if m:
+            found = self.kind_in(text[m.end():])
+            partners = [w for a, b, w in ms if b <= m.start() and isinstance(w, Org)]
+            state = sentence_state(text[m.end():])
+            if found and len(partners) >= 2:
+                targets = [e for e in self.facts.events if e.kind == found[0] and
+                           (state is None or e.state == state)]
+                for e in targets:
+                    for w in partners:
+                        role = "hosted" if w is (self.publisher or partners[0]) else "co-hosted"
+                        self.role(w, e, role, s, f"'partnered on {found[1][0]}' (co-host is the "
+                                  "reading, not the word)", 0.5)
+                for w in partners[1:]:
+                    self.facts.ties.append(Tie(partners[0], "partners with", w,
+                                               self.ev(s, "'partnered on'", 0.7)))
+        # attendance
+        m = re.search(r"(?i)\bafter attending\b", text)
+        if m:
+            target = None
+            found = self.kind_in(text[m.end():])
+            if found:
+                for city, _ in self.places(text[m.end():]):
+                    target = self.find_event(found[0], city) or target
+            who = self.subject(s)
+            self.role(who, target, "attended", s, "'after attending'", 0.8)
+        m = re.search(r"(?i)\b(?:as a result of|after|since) attending (?:this|the) "
+                      r"(?:event|meeting|build|briefing|training|coalition build)", text)
+        if m and main is not None:
+            self.role(self.subject(s, m.start()), main, "attended", s, f"'{m[0]}'", 0.8)
+        m = re.search(r"(?i)\b(contacts|representatives|staff|officers|troopers|agents|"
+                      r"employees|members)\s+(?:at|from|attended|were present at)\s+the\s+"
+                      r"(coalition build|cb|event|meeting|briefing|training|build)\b", text)
+        if m and main is not None:
+            for a, b, w in ms:
+                if b <= m.start() + 1 and isinstance(w, Org):
+                    self.role(w, main, "attended", s, f"'{m[1]} at the {m[2]}'", 0.7)
+        m = re.search(r"(?i)\b(attendees|participants|guests) (?:included|were|came from)\b",
+                      text)
+        if m and main is not None:
+            for a, b, w in ms:
+                if isinstance(w, Org) and a >= m.end():
+                    self.role(w, main, "attended", s, f"'{m[0]}'", 0.7)
+        m = re.search(r"(?i)\b(?:were|was) (?:in attendance|present|represented)\b", text)
+        if m and main is not None:
+            clause_start = max(text.rfind(",", 0, m.start()), text.rfind(";", 0, m.start()))
+            for a, b, w in ms:
+                if isinstance(w, Org) and clause_start < a and b <= m.start():
+                    self.role(w, main, "attended", s, f"'{m[0]}'", 0.7)
+        m = re.search(r"(?i)\b(?:presentations? (?:by|from)|remarks (?:by|from)|keynote (?:by|"
+                      r"from)|presented by|speakers? included)\s+(?:an?|the)?\s*", text)
+        if m and main is not None:
+            for a, b, w in ms:
+                if a >= m.end() and a <= m.end() + 30:
+                    self.role(w, main, "spoke", s, f"'{m[0].strip()}'", 0.6)
+                    break
+        for a, b, w in ms:
+            after = re.match(r"\s+(spoke|presented|gave (?:a|the) (?:presentation|keynote|talk))",
+                             text[b:])
+            if after and main is not None:
+                self.role(w, main, "spoke", s, f"'{after[1]}'", 0.7)
+
+    def sponsors(self, s: Sentence) -> None:
+        text = s.text
+        if not re.search(r"(?i)\bsponsor", text):
+            return
+        ms = [(a, b, w) for a, b, w in self.mentions(s) if isinstance(w, Org)]
+        event_wide = re.search(r"(?i)\b(this|the) (event|meeting|build|briefing|conference|"
+                               r"training)\b|\bevent possible\b|\b(primary|title|presenting|"
+                               r"lead) sponsor", text)
+        became = re.search(r"(?i)\b(?:became|become|is now|joined as) (?:a|an|our)\s+"
+                           r"(?:[\w-]+\s+){0,3}sponsor", text)
+        for a, b, w in ms:
+            if w is self.publisher:
+                continue
+            if became and a < became.start():
+                target = self.publisher
+                if target is not None:
+                    self.facts.ties.append(Tie(w, "sponsors", target, self.ev(
+                        s, "'became a sponsor' (whom it sponsors is not stated: drafted as "
+                        "the report's publisher)", 0.4), self.main if self.main else None,
+                        re.sub(r"^(became|become|is now|joined as) (an?|our)\s+", "",
+                               became[0]).capitalize()))
+            elif event_wide and self.main is not None and not s.programme:
+                self.role(w, self.main, "sponsored", s, "named as a sponsor of the event", 0.8)
+            elif re.search(r"(?i)\bsponsored by\b", text) and self.publisher is not None:
+                self.facts.ties.append(Tie(w, "sponsors", self.publisher, self.ev(
+                    s, "'sponsored by' work of the report's publisher, no one event named", 0.4)))
+
+    def title_host(self) -> None:
+        """"TAT COALITION BUILDS ..." in the title: the build is TAT's."""
+        if self.main is None:
+            return
+        for s in self.doc.sentences[:5]:
+            found = self.kind_in(s.text)
+            if s.heading and found:
+                before = s.text[:found[1].start()]
+                for _, _, w in self.mentions(Sentence(before, s.line, "", False, True)):
+                    if isinstance(w, Org):
+                        self.role(w, self.main, "hosted", s, "named before the event kind in "
+                                  "the title", 0.5)
+                return
+
+    def survivor(self, s: Sentence) -> None:
+        if self.main is None or any(e is self.main for e, _ in self.facts.survivors):
+            return
+        if re.search(r"(?i)\b(hear(?:ing)?|heard)\s+(?:the|a|from a|from the)\s+survivor|"
+                     r"\bsurvivor(?:-leader)?s?\b.{0,40}\b(spoke|speak|shared|sharing|story|"
+                     r"testimony|presented|presentation|talk)", s.text):
+            self.facts.survivors.append((self.main, self.ev(
+                s, "a survivor spoke (drafted as the anonymous survivor-leader role)", 0.7)))
+
+    def metrics(self, s: Sentence) -> None:
+        text = s.text
+        main = self.main
+        for m in re.finditer(_QUAL + r"(?P<pct>\d{1,3}(?:\.\d+)?)\s*%\s+of\s+(?:the\s+)?"
+                             r"(?P<who>respondents|attendees|participants|those surveyed|people "
+                             r"surveyed|survey respondents)\b(?P<what>[^.;]*)", text):
+            if main is None:
+                break
+            what = m["what"]
+            if re.search(r"(?i)\b(completed|filled out|returned|responded|took the survey)\b",
+                         what):
+                name, unit = "survey response rate", f"percent of {m['who']}"
+            else:
+                name = self.gaz.survey_measure(what) or _short(what)
+                unit = f"percent of {m['who']}"
+            self.metric(main, name, m["pct"], m["q"], unit, "survey", s, m)
+        m = re.search(r"(?i)\bresponse rate (?:of|was)\s+" + _QUAL + r"(?P<pct>\d{1,3})\s*%", text)
+        if m and main is not None:
+            self.metric(main, "survey response rate", m["pct"], m["q"], "percent", "survey", s,
+                        m)
+        for m in re.finditer(r"(?i)" + _QUAL + _NUMBER + r"\s*(?P<plus>\+)?\s+(?:[a-z-]+\s+)?"
+                             r"(?P<what>participants|attendees|people|individuals|guests|"
+                             r"professionals|stakeholders|leaders)\b", text):
+            if main is None or not re.search(r"(?i)\b(there were|attended|participated|in "
+                                             r"attendance|gathered|joined|came|brought "
+                                             r"together|at the (meeting|event|build|training|"
+                                             r"briefing))\b", text):
+                continue
+            registered = re.search(r"(?i)\bregistered\b", text)
+            self.metric(main, "registered" if registered else "participants", m["n"],
+                        m["q"] or ("+" if m["plus"] else None), "people", "report", s, m)
+        for m in re.finditer(r"(?i)\b(?:representatives|staff|employees|members|officers|"
+                             r"leaders)\s+(?:from|of)\s+" + _QUAL + _NUMBER + r"\s+(?:local\s+|"
+                             r"area\s+|regional\s+|different\s+|state\s+)?(?P<what>casinos|truck "
+                             r"stops|trucking companies|bus companies|police departments|"
+                             r"sheriff'?s offices|law enforcement agencies|transit agencies|"
+                             r"agencies|organizations|companies|hotels|motels|school districts|"
+                             r"carriers)\b", text):
+            if main is not None:
+                self.metric(main, f"{m['what'].lower()} represented", m["n"], m["q"],
+                            "organizations", "report", s, m)
+                self.facts.review.append(
+                    f"{main.name}: {m['n']} {m['what']} took part without being named; drafted "
+                    "as a metric (once the workbook takes unnamed groups, as a participation "
+                    "row with a kind and a count)")
+        m = re.search(r"(?i)\b(?P<verb>received|reported|made|generated|fielded)\s+" + _QUAL +
+                      _NUMBER + r"\s+(?:[\w-]+\s+){0,4}?(?P<what>tips|calls|reports|referrals|"
+                      r"arrests|recoveries|investigations)\b", text)
+        if m:
+            who = self.subject(s, m.start())
+            if isinstance(who, Org):
+                self.metric(who, f"{m['what'].lower()} {m['verb'].lower()}", m["n"], m["q"],
+                            m["what"].lower(), "report", s, m)
+
+    def metric(self, scope: Org | Event, name: str, value: str, written_q: str | None,
+               unit: str, source: str, s: Sentence, m: re.Match[str]) -> None:
+        for old in self.facts.metrics:
+            if old.scope is scope and old.name == name:
+                return  # the report repeats its headline figure
+        q = qualifier(written_q)
+        self.facts.metrics.append(Metric(scope, name, number(value), unit, source,
+                                         self.ev(s, f"the figure '{m[0].strip()}'",
+                                                 0.8 if q is None else 0.7),
+                                         m[0].strip() if q else "", q))
+
+    def commitments(self, s: Sentence) -> None:
+        text = s.text
+        for kind, pattern in _COMMITMENTS:
+            m = pattern.search(text)
+            if not m:
+                continue
+            if re.search(r"(?i)\b(not|never|no longer|yet to|has yet)\b(?:\s+\w+){0,2}\s*$",
+                         text[:m.start()]):
+                continue  # "not previously implemented in MS"
+            who = self.subject(s)
+            if who is None:
+                return  # "Representatives from 3 local casinos ... expressed interest"
+            program, pkind, how = self.program_in(text, m.start())
+            if program is None:
+                return
+            count = None
+            c = re.search(r"(?i)\b(?:train|training|educate|reach|cover|certify)\s+" + _QUAL +
+                          _NUMBER + r"\s+(?:[\w-]+\s+)?(?:employees|drivers|staff|people|members|"
+                          r"officers|workers|students|personnel|managers)\b", text)
+            if c:
+                count = number(c["n"])
+            status = m[0].strip()
+            if kind != "considering" and re.search(r"(?i)\bplans? to\b", text[m.end():]):
+                status += "; " + re.search(r"(?i)\bplans? to [^,.;]*", text[m.end():])[0]
+            self.facts.commitments.append(Commitment(
+                who, program, pkind, kind, status,
+                self.ev(s, f"'{m[0].strip()}' ({how})", 0.7 if how == "named" else 0.5),
+                count))
+            return
+
+    def program_in(self, text: str, verb_at: int) -> tuple[str | None, str, str]:
+        """The training, materials or model a commitment sentence names."""
+        for m in _PROGRAM.finditer(text):
+            p = m["p"]
+            words = p.split()
+            while words and words[0].lower() in names.COMMON_STARTS:
+                words = words[1:]
+            if len(words) >= 2:
+                return " ".join(words), _program_kind(words[-1]), "named"
+        for hint in self.gaz.programs:
+            if re.search(rf"\b{hint.acronym}\b", text) and any(
+                    re.search(rf"(?i)\b{w}\b", text) for w in hint.words):
+                return hint.name, hint.kind, f"'{hint.acronym}' and '{hint.words[0]}' in it"
+        m = _PLAIN_PROGRAM.search(text)
+        if m:
+            return m["p"], _program_kind(m["p"].split()[-1]), "as written"
+        return None, "", ""
+
+
+def _program_kind(head: str) -> str:
+    head = head.lower()
+    if head in ("webinar",):
+        return "webinar"
+    if head in ("toolkit",):
+        return "toolkit"
+    if head in ("model",):
+        return "model"
+    if head in ("materials", "cards", "posters", "decals", "video"):
+        return "materials"
+    if head in ("program", "programme"):
+        return "program"
+    return "training"
+
+
+def _short(clause: str) -> str:
+    """A metric name from a survey statement: "said the briefing was useful" -> "briefing
+    was useful"."""
+    clause = re.sub(r"(?i)^\s*(said|agreed|reported|indicated|felt|stated|believed?|found|"
+                    r"rated)\s+(that\s+)?(they\s+)?", "", clause.strip())
+    words = clause.split()[:8]
+    return " ".join(words).strip(" ,.") or "agreed"
