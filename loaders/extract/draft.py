@@ -222,8 +222,7 @@ class Drafter:
             if eid in self.in_graph:
                 self.draft.matched.append(eid)
                 continue
-            why = "; ".join([e.evidence.why, *e.why[:1]]) if not e.main else \
-                "the report's title and dateline"
+            why = "the report's title and dateline" if e.dateline else e.evidence.why
             self.add("events", {"id": eid, "name": e.name, "kind": e.kind, "date": e.date,
                                 "city": e.city, "state": e.state},
                      e.evidence.confidence - (0 if e.state else 0.2), why, e.evidence)

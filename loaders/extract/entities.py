@@ -90,12 +90,19 @@ _ROLE_WORDS = (r"director|president|chief|manager|coordinator|officer|founder|co
                r"ceo|chair|chairman|chairwoman|owner|commissioner|lieutenant|captain|deputy|"
                r"supervisor|analyst|advocate|head|lead|member")
 _APPOSITION = re.compile(
-    rf"(?P<name>{_FULL_NAME}),?\s+(?:is\s+|was\s+)?(?:the\s+|a\s+|an\s+)?"
+    rf"(?P<name>{_FULL_NAME})(?:,\s+|\s+(?:is|was)\s+)(?:the\s+|a\s+|an\s+)?"
     rf"(?P<title>(?:[A-Za-z-]+\s+){{0,3}}?(?i:{_ROLE_WORDS}))\b(?:\s+(?:of|at|for|with)\s+"
     r"(?:the\s+)?(?P<org>[A-Z][^,.;()]*))?")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _PHONE = re.compile(r"(?<!\d)(?:\+?1[ .-]?)?\(?\d{3}\)?[ .-]?\d{3}[ .-]?\d{4}(?!\d)")
 SENSITIVE = re.compile(r"\b(survivors?|victims?)\b", re.IGNORECASE)
+_SENSITIVE_NAME = re.compile(
+    rf"(?i:\b(?:survivor(?:-leader)?s?|survivor leaders?|victims?)\b)[,:]?\s+(?P<name>"
+    rf"{_FULL_NAME})|(?P<name2>{_FULL_NAME}),?\s+(?:is\s+|was\s+)?(?:a|an|the|one)\s+"
+    r"(?:[\w-]+\s+){0,2}?(?i:survivor|victim)")
+_VENUES = frozenset({"center", "centre", "hotel", "hall", "auditorium", "arena", "campus",
+                     "building", "library", "resort", "inn", "suites", "convention", "museum",
+                     "stadium", "church", "club", "park"})
 _NOT_NAME_WORDS = names.ORG_HEADS | names.NON_ORG_TAILS | {
     "general", "office", "county", "state", "city", "training", "recruiting", "respondent",
     "specialist", "assistance", "coalition", "build", "phase", "goal", "impact", "summary"}
@@ -188,6 +195,7 @@ class Recognizer:
         self.doc = doc
         self.gaz = gazetteer
         self.state = state  # the report's own state (its dateline), if it has one
+        self.city: str | None = None  # and its town
         self.orgs: dict[str, Org] = {}
         self.alias_keys: dict[str, Org] = {}
         self.people: dict[str, Person] = {}
@@ -225,8 +233,12 @@ class Recognizer:
         if sensitive_near(s.text, start, end):
             self.redact.setdefault(s.index, []).append((start, end))
             return None
-        if not _plausible_person(name) or self.gaz.lookup(name):
+        if not _plausible_person(name) or self.gaz.lookup(name) or self.gaz.is_generic(name) \
+                or self._redacted(s, start, end):
             return None
+        before = s.text[:start].rstrip()
+        if re.search(r"\b(?:of|the)$", before) or (before.endswith(("-",)) and group != "name"):
+            return None  # "... Department of Public Safety": part of a longer name
         self.person_ranges.setdefault(s.index, []).append((m.start(), end))
         key = normalize.normalize_name(name)
         person = self.people.get(key)
@@ -250,6 +262,9 @@ class Recognizer:
         return person
 
     def find_people(self, s: Sentence) -> None:
+        for m in _SENSITIVE_NAME.finditer(s.text):  # never drafted, blanked in notes
+            group = "name" if m["name"] else "name2"
+            self.redact.setdefault(s.index, []).append((m.start(group), m.end(group)))
         for m in _TITLE_NAME.finditer(s.text):
             if m["title"] in ("Mr.", "Mrs.", "Ms.", "Dr.") or _plausible_person(m["name"]):
                 self._person(s, m, "name", f"a name after the title '{m['title']}'", 0.8,
@@ -309,12 +324,38 @@ class Recognizer:
                 if org is not None:
                     person.org, person.org_why = org, why
                     break
+            if person.org is None:
+                self.link_by_title(s, person)
             if person.org is None and person.email:
                 domain = person.email.split("@")[1].split(".")[0].lower()
                 for org in self.orgs.values():
                     compact = re.sub(r"[^a-z0-9]", "", org.name.lower())
                     if domain in (compact, *(a.lower() for a in org.aliases)):
                         person.org, person.org_why = org, "the email's domain is its name"
+
+    def link_by_title(self, s: Sentence, person: Person) -> None:
+        """"Idaho State Police Lt. Mark Reyes": the organization just before the title;
+        "Attorney General Dana Whitfield": the one organization named for that office."""
+        at = s.text.find(person.name)
+        if at < 0 or person.org is not None:
+            return
+        title = person.title or ""
+        before = s.text[:at].rstrip()
+        if title and before.endswith(title.split(";")[0]):
+            lead = before[:len(before) - len(title.split(";")[0])].rstrip()
+            for org in self.orgs.values():
+                for n in (org.name, *org.aliases):
+                    if lead.endswith(n):
+                        person.org, person.org_why = org, "named just before the title"
+                        return
+        office = title.split(";")[0].strip().lower()
+        if office in ("attorney general", "district attorney", "sheriff", "police chief",
+                      "chief of police"):
+            word = {"police chief": "police", "chief of police": "police"}.get(office, office)
+            hits = [o for o in self.orgs.values() if word in o.key or word in o.name.lower()]
+            if len(hits) == 1:
+                person.org, person.org_why = hits[0], f"the one organization named for the " \
+                    f"office of {title.split(';')[0]}"
 
     def org_in(self, text: str) -> Org | None:
         """The organization a text begins with, if it is one the report names."""
@@ -330,6 +371,9 @@ class Recognizer:
     def find(self, text: str) -> Org | None:
         key = normalize.normalize_name(text)
         return self.orgs.get(key) or self.alias_keys.get(key)
+
+    def _redacted(self, s: Sentence, start: int, end: int) -> bool:
+        return any(start < b and end > a for a, b in self.redact.get(s.index, []))
 
     def _overlaps_person(self, s: Sentence, start: int, end: int) -> bool:
         return any(start < b and end > a for a, b in self.person_ranges.get(s.index, []))
@@ -390,7 +434,10 @@ class Recognizer:
         for pattern, why in _SPONSOR:
             for m in pattern.finditer(text):
                 name = _trim_name(m["n"])
-                if name and not self._overlaps_person(s, m.start("n"), m.end("n")):
+                if len(name.split()) > 1 and name.isupper():
+                    name = name.title()  # "GREEN COUNTRY FOUNDATION" on a banner line
+                if name and not self._overlaps_person(s, m.start("n"), m.end("n")) and \
+                        not self._redacted(s, m.start("n"), m.end("n")):
                     self.add(s, name, why, 0.7, kind=KindGuess("sponsor", why, 0.7))
         if upper:  # a line in capitals: only acronyms and known names can be told apart
             for t in names.tokens(text):
@@ -412,8 +459,11 @@ class Recognizer:
                     if sp and sp[0].text == item:
                         self.add(s, item, "named as a partner, host or attendee", 0.6)
         m = _SUBJECT.match(text)
-        if m and not self._overlaps_person(s, m.start("n"), m.end("n")):
+        if m and not self._overlaps_person(s, m.start("n"), m.end("n")) and not \
+                self._redacted(s, m.start("n"), m.end("n")) and not SENSITIVE.search(m["n"]):
             for name in split_list(_trim_name(m["n"])):
+                if name in self.definitions and self.find(self.definitions[name]):
+                    continue
                 if (len(name.split()) >= 2 or names.is_acronym(name)) and not re.match(
                         r"(?i)(there|here|this|these|it|they|we|he|she)\b", name):
                     self.add(s, name, "the subject of what organizations do", 0.6,
@@ -423,8 +473,18 @@ class Recognizer:
                     m["n"] not in self.definitions:
                 self.add(s, m["n"], "an acronym with staff", 0.4)
         for sp in names.spans(text):
-            if self._overlaps_person(s, sp.start, sp.end):
+            if self._redacted(s, sp.start, sp.end):
                 continue
+            if self._overlaps_person(s, sp.start, sp.end):
+                cut = min(a for a, b in self.person_ranges[s.index] if sp.start < b and
+                          sp.end > a)
+                lead = text[sp.start:cut].rstrip()
+                if cut > sp.start and lead:  # "Idaho State Police Lt. Mark Reyes"
+                    sp = names.Span(lead, sp.start, sp.start + len(lead), sp.at_start)
+                else:
+                    continue
+            if re.search(r"\bat\s+(?:the\s+)?$", text[:sp.start]) and sp.words[-1] in _VENUES:
+                continue  # "at the Boise Centre": where, not who
             after = re.match(r"\s+([a-z]+)", text[sp.end:])
             if after and after[1] in names.NON_ORG_TAILS:
                 # "the TAT Casino webinar": the name of a programme, which may hold an
@@ -442,6 +502,12 @@ class Recognizer:
         known = self.gaz.lookup(sp.text)
         if known is not None:
             self.add(s, sp.text, "a known name", 0.9, known=known)
+            return
+        site = re.fullmatch(r"(?P<chain>.+?)\s+(?:#\s?|No\.\s?|Store\s)?\d{1,6}", sp.text)
+        chain = self.gaz.lookup(site["chain"]) if site else None
+        if chain is not None:  # "Love's Travel Stop #245": a site of its own, of the chain
+            self.add(s, sp.text, f"a numbered site of {chain.name}", 0.8,
+                     kind=KindGuess(chain.kind, f"a site of {chain.name}", 0.9))
             return
         if sp.text in self.definitions:  # an acronym the report defines
             long = self.definitions[sp.text]
@@ -490,13 +556,19 @@ class Recognizer:
         state = self.state or self.sentence_state(org.evidence.sentence)
         if not state:
             return
+        if self.city and org.name.startswith(self.city + " "):
+            org.state, org.place_why = state, f"named after {self.city}, where the report is"
+            return
+        county_level = re.search(r"(?i)\b(county|parish|district attorney|sheriff)", org.name)
         for n in (3, 2, 1):
             head = " ".join(words[:n])
             found = normalize.county(head, state) if head[:1].isupper() else None
             if found and head.lower() not in ("the", "state") and not names.has_head(
-                    [w.lower() for w in words[:n]]):
-                org.state, org.county = state, found[1]
-                org.place_why = f"'{head}' is a county of {state}, where the report is"
+                    [w.lower() for w in words[:n]]) and (county_level or n > 1):
+                org.state, org.place_why = state, f"'{head}' is a county of {state}, where " \
+                    "the report is"
+                if county_level:
+                    org.county = found[1]
                 return
 
     def sentence_state(self, s: Sentence) -> str | None:
@@ -539,6 +611,9 @@ def sentence_state(text: str) -> str | None:
         code = normalize.state_code(m[1])
         if code and (len(m[1]) > 2 or names.is_state_code(m[1])):
             return code
+    m = re.match(r"^([A-Z][a-z]+(?:\s[A-Z][a-z]+)?)'s\b", text)  # "Idaho's first build"
+    if m and normalize.state_code(m[1]) and len(m[1]) > 2:
+        return normalize.state_code(m[1])
     return None
 
 

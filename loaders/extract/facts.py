@@ -127,7 +127,8 @@ class Event:
     city: str | None = None
     state: str | None = None
     why: list[str] = field(default_factory=list)  # for the review: how place and date came
-    main: bool = False
+    main: bool = False  # the event the report is about
+    dateline: bool = False  # its place and date come from the report's dateline
 
 
 @dataclass
@@ -302,6 +303,14 @@ class FactReader:
         self.find_main_event()
         for s in self.factual():
             self.body_events(s)
+        if self.main is None:
+            dated = [e for e in self.facts.events if e.date and len(e.date) == 10]
+            if len(dated) == 1:  # a note about one training, without a dateline
+                self.main = dated[0]
+                self.main.main = True
+                self.rec.state, self.rec.city = self.main.state, self.main.city
+        for s in self.factual():
+            self.hosted_main(s)
             self.hosted_events(s)
         for s in self.factual():
             self.participation(s)
@@ -360,7 +369,7 @@ class FactReader:
         city, state, s = place
         label = "Coalition Build" if kind == "coalition build" else kind.capitalize()
         event = Event(f"{city} {label}", kind, self.ev(s, "the report's dateline", 0.9),
-                      date[0].iso if date else None, city, state, main=True)
+                      date[0].iso if date else None, city, state, main=True, dateline=True)
         event.why.append(f"place from the dateline {s.text!r}")
         if date:
             event.why.append(f"date from {date[1].text!r}")
@@ -369,6 +378,7 @@ class FactReader:
         self.main = event
         self.facts.events.append(event)
         self.rec.state = state  # the report's state for organizations named by county
+        self.rec.city = city
 
     def find_event(self, kind: str, city: str | None) -> Event | None:
         for e in self.facts.events:
@@ -380,9 +390,15 @@ class FactReader:
         """Towns after "in": "in Jackson and Tupelo", "in Menomonee Falls", "in Tulsa, OK"."""
         out = []
         for m in re.finditer(r"\bin\s+((?:[A-Z][a-z]+(?:\s+[A-Z][a-z]+){0,2})(?:\s*(?:,|and|&)"
-                             r"\s*(?:[A-Z][a-z]+(?:\s+[A-Z][a-z]+){0,2}))*)(?:,\s*([A-Z]{2})\b)?",
-                             text):
-            for p in re.split(r"\s*(?:,|\band\b|&)\s*", m[1]):
+                             r"\s*(?:[A-Z][a-z]+(?:\s+[A-Z][a-z]+){0,2}))*)", text):
+            parts = [p.strip() for p in re.split(r"\s*(?:,|\band\b|&)\s*", m[1])]
+            state = None
+            if len(parts) > 1 and normalize.state_code(parts[-1]) and len(parts[-1]) > 1:
+                state = normalize.state_code(parts.pop())  # "in Fargo, North Dakota"
+            else:
+                st = re.match(r",\s*([A-Z]{2})\b", text[m.end():])
+                state = normalize.state_code(st[1]) if st else None
+            for p in parts:
                 p = p.strip()
                 if not p or names.is_place_or_time(p) or p.lower() in names.COMMON_STARTS \
                         or self.rec.find(p) or normalize.state_code(p):
@@ -390,7 +406,7 @@ class FactReader:
                 if p.split()[0].lower() in names.MONTHS or names.has_head(
                         [w.lower() for w in p.split()]):
                     continue
-                out.append((p, normalize.state_code(m[2]) if m[2] else None))
+                out.append((p, state))
         return out
 
     def body_events(self, s: Sentence) -> None:
@@ -441,18 +457,58 @@ class FactReader:
         hosts = [w for a, b, w in self.mentions(s) if b <= m.start() and isinstance(w, Org)]
         if not hosts:
             return
+        if self.main is not None and any(r.evidence.sentence is s and r.event is self.main
+                                         for r in self.facts.roles):
+            return  # hosted_main has read it as the report's own event
         found = self.kind_in(m["kind"])
         kind = found[0] if found else "meeting"
-        what = re.sub(r"^\d+[- ]?(?:min|minute|hour|hr)s?\s+", "", m["what"].strip())
-        label = f"{what} {m['kind']}".strip()
-        name = f"{label[0].upper()}{label[1:]} hosted by " + " and ".join(h.name for h in hosts)
-        dates = find_dates(s.text)
-        e = Event(name, kind, self.ev(s, "hosted by organizations the report names", 0.6),
-                  dates[0].iso if dates else None, None, sentence_state(s.text))
-        e.why.append(f"from {s.text!r}")
-        self.facts.events.append(e)
+        e = next((x for x in self.facts.events if x.evidence.sentence is s), None)
+        if e is None:
+            what = re.sub(r"^\d+[- ]?(?:min|minute|hour|hr)s?\s+", "", m["what"].strip())
+            label = f"{what} {m['kind']}".strip()
+            name = f"{label[0].upper()}{label[1:]} hosted by " + \
+                " and ".join(h.name for h in hosts)
+            dates = find_dates(s.text)
+            e = Event(name, kind, self.ev(s, "hosted by organizations the report names", 0.6),
+                      dates[0].iso if dates else None, None, sentence_state(s.text))
+            e.why.append(f"from {s.text!r}")
+            self.facts.events.append(e)
+        verb = m[0].split()[0].lower()
         for h in hosts:
-            self.role(h, e, "hosted", s, f"'{m[0].split()[0]}'", 0.7)
+            self.role(h, e, "co-hosted" if verb.startswith("co") else "hosted", s,
+                      f"'{verb}'", 0.7)
+        self.cohosts_after(s, m.end(), e)
+
+    def cohosts_after(self, s: Sentence, at: int, e: Event) -> None:
+        """"... hosted a training in Fargo with the Cass County Sheriff's Office and ..."."""
+        w = re.search(r"\b(?:with|alongside|together with)\s+(?:the\s+)?", s.text[at:])
+        if not w:
+            return
+        for a, b, who in self.mentions(s):
+            if a >= at + w.end() and isinstance(who, Org):
+                self.role(who, e, "co-hosted", s, "named after 'hosted ... with'", 0.5)
+
+    def hosted_main(self, s: Sentence) -> None:
+        """"A, B and the C co-hosted a coalition build on Thursday": the report's event."""
+        main = self.main
+        if main is None:
+            return
+        m = re.search(r"\b(co-?hosted|hosted|organized|organised|convened)\s+(?:a|an|the|this|"
+                      r"our)\s+(?:[\w-]+\s+){0,3}?", s.text)
+        if not m:
+            return
+        found = self.kind_in(s.text[m.end():m.end() + 40])
+        if not found or found[0] != main.kind or found[1].start() > 0:
+            return
+        other = [d for d in find_dates(s.text) if main.date and d.iso != main.date]
+        if other or any(c.lower() != (main.city or "").lower() for c, _ in
+                        self.places(s.text[m.end():])):
+            return  # another build, told with its own place or date
+        for a, b, who in self.mentions(s):
+            if b <= m.start() and isinstance(who, Org):
+                role = "co-hosted" if m[1].lower().startswith("co") else "hosted"
+                self.role(who, main, role, s, f"'{m[1]} a {found[1][0]}'", 0.7)
+        self.cohosts_after(s, m.end(), main)
 
     def participation(self, s: Sentence) -> None:
         text = s.text
@@ -533,11 +589,30 @@ class FactReader:
                 if a >= m.end() and a <= m.end() + 30:
                     self.role(w, main, "spoke", s, f"'{m[0].strip()}'", 0.6)
                     break
-        for a, b, w in ms:
-            after = re.match(r"\s+(spoke|presented|gave (?:a|the) (?:presentation|keynote|talk))",
-                             text[b:])
-            if after and main is not None:
-                self.role(w, main, "spoke", s, f"'{after[1]}'", 0.7)
+        if main is not None:
+            self.speakers(s, ms)
+
+    def speakers(self, s: Sentence, ms: list[tuple[int, int, Org | Person]]) -> None:
+        """Who spoke: the first name of each clause that presented, spoke or led a panel."""
+        text = s.text
+        for v in re.finditer(r"\b(spoke|presented|gave (?:a|the) (?:presentation|keynote|talk)|"
+                             r"delivered (?:a|the) (?:keynote|presentation|talk)|opened the "
+                             r"(?:meeting|event|build|briefing)|moderated|led (?:a|the) "
+                             r"(?:[\w-]+\s+){0,3}?(?:panel|session|discussion|training))\b",
+                             text):
+            who = None
+            rel = re.search(r"(?:,\s*)?\bwho\s+$", text[:v.start()])
+            if rel:  # "said Lt. Mark Reyes, who led the panel"
+                before = [w for a, b, w in ms if b <= rel.start()]
+                who = before[-1] if before else None
+            else:
+                cut = max(text.rfind(", and ", 0, v.start()), text.rfind(";", 0, v.start()))
+                clause = [w for a, b, w in ms if a > cut and b <= v.start()]
+                people = [w for w in clause if isinstance(w, Person)]
+                who = people[0] if people else (clause[0] if clause else None)
+            if re.search(r"(?i)\bsurvivor", text[max(0, v.start() - 60):v.start()]):
+                continue  # drafted as the anonymous survivor-leader (see survivor())
+            self.role(who, self.main, "spoke", s, f"'{v[0]}'", 0.7)
 
     def sponsors(self, s: Sentence) -> None:
         text = s.text
@@ -546,18 +621,27 @@ class FactReader:
         ms = [(a, b, w) for a, b, w in self.mentions(s) if isinstance(w, Org)]
         event_wide = re.search(r"(?i)\b(this|the) (event|meeting|build|briefing|conference|"
                                r"training)\b|\bevent possible\b|\b(primary|title|presenting|"
-                               r"lead) sponsor", text)
+                               r"lead|event) sponsors?|\bour sponsors?\b", text)
+        named = re.search(r"(?i)\bsponsors? of (?:the\s+)?", text)
+        target_named = None
+        if named:
+            for a, b, w in ms:
+                if a == named.end():
+                    target_named = w  # "a Gold-level sponsor of TAT"
         became = re.search(r"(?i)\b(?:became|become|is now|joined as) (?:a|an|our)\s+"
                            r"(?:[\w-]+\s+){0,3}sponsor", text)
         for a, b, w in ms:
             if w is self.publisher:
                 continue
+            if w is target_named:
+                continue
             if became and a < became.start():
-                target = self.publisher
+                target = target_named or self.publisher
+                why = "'became a sponsor of' it" if target_named else "'became a sponsor' " \
+                    "(whom it sponsors is not stated: drafted as the report's publisher)"
                 if target is not None:
                     self.facts.ties.append(Tie(w, "sponsors", target, self.ev(
-                        s, "'became a sponsor' (whom it sponsors is not stated: drafted as "
-                        "the report's publisher)", 0.4), self.main if self.main else None,
+                        s, why, 0.7 if target_named else 0.4), self.main if self.main else None,
                         re.sub(r"^(became|become|is now|joined as) (an?|our)\s+", "",
                                became[0]).capitalize()))
             elif event_wide and self.main is not None and not s.programme:
@@ -611,9 +695,11 @@ class FactReader:
                         m)
         for m in re.finditer(r"(?i)" + _QUAL + _NUMBER + r"\s*(?P<plus>\+)?\s+(?:[a-z-]+\s+)?"
                              r"(?P<what>participants|attendees|people|individuals|guests|"
-                             r"professionals|stakeholders|leaders)\b", text):
+                             r"professionals|stakeholders|leaders|officers|deputies|troopers|"
+                             r"investigators|delegates)\b", text):
             if main is None or not re.search(r"(?i)\b(there were|attended|participated|in "
-                                             r"attendance|gathered|joined|came|brought "
+                                             r"attendance|gathered|joined|came|took part|"
+                                             r"registered|brought "
                                              r"together|at the (meeting|event|build|training|"
                                              r"briefing))\b", text):
                 continue
@@ -670,9 +756,12 @@ class FactReader:
             if program is None:
                 return
             count = None
-            c = re.search(r"(?i)\b(?:train|training|educate|reach|cover|certify)\s+" + _QUAL +
+            c = re.search(r"(?i)\b(?:train|trained|training|educate|reach|cover|certify)\s+" + _QUAL +
                           _NUMBER + r"\s+(?:[\w-]+\s+)?(?:employees|drivers|staff|people|members|"
                           r"officers|workers|students|personnel|managers)\b", text)
+            c = c or re.search(r"(?i)\bfor (?:its|their|all|the)\s+" + _QUAL + _NUMBER +
+                               r"\s+(?:[\w-]+\s+)?(?:employees|drivers|staff|members|officers|"
+                               r"workers|personnel)\b", text)
             if c:
                 count = number(c["n"])
             status = m[0].strip()

@@ -164,6 +164,9 @@ def spans(text: str) -> list[Span]:
                 j += 1
             else:
                 break
+        if last + 1 < len(toks) and re.fullmatch(r"#?\d{1,6}", toks[last + 1].text) and \
+                has_head(_words(toks[i:last + 1])):
+            last += 1  # "Pilot Travel Center 123", "Love's Travel Stop #245": one site
         group = toks[i:last + 1]
         out.extend(_split_list(text, group, at_start=i == 0 or all(
             not x.text[:1].isalnum() for x in toks[:i])))
