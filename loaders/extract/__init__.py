@@ -10,12 +10,12 @@ extraction drafts, a person decides. See docs/intake.md.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from loaders.extract.document import read_document
-from loaders.extract.draft import Draft, Drafter, write
+from loaders.extract.draft import Draft, Drafter, prune, write
 from loaders.extract.entities import Recognizer
 from loaders.extract.facts import FactReader
 from loaders.extract.gazetteer import Gazetteer, load_gazetteer
@@ -25,13 +25,11 @@ __all__ = ["Draft", "draft_report", "extract", "load_gazetteer", "write"]
 
 def draft_report(report: Path, *, citation: str | None = None,
                  graph_orgs: Iterable[dict[str, Any]] = (),
-                 existing: Callable[[list[str]], set[str]] | None = None,
                  gazetteer: Gazetteer | None = None) -> Draft:
     """The draft workbook of one report.
 
     ``graph_orgs``: the graph's organizations (rows with id, name, kind, state, aliases,
     labels), recognised like the shipped gazetteer and referred to by their ids.
-    ``existing``: which of some ids the graph already holds (their rows are not redrafted).
     """
     doc = read_document(Path(report))
     gaz = gazetteer or load_gazetteer()
@@ -45,11 +43,16 @@ def draft_report(report: Path, *, citation: str | None = None,
     for org in rec.orgs.values():  # counties named in organizations, now the state is known
         if org.state is None:
             rec.place(org)
-    return Drafter(rec, facts, report=doc.name, citation=citation or doc.name,
-                   existing=existing).build()
+    return Drafter(rec, facts, report=doc.name, citation=citation or doc.name).build()
 
 
-def extract(report: Path, out: Path, **kwargs: Any) -> tuple[Draft, list[Path]]:
-    """Draft ``report`` and write the workbook folder ``out``."""
+def extract(report: Path, out: Path, *, store: Any = None, fuzzy_threshold: float = 92.0,
+            **kwargs: Any) -> tuple[Draft, list[Path]]:
+    """Draft ``report`` and write the workbook folder ``out``. With a ``store``, what the
+    graph already holds is referred to, not drafted again (:func:`.draft.prune`)."""
     draft = draft_report(report, **kwargs)
-    return draft, write(draft, Path(out))
+    files = write(draft, Path(out))
+    if store is not None:
+        prune(draft, Path(out), store, fuzzy_threshold=fuzzy_threshold)
+        files = write(draft, Path(out))
+    return draft, files

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import csv
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -66,13 +65,11 @@ def _quote(text: str) -> str:
 
 
 class Drafter:
-    def __init__(self, rec: Recognizer, facts: Facts, *, report: str, citation: str,
-                 existing: Callable[[list[str]], set[str]] | None = None):
+    def __init__(self, rec: Recognizer, facts: Facts, *, report: str, citation: str):
         self.rec, self.facts = rec, facts
         self.draft = Draft(report, citation)
-        self.existing = existing or (lambda ids: set())
         self.ids: dict[int, str] = {}  # id(object) -> drafted id
-        self.in_graph: set[str] = set()
+        self.in_graph: set[str] = set()  # organizations recognised from the graph
 
     # -- notes
     def sentence(self, ev: Evidence) -> str:
@@ -131,18 +128,13 @@ class Drafter:
             self.ids[id(e)] = self.event_id(e)
         programs = {c.program: c.program_kind for c in self.facts.commitments}
         program_ids = {name: f"program:{normalize.slug(name)}" for name in programs}
-        ids = [*self.ids.values(), *program_ids.values()]
-        self.in_graph = self.existing(ids) | {o.known.id for o in orgs
-                                              if o.known is not None and o.known.id}
+        self.in_graph = {o.known.id for o in orgs if o.known is not None and o.known.id}
         self.organizations(orgs)
         self.people()
         self.events()
         for name, kind in programs.items():
             pid = program_ids[name]
             first = next(c for c in self.facts.commitments if c.program == name)
-            if pid in self.in_graph:
-                self.draft.matched.append(pid)
-                continue
             self.add("programs", {"id": pid, "name": name, "kind": kind}, 0.6,
                      f"named in an outcome sentence; kind by the word "
                      f"'{name.split()[-1]}'", first.evidence)
@@ -169,6 +161,11 @@ class Drafter:
                 org.evidence = Evidence(s, org.evidence.why + "; a generic name, placed in "
                                         f"{state} by the report", 0.4)
                 org.place_why = "the report's state"
+                known = self.rec.gaz.lookup(org.name)
+                if known is not None and known.id:  # the graph already has "DMV (Mississippi)"
+                    org.known, org.kind = known, self.rec.kind_of(Org(known.name, org.key,
+                                                                      org.evidence, known=known))
+                    return True
                 self.draft.review.append(
                     f"{org.name}: the report says only '{org.name.split(' (')[0]}'; check "
                     "which agency it is")
@@ -198,9 +195,6 @@ class Drafter:
     def people(self) -> None:
         for p in self.rec.people.values():
             pid = self.ids[id(p)]
-            if pid in self.in_graph:
-                self.draft.matched.append(pid)
-                continue
             org = self.ref(p.org) if p.org is not None else None
             why = p.evidence.why + (f"; organization: {p.org_why}" if org else
                                     "; no organization named")
@@ -219,9 +213,6 @@ class Drafter:
     def events(self) -> None:
         for e in self.facts.events:
             eid = self.ids[id(e)]
-            if eid in self.in_graph:
-                self.draft.matched.append(eid)
-                continue
             why = "the report's title and dateline" if e.dateline else e.evidence.why
             self.add("events", {"id": eid, "name": e.name, "kind": e.kind, "date": e.date,
                                 "city": e.city, "state": e.state},
@@ -282,6 +273,47 @@ class Drafter:
                         f"'{a.name}' and '{b.name}' may be one organization (similarity "
                         f"{score:.0f}); if so, keep one row and list the other name in its "
                         "aliases")
+
+
+# ---------------------------------------------------------------------------- the graph
+
+def prune(draft: Draft, out: Path, store: Any, *, fuzzy_threshold: float = 92.0) -> None:
+    """Leave out of the draft what the graph already holds (a record with the same id or key),
+    so that loading the draft never rewrites it. ``out`` must hold the written draft."""
+    from loaders.load import plan_workbook
+
+    plan = plan_workbook(out, store, fuzzy_threshold=fuzzy_threshold)
+    if plan.errors:
+        draft.review.append("the draft does not validate, so what the graph already holds "
+                            "was not left out: " + str(plan.errors[0]))
+        return
+    present: set[tuple[str, int]] = set()
+    prefix = f"{out.name}/"
+    absent = store.changed_nodes([{"id": r.id, "hash": r.props["row_hash"]}
+                                  for r in plan.nodes.values() if r.props.get("source_row")])
+    for r in plan.nodes.values():
+        if r.props.get("source_row") and not absent.get(r.id, False):
+            present.add((r.props["source"].removeprefix(prefix), r.props["source_row"]))
+    by_type: dict[str, list[Any]] = {}
+    for e in plan.edges.values():
+        if e.props.get("source_row") and e.type not in ("LOCATED_IN", "WORKS_FOR",
+                                                         "HAS_METRIC", "PART_OF", "FOLLOWS"):
+            by_type.setdefault(e.type, []).append(e)
+    for rtype, edges in by_type.items():
+        found = store.changed_edges(rtype, [{"src": e.src, "key": e.key,
+                                             "hash": e.props["row_hash"]} for e in edges])
+        for e in edges:
+            if not found.get(e.key, False):
+                present.add((e.props["source"].removeprefix(prefix), e.props["source_row"]))
+    keep = []
+    counters: dict[str, int] = {}
+    for row in draft.rows:
+        n = counters[row.sheet] = counters.get(row.sheet, 1) + 1  # header is row 1
+        if (f"{row.sheet}.csv", n) in present:
+            draft.matched.append(str(row.cells.get("id") or row.label))
+        else:
+            keep.append(row)
+    draft.rows = keep
 
 
 # ---------------------------------------------------------------------------- writing

@@ -139,12 +139,12 @@ _LIST = re.compile(
     r"members|shippers|carriers|attendees|participants|stakeholders|businesses|employers|"
     r"co-?hosts|hosts|speakers|presenters)\b[^.:;]*?\b(?:include|included|includes|including|"
     r"such as|were|are|like)\b)[:\s]+(?P<list>.+)")
-_SUBJECT = re.compile(
-    rf"^(?:The\s+)?(?P<n>{_NAME})\s+(?i:(?:has|have|had|also)\s+)*(?i:became|become|pledged|"
+_SUBJECT = re.compile(  # verbs in lower case: "HELD OUT" in a banner is no verb
+    rf"^(?:The\s+)?(?P<n>{_NAME})\s+(?:(?:has|have|had|also)\s+)*(?:became|become|pledged|"
     r"hosted|held|supplied|created|implemented|joined|signed|trained|adopted|agreed|committed|"
     r"donated|sponsored|partnered|received|launched|provided|distributed|expressed|teamed|"
     r"co-?hosted|organized|organised|presented|posted|added|completed|began|started|will|"
-    r"plans|displayed|shared)\b")
+    r"plans|displayed|shared|sent|is|are)\b")
 _ACRONYM_NOUN = re.compile(r"\b(?P<n>[A-Z][A-Z0-9&]{1,7})\s+(?:contacts|representatives|staff|"
                            r"officers|troopers|agents|employees|members|personnel|leadership)\b")
 #: plural nouns in a sentence that say what kind the listed organizations are

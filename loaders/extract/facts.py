@@ -192,15 +192,17 @@ _CONTEXT_EVENT = re.compile(r"(?i)\b(this|the) (event|meeting|build|briefing|tra
 _COMMITMENTS = [
     ("pledged", re.compile(r"(?i)\b(?:has |have |had )?(?:pledged|committed|promised|vowed|"
                            r"agreed|signed (?:on|up)) to\b")),
+    ("considering", re.compile(r"(?i)\b(?:for consideration|is considering|are considering|"
+                               r"expressed interest|(?:is|are) interested in|(?:is |are )?"
+                               r"exploring|(?:is |are )?looking into|(?:is |are )?evaluating|"
+                               r"plans? to "
+                               r"(?:implement|train|adopt|use|roll out)|will (?:forward|look "
+                               r"into|review|explore|consider)|see how .{0,40}incorporate)")),
     ("trained", re.compile(r"(?i)\b(?:has |have |had )?(?:implemented|trained|completed|"
                            r"rolled out|required|mandated)\b")),
     ("adopted", re.compile(r"(?i)\b(?:has |have |had )?adopted\b")),
     ("distributes", re.compile(r"(?i)\b(?:distribut(?:e|es|ed|ing)|hand(?:s|ed)? out|"
                                r"displays?|displayed|became (?:a )?points? of distribution)\b")),
-    ("considering", re.compile(r"(?i)\b(?:for consideration|is considering|are considering|"
-                               r"expressed interest|(?:is|are) interested in|plans? to "
-                               r"(?:implement|train|adopt|use|roll out)|will (?:forward|look "
-                               r"into|review|explore|consider)|see how .{0,40}incorporate)")),
 ]
 _PROGRAM_HEADS = (r"training|trainings|webinar|materials|toolkit|curriculum|video|program|"
                   r"programme|model|wallet cards|posters|decals|certification")
@@ -269,7 +271,8 @@ class FactReader:
                         text, re.IGNORECASE)
         start = lead.end() if lead else 0
         verb = _FINITE.search(text, start)
-        end = before if before is not None else (verb.start() if verb else len(text))
+        end = min(before if before is not None else len(text), verb.start() if verb
+                  else len(text))
         cands = [w for a, b, w in self.mentions(s) if a >= start and b <= end]
         if cands:
             return cands[-1]
@@ -484,8 +487,11 @@ class FactReader:
         w = re.search(r"\b(?:with|alongside|together with)\s+(?:the\s+)?", s.text[at:])
         if not w:
             return
+        start = at + w.end()
+        ends = [i for i in (s.text.find(", and ", start), s.text.find(";", start)) if i >= 0]
+        end = min(ends) if ends else len(s.text)  # the clause: not "..., and X provided ..."
         for a, b, who in self.mentions(s):
-            if a >= at + w.end() and isinstance(who, Org):
+            if start <= a and b <= end and isinstance(who, Org):
                 self.role(who, e, "co-hosted", s, "named after 'hosted ... with'", 0.5)
 
     def hosted_main(self, s: Sentence) -> None:
@@ -498,7 +504,12 @@ class FactReader:
         if not m:
             return
         found = self.kind_in(s.text[m.end():m.end() + 40])
-        if not found or found[0] != main.kind or found[1].start() > 0:
+        back = re.match(r"(?i)(?<=\s)?(build|event|briefing|meeting|cb)\b",
+                        s.text[m.end():]) and re.search(r"(?i)\b(the|this|our)\s+$",
+                                                         s.text[:m.end()])
+        if back:  # "co-hosted the build": the build the report is about
+            found = (main.kind, re.match(r"\w+", s.text[m.end():]))
+        if not found or found[0] != main.kind or (found[1].start() > 0 and not back):
             return
         other = [d for d in find_dates(s.text) if main.date and d.iso != main.date]
         if other or any(c.lower() != (main.city or "").lower() for c, _ in
@@ -576,6 +587,22 @@ class FactReader:
             for a, b, w in ms:
                 if isinstance(w, Org) and a >= m.end():
                     self.role(w, main, "attended", s, f"'{m[0]}'", 0.7)
+        m = re.search(r"(?i)\b(?:attended|took part|participated|joined us|were on hand)\b"
+                      r"[^.;]*?\b(?:including|such as|among them|from)\s+", text)
+        if m and main is not None:
+            for a, b, w in ms:
+                if isinstance(w, Org) and a >= m.end():
+                    self.role(w, main, "attended", s, "named among those who attended", 0.7)
+        for m in re.finditer(r"(?i)\b(?:sent|brought)\s+(?:\w+\s+)?(?:officers|troopers|"
+                             r"deputies|representatives|staff|delegates|a delegation|employees)\b"
+                             r"|\b(?:staff|officers|troopers|representatives|employees|members|"
+                             r"leaders)\s+(?:also\s+)?attended\b", text):
+            if main is None:
+                break
+            cut = max(text.rfind(", and ", 0, m.start()), text.rfind(";", 0, m.start()))
+            for a, b, w in ms:
+                if isinstance(w, Org) and cut < a and b <= m.start():
+                    self.role(w, main, "attended", s, f"'{m[0]}'", 0.7)
         m = re.search(r"(?i)\b(?:were|was) (?:in attendance|present|represented)\b", text)
         if m and main is not None:
             clause_start = max(text.rfind(",", 0, m.start()), text.rfind(";", 0, m.start()))
@@ -595,11 +622,15 @@ class FactReader:
     def speakers(self, s: Sentence, ms: list[tuple[int, int, Org | Person]]) -> None:
         """Who spoke: the first name of each clause that presented, spoke or led a panel."""
         text = s.text
-        for v in re.finditer(r"\b(spoke|presented|gave (?:a|the) (?:presentation|keynote|talk)|"
-                             r"delivered (?:a|the) (?:keynote|presentation|talk)|opened the "
-                             r"(?:meeting|event|build|briefing)|moderated|led (?:a|the) "
-                             r"(?:[\w-]+\s+){0,3}?(?:panel|session|discussion|training))\b",
-                             text):
+        for v in re.finditer(r"\b(spoke|presented|addressed|briefed|gave (?:a|an|the) "
+                             r"(?:[\w-]+\s+){0,2}?(?:presentation|keynote|talk|overview|briefing)"
+                             r"|delivered (?:a|the) (?:[\w-]+\s+){0,2}?(?:keynote|presentation|"
+                             r"talk|training)|opened the (?:meeting|event|build|briefing|session|"
+                             r"program|day|conference|training)|moderated|led (?:a|the) "
+                             r"(?:[\w-]+\s+){0,3}?(?:panel|session|discussion|training)|provided "
+                             r"(?:a|the) (?:[\w-]+\s+){0,3}?(?:training|presentation|briefing)|"
+                             r"walked (?:attendees|participants|the room|the audience|everyone) "
+                             r"through)\b", text):
             who = None
             rel = re.search(r"(?:,\s*)?\bwho\s+$", text[:v.start()])
             if rel:  # "said Lt. Mark Reyes, who led the panel"
@@ -689,6 +720,16 @@ class FactReader:
                 name = self.gaz.survey_measure(what) or _short(what)
                 unit = f"percent of {m['who']}"
             self.metric(main, name, m["pct"], m["q"], unit, "survey", s, m)
+        first = re.search(r"(?i)\bof\s+(?:the\s+)?(?:survey\s+)?(respondents|attendees|"
+                          r"participants)\b", text)
+        for m in re.finditer(r"(?i)(?:,|\band|;)\s+" + _QUAL + r"(?P<pct>\d{1,3}(?:\.\d+)?)\s*%\s+"
+                             r"(?P<what>(?:said|agreed|reported|indicated|felt|would|were)\b[^.;]*)",
+                             text):
+            if main is not None and first and m.start() > first.end():
+                # "91% of respondents said ..., and 97% said ...": the same respondents
+                name = self.gaz.survey_measure(m["what"]) or _short(m["what"])
+                self.metric(main, name, m["pct"], m["q"], f"percent of {first[1].lower()}",
+                            "survey", s, m)
         m = re.search(r"(?i)\bresponse rate (?:of|was)\s+" + _QUAL + r"(?P<pct>\d{1,3})\s*%", text)
         if m and main is not None:
             self.metric(main, "survey response rate", m["pct"], m["q"], "percent", "survey", s,
@@ -697,8 +738,11 @@ class FactReader:
                              r"(?P<what>participants|attendees|people|individuals|guests|"
                              r"professionals|stakeholders|leaders|officers|deputies|troopers|"
                              r"investigators|delegates)\b", text):
+            if re.match(r"\s*%", text[m.end("n"):]):
+                continue  # "97% of participants": a share, not a head count
             if main is None or not re.search(r"(?i)\b(there were|attended|participated|in "
                                              r"attendance|gathered|joined|came|took part|"
+                                             r"completed|were on hand|showed up|"
                                              r"registered|brought "
                                              r"together|at the (meeting|event|build|training|"
                                              r"briefing))\b", text):
@@ -756,9 +800,10 @@ class FactReader:
             if program is None:
                 return
             count = None
-            c = re.search(r"(?i)\b(?:train|trained|training|educate|reach|cover|certify)\s+" + _QUAL +
-                          _NUMBER + r"\s+(?:[\w-]+\s+)?(?:employees|drivers|staff|people|members|"
-                          r"officers|workers|students|personnel|managers)\b", text)
+            c = re.search(r"(?i)\b(?:train|trained|training|educate|reach|cover|certify)\s+"
+                          r"(?:all\s+)?" + _QUAL + _NUMBER + r"\s+(?:of\s+(?:its|their)\s+)?"
+                          r"(?:[\w-]+\s+)?(?:employees|drivers|staff|people|members|officers|"
+                          r"workers|students|personnel|managers)\b", text)
             c = c or re.search(r"(?i)\bfor (?:its|their|all|the)\s+" + _QUAL + _NUMBER +
                                r"\s+(?:[\w-]+\s+)?(?:employees|drivers|staff|members|officers|"
                                r"workers|personnel)\b", text)

@@ -40,7 +40,8 @@ build builds meeting meetings conference conferences summit summits webinar webi
 trainings month day week year model models program programs programme programmes video videos
 toolkit toolkits curriculum materials report reports award awards plan plans act law bill
 campaign campaigns goal goals phase session sessions briefing briefings presentation
-presentations event events card cards initiative strategy strategies story
+presentations event events card cards initiative strategy strategies story recap recaps
+review summary update updates newsletter highlights overview results impact outcomes agenda
 """.split())
 LEGAL = frozenset({"inc", "llc", "corp", "co", "ltd", "llp", "plc", "company", "corporation",
                    "incorporated"})
@@ -151,6 +152,11 @@ def spans(text: str) -> list[Span]:
         j, last = i, i
         while j + 1 < len(toks):
             nxt = toks[j + 1]
+            if nxt.lower in MONTHS or nxt.lower in WEEKDAYS:
+                break  # "... Association on October 12": a date ends the name
+            if nxt.lower in CONNECTORS and j + 2 < len(toks) and (
+                    toks[j + 2].lower in MONTHS or toks[j + 2].lower in WEEKDAYS):
+                break
             if nxt.cap or (_cap(nxt) and j + 2 < len(toks) and toks[j + 2].cap):
                 j += 1
                 last = j
