@@ -178,6 +178,10 @@ class _Block:
     text: str
     line: int
     kind: str  # heading, item, numbered, text
+    last: str = ""  # its last physical line
+
+    def __post_init__(self) -> None:
+        self.last = self.last or self.text
 
 
 def _is_heading_line(text: str) -> bool:
@@ -200,6 +204,9 @@ def _blocks(text: str) -> list[_Block]:
     """Logical lines: markup classified, wrapped lines joined, lone figures attached."""
     out: list[_Block] = []
     blank_before = True
+    lengths = sorted(len(x.strip()) for x in text.split("\n") if x.strip())
+    # A line the layout wrapped fills the width; a headline above a paragraph is shorter
+    wrapped = 0.75 * lengths[len(lengths) // 2] if lengths else 0
     for number, raw in enumerate(text.split("\n"), start=1):
         if not raw.strip():
             blank_before = True
@@ -219,8 +226,9 @@ def _blocks(text: str) -> list[_Block]:
         prev = out[-1] if out else None
         if kind == "text" and prev is not None and prev.kind != "heading" and (
                 body[0].islower() or (not blank_before and not prev.text.endswith(
-                    (".", "!", "?", ":", '"')) and len(prev.text) > 50)):
+                    (".", "!", "?", ":", '"')) and len(prev.last) > max(50, wrapped))):
             prev.text += " " + body  # a line the layout broke
+            prev.last = body
             blank_before = False
             continue
         if kind == "text" and _is_heading_line(body):

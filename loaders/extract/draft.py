@@ -199,7 +199,8 @@ class Drafter:
             why = p.evidence.why + (f"; organization: {p.org_why}" if org else
                                     "; no organization named")
             self.add("people", {"id": pid, "name": p.name, "organization_id": org,
-                                "title": p.title, "role": p.role, "email": p.email},
+                                "title": p.title, "role": p.role, "email": p.email,
+                                "phone": p.phone},
                      p.evidence.confidence - (0 if org else 0.1), why, p.evidence)
         for event, ev in self.facts.survivors:
             eid = self.ids[id(event)]

@@ -53,6 +53,7 @@ class Person:
     org: Org | None = None
     org_why: str = ""
     email: str | None = None
+    phone: str | None = None
 
     @property
     def key(self) -> str:
@@ -116,7 +117,7 @@ def sensitive_near(text: str, start: int, end: int, reach: int = 40) -> bool:
 def _plausible_person(name: str) -> bool:
     words = [w.lower().rstrip(".") for w in name.split()]
     return bool(words) and not any(w in _NOT_NAME_WORDS or w in names.MONTHS
-                                   or normalize.state_code(w) for w in words)
+                                   or names.state_of(w) for w in words)
 
 
 # ---------------------------------------------------------------------------- contexts
@@ -276,6 +277,9 @@ class Recognizer:
                 after = _EMAIL.search(s.text, m.end(), m.end() + 60)
                 if after and not p.email:
                     p.email = after[0]
+                phone = _PHONE.search(s.text, m.end(), m.end() + 100)
+                if phone and not p.phone:
+                    p.phone = phone[0]
         for m in _SAID.finditer(s.text):
             group = "name" if m["name"] else "name2"
             self._person(s, m, group, "quoted by name", 0.6)
@@ -549,7 +553,7 @@ class Recognizer:
         for n in (2, 1):  # "New York ...", "Mississippi ..."
             head = " ".join(words[:n])
             rest = words[n:n + 1]
-            code = normalize.state_code(head) if len(head) > 2 else None
+            code = names.state_of(head) if len(head) > 2 else None
             if code and not (rest and rest[0].lower() in ("county", "parish", "co.")):
                 org.state, org.place_why = code, f"'{head}' in its name"
                 return
@@ -608,12 +612,12 @@ def sentence_state(text: str) -> str | None:
     ('MS', None)
     """
     for m in _IN_STATE.finditer(text):
-        code = normalize.state_code(m[1])
-        if code and (len(m[1]) > 2 or names.is_state_code(m[1])):
+        code = names.state_of(m[1])
+        if code:
             return code
     m = re.match(r"^([A-Z][a-z]+(?:\s[A-Z][a-z]+)?)'s\b", text)  # "Idaho's first build"
-    if m and normalize.state_code(m[1]) and len(m[1]) > 2:
-        return normalize.state_code(m[1])
+    if m and names.state_of(m[1]):
+        return names.state_of(m[1])
     return None
 
 

@@ -344,7 +344,7 @@ class FactReader:
         for i, s in enumerate(head):
             if place is None:
                 for m in _DATELINE.finditer(s.text):
-                    code = normalize.state_code(m["state"])
+                    code = names.state_of(m["state"]) or names.state_of(m["state"].title())
                     city = m["city"].strip(" -")
                     if code and (len(m["state"]) > 2 or m["state"].isupper()) and \
                             not names.has_head([w.lower() for w in city.split()]) and \
@@ -363,9 +363,9 @@ class FactReader:
         if place is None:
             return
         kind = None
-        for s in self.doc.sentences[:12]:
+        for s in self.doc.sentences[:12]:  # the title's kind, or the first paragraph's
             found = self.kind_in(s.text)
-            if found and (s.heading or s.index > 2):
+            if found:
                 kind = found[0]
                 break
         kind = kind or "meeting"
@@ -396,15 +396,15 @@ class FactReader:
                              r"\s*(?:[A-Z][a-z]+(?:\s+[A-Z][a-z]+){0,2}))*)", text):
             parts = [p.strip() for p in re.split(r"\s*(?:,|\band\b|&)\s*", m[1])]
             state = None
-            if len(parts) > 1 and normalize.state_code(parts[-1]) and len(parts[-1]) > 1:
-                state = normalize.state_code(parts.pop())  # "in Fargo, North Dakota"
+            if len(parts) > 1 and names.state_of(parts[-1]):
+                state = names.state_of(parts.pop())  # "in Fargo, North Dakota"
             else:
                 st = re.match(r",\s*([A-Z]{2})\b", text[m.end():])
-                state = normalize.state_code(st[1]) if st else None
+                state = names.state_of(st[1]) if st else None
             for p in parts:
                 p = p.strip()
                 if not p or names.is_place_or_time(p) or p.lower() in names.COMMON_STARTS \
-                        or self.rec.find(p) or normalize.state_code(p):
+                        or self.rec.find(p) or names.state_of(p):
                     continue
                 if p.split()[0].lower() in names.MONTHS or names.has_head(
                         [w.lower() for w in p.split()]):

@@ -124,6 +124,27 @@ def is_state_code(word: str) -> bool:
     return len(word) == 2 and word.isupper() and normalize.state_code(word) is not None
 
 
+def state_of(text: str) -> str | None:
+    """The state a word or two name as written: its name, its code in capitals, or an AP
+    abbreviation with its period. Never a close guess: "Kim" is not Guam.
+
+    >>> [state_of(t) for t in ("Mississippi", "MS", "Calif.", "North Dakota", "Kim", "ms")]
+    ['MS', 'MS', 'CA', 'ND', None, None]
+    """
+    text = text.strip()
+    code = normalize.state_code(text) if text else None
+    if code is None:
+        return None
+    folded = re.sub(r"[^a-z]", "", text.lower())
+    if folded == re.sub(r"[^a-z]", "", normalize.state_name(code).lower()):
+        return code
+    if len(folded) == 2 and text.isupper():
+        return code
+    if text.endswith(".") and len(folded) > 2:  # "Miss.", "Calif."
+        return code
+    return None
+
+
 def _cap(t: Token) -> bool:
     return t.cap or t.text.startswith("#") or (t.text[:1].isdigit() and len(t.text) <= 4)
 
@@ -249,7 +270,7 @@ def head_word(words: list[str]) -> str | None:
 def is_place_or_time(text: str) -> bool:
     low = text.lower().rstrip(".")
     words = low.split()
-    return (low in PLACES or normalize.state_code(text) is not None and len(words) <= 3
+    return (low in PLACES or state_of(text) is not None and len(words) <= 3
             or (words and words[0] in MONTHS and all(w[:1].isdigit() or w in MONTHS
                                                      for w in words[1:]))
             or low in WEEKDAYS)
