@@ -3,7 +3,8 @@
 An impact report (plain text, Markdown, PDF, DOCX) is read into sentences
 (:mod:`.document`); organizations and people are recognised by rules and a gazetteer
 (:mod:`.entities`, :mod:`.names`, :mod:`.gazetteer`); events, roles, figures and outcome
-sentences are read from what is not programme text (:mod:`.facts`); the result is a workbook
+sentences are read from what is not programme text (:mod:`.facts`, :mod:`.figures`,
+:mod:`.records`); the result is a workbook
 folder for a person to review and then load (:mod:`.draft`). Nothing here writes to a store:
 extraction drafts, a person decides. See docs/intake.md.
 """

@@ -18,9 +18,8 @@ from typing import Any
 
 from graph.export import defuse_formula
 from loaders import normalize, schema
-from loaders.extract.entities import SENSITIVE, Evidence, Org, Person, Recognizer, \
-    sensitive_near
-from loaders.extract.facts import Event, Facts
+from loaders.extract.entities import SENSITIVE, Evidence, Org, Person, Recognizer, sensitive_near
+from loaders.extract.records import Event, Facts
 from loaders.sources import SHEETS
 
 #: a note quotes at most this much of its sentence
@@ -353,11 +352,11 @@ def _cell(v: Any) -> str:
 
 
 def review_text(draft: Draft) -> str:
-    lines = [f"# Draft from {draft.report}", "",
-             "Drafted by `coalition extract` for a person to check before loading. Every row "
+    intro = ("Drafted by `coalition extract` for a person to check before loading. Every row "
              f"cites `{draft.citation}`; its `note` starts with `draft <confidence>` and says "
              "why, then quotes the sentence it came from. Correct or delete rows, then load "
-             "the folder (`coalition load <folder> --dry-run` first).", ""]
+             "the folder (`coalition load <folder> --dry-run` first).")
+    lines = [f"# Draft from {draft.report}", "", intro, ""]
     if draft.review:
         lines += ["## Check these first", ""] + [f"- {r}" for r in draft.review] + [""]
     low = sorted((r for r in draft.rows if r.confidence < 0.5), key=lambda r: r.confidence)

@@ -150,19 +150,19 @@ _ACRONYM_NOUN = re.compile(r"\b(?P<n>[A-Z][A-Z0-9&]{1,7})\s+(?:contacts|represen
                            r"officers|troopers|agents|employees|members|personnel|leadership)\b")
 #: plural nouns in a sentence that say what kind the listed organizations are
 _CONTEXT_KINDS = [
-    (re.compile(r"\bshippers?\b", re.I), "shipper"),
-    (re.compile(r"\bsponsors?(ed|ship)?\b", re.I), "sponsor"),
-    (re.compile(r"\bcasinos\b", re.I), "casino"),
-    (re.compile(r"\btruck stops\b|\btravel (centers|plazas)\b", re.I), "truck stop"),
-    (re.compile(r"\b(carriers|trucking companies|fleets)\b", re.I), "trucking company"),
-    (re.compile(r"\bbus companies\b|\bmotorcoach\b", re.I), "bus company"),
-    (re.compile(r"\btransit agencies\b", re.I), "transit agency"),
-    (re.compile(r"\b(police departments|law enforcement agencies|sheriff'?s offices)\b", re.I),
+    (re.compile(r"(?i)\bshippers?\b"), "shipper"),
+    (re.compile(r"(?i)\bsponsors?(ed|ship)?\b"), "sponsor"),
+    (re.compile(r"(?i)\bcasinos\b"), "casino"),
+    (re.compile(r"(?i)\btruck stops\b|\btravel (centers|plazas)\b"), "truck stop"),
+    (re.compile(r"(?i)\b(carriers|trucking companies|fleets)\b"), "trucking company"),
+    (re.compile(r"(?i)\bbus companies\b|\bmotorcoach\b"), "bus company"),
+    (re.compile(r"(?i)\btransit agencies\b"), "transit agency"),
+    (re.compile(r"(?i)\b(police departments|law enforcement agencies|sheriff'?s offices)\b"),
      "law enforcement"),
-    (re.compile(r"\b(victim service providers|service providers|shelters)\b", re.I),
+    (re.compile(r"(?i)\b(victim service providers|service providers|shelters)\b"),
      "victim services"),
-    (re.compile(r"\b(nonprofits|non-profits|501 ?\(c\) ?\(3\))\b", re.I), "nonprofit"),
-    (re.compile(r"\b(schools|colleges|universities)\b", re.I), "school"),
+    (re.compile(r"(?i)\b(nonprofits|non-profits|501 ?\(c\) ?\(3\))\b"), "nonprofit"),
+    (re.compile(r"(?i)\b(schools|colleges|universities)\b"), "school"),
 ]
 
 
@@ -358,8 +358,9 @@ class Recognizer:
             word = {"police chief": "police", "chief of police": "police"}.get(office, office)
             hits = [o for o in self.orgs.values() if word in o.key or word in o.name.lower()]
             if len(hits) == 1:
-                person.org, person.org_why = hits[0], f"the one organization named for the " \
-                    f"office of {title.split(';')[0]}"
+                person.org = hits[0]
+                person.org_why = f"the one organization named for the office of " \
+                    f"{title.split(';')[0]}"
 
     def org_in(self, text: str) -> Org | None:
         """The organization a text begins with, if it is one the report names."""
@@ -569,8 +570,8 @@ class Recognizer:
             found = normalize.county(head, state) if head[:1].isupper() else None
             if found and head.lower() not in ("the", "state") and not names.has_head(
                     [w.lower() for w in words[:n]]) and (county_level or n > 1):
-                org.state, org.place_why = state, f"'{head}' is a county of {state}, where " \
-                    "the report is"
+                org.state = state
+                org.place_why = f"'{head}' is a county of {state}, where the report is"
                 if county_level:
                     org.county = found[1]
                 return

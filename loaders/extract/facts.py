@@ -8,180 +8,13 @@ instructions), never from a sentence that repeats an earlier one.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 
-from loaders import normalize
 from loaders.extract import names
 from loaders.extract.document import Document, Sentence
 from loaders.extract.entities import Evidence, Org, Person, Recognizer, sentence_state
+from loaders.extract.figures import NUMBER, QUAL, EVENT_KINDS, find_dates, number, qualifier
 from loaders.extract.gazetteer import Gazetteer
-
-# ---------------------------------------------------------------------------- dates
-
-_MONTH = (r"(?P<month>Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|"
-          r"Aug(?:ust)?|Sept?(?:ember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?")
-_YEAR = r"(?P<year>(?:19|20)\d{2})"
-_DATES = [
-    (re.compile(rf"(?i:\b{_MONTH})\s*(?P<day>\d{{1,2}})(?:st|nd|rd|th)?(?:\s*-\s*\d{{1,2}})?"
-                rf",?\s*{_YEAR}\b"), "day"),
-    (re.compile(rf"\b(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\s+(?i:{_MONTH}),?\s+{_YEAR}\b"), "day"),
-    (re.compile(r"\b(?P<year>(?:19|20)\d{2})-(?P<m>\d{2})-(?P<day>\d{2})\b"), "day"),
-    (re.compile(r"\b(?P<m>\d{1,2})/(?P<day>\d{1,2})/(?P<year>(?:19|20)\d{2})\b"), "day"),
-    (re.compile(rf"(?i:\b{_MONTH})\s+(?:of\s+)?{_YEAR}\b"), "month"),
-    (re.compile(rf"(?i:\b(?:in|during|since|of|throughout)\s+){_YEAR}\b"), "year"),
-]
-
-
-@dataclass(frozen=True)
-class Date:
-    iso: str
-    precision: str
-    start: int
-    end: int
-    text: str
-
-
-def find_dates(text: str) -> list[Date]:
-    """Dates as a source writes them, with only the precision it gives.
-
-    >>> [(d.iso, d.precision) for d in find_dates("NOV.9, 2022 and in July 2014, in 2017")]
-    [('2022-11-09', 'day'), ('2014-07', 'month'), ('2017', 'year')]
-    """
-    out: list[Date] = []
-    taken: list[tuple[int, int]] = []
-    for pattern, precision in _DATES:
-        for m in pattern.finditer(text):
-            if any(m.start() < b and m.end() > a for a, b in taken):
-                continue
-            g = m.groupdict()
-            month = names.MONTHS[g["month"].lower()[:3]] if g.get("month") else \
-                int(g["m"]) if g.get("m") else None
-            if precision == "year":
-                iso = g["year"]
-            elif precision == "month":
-                iso = f"{g['year']}-{month:02d}"
-            else:
-                iso = f"{g['year']}-{month:02d}-{int(g['day']):02d}"
-            try:
-                iso, prec = normalize.parse_date(iso)
-            except ValueError:
-                continue
-            out.append(Date(iso, prec, m.start(), m.end(), m[0]))
-            taken.append((m.start(), m.end()))
-    return sorted(out, key=lambda d: d.start)
-
-
-# ---------------------------------------------------------------------------- kinds
-
-#: (pattern, event kind); the first that matches names the kind
-EVENT_KINDS = [
-    (r"coalition[- ]builds?", "coalition build"),
-    (r"follow[- ]?ups?", "follow-up"),
-    (r"webinars?", "webinar"),
-    (r"conferences?|summits?|symposi(?:um|a)|conventions?", "conference"),
-    (r"training sessions?|trainings?|workshops?|in-services?", "training"),
-    (r"presentations?|briefings?|keynotes?|panels?", "presentation"),
-    (r"meetings?|roundtables?|forums?|town halls?|luncheons?", "meeting"),
-]
-_NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
-                 "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "a dozen": 12,
-                 "twenty": 20, "fifty": 50, "a hundred": 100, "hundred": 100}
-_NUMBER = r"(?P<n>\d[\d,]*(?:\.\d+)?|" + "|".join(_NUMBER_WORDS) + r")"
-#: how a bound is written -> the qualifier of docs/workbook.md (issue 10's count_qualifier)
-QUALIFIERS = [
-    (r"over|more than|greater than|upwards of|>|\+", "more than"),
-    (r"at least|a minimum of", "at least"),
-    (r"about|approximately|approx\.?|around|roughly|nearly|almost|some|~|an estimated",
-     "about"),
-    (r"up to|as many as", "up to"),
-    (r"under|fewer than|less than|<", "less than"),
-]
-_QUAL = r"(?P<q>" + "|".join(q for q, _ in QUALIFIERS) + r")?\s*"
-
-
-def number(text: str) -> int | float:
-    text = text.lower().replace(",", "")
-    if text in _NUMBER_WORDS:
-        return _NUMBER_WORDS[text]
-    value = float(text)
-    return int(value) if value.is_integer() else value
-
-
-def qualifier(written: str | None) -> str | None:
-    if not written:
-        return None
-    for pattern, name in QUALIFIERS:
-        if re.fullmatch(pattern, written.strip().lower()):
-            return name
-    return None
-
-
-# ---------------------------------------------------------------------------- records
-
-@dataclass
-class Event:
-    name: str
-    kind: str
-    evidence: Evidence
-    date: str | None = None
-    city: str | None = None
-    state: str | None = None
-    why: list[str] = field(default_factory=list)  # for the review: how place and date came
-    main: bool = False  # the event the report is about
-    dateline: bool = False  # its place and date come from the report's dateline
-
-
-@dataclass
-class Role:
-    who: Org | Person
-    event: Event
-    role: str  # attended, hosted, co-hosted, sponsored, spoke
-    evidence: Evidence
-
-
-@dataclass
-class Metric:
-    scope: Org | Event
-    name: str
-    value: int | float
-    unit: str
-    source: str
-    evidence: Evidence
-    written: str = ""  # the figure as the report writes it, when it is a bound
-    qualifier: str | None = None
-
-
-@dataclass
-class Commitment:
-    who: Org | Person
-    program: str
-    program_kind: str
-    kind: str  # considering, pledged, trained, distributes, adopted
-    status: str
-    evidence: Evidence
-    count: int | float | None = None
-
-
-@dataclass
-class Tie:
-    source: Org | Person
-    type: str  # a relationship type of the workbook
-    target: Org | Person
-    evidence: Evidence
-    event: Event | None = None
-    status: str | None = None
-
-
-@dataclass
-class Facts:
-    events: list[Event] = field(default_factory=list)
-    roles: list[Role] = field(default_factory=list)
-    metrics: list[Metric] = field(default_factory=list)
-    commitments: list[Commitment] = field(default_factory=list)
-    ties: list[Tie] = field(default_factory=list)
-    survivors: list[tuple[Event, Evidence]] = field(default_factory=list)
-    review: list[str] = field(default_factory=list)  # what a person should look at
-
+from loaders.extract.records import Commitment, Event, Facts, Metric, Role, Tie
 
 # ---------------------------------------------------------------------------- the reader
 
@@ -707,7 +540,7 @@ class FactReader:
     def metrics(self, s: Sentence) -> None:
         text = s.text
         main = self.main
-        for m in re.finditer(_QUAL + r"(?P<pct>\d{1,3}(?:\.\d+)?)\s*%\s+of\s+(?:the\s+)?"
+        for m in re.finditer(QUAL + r"(?P<pct>\d{1,3}(?:\.\d+)?)\s*%\s+of\s+(?:the\s+)?"
                              r"(?P<who>respondents|attendees|participants|those surveyed|people "
                              r"surveyed|survey respondents)\b(?P<what>[^.;]*)", text):
             if main is None:
@@ -722,7 +555,7 @@ class FactReader:
             self.metric(main, name, m["pct"], m["q"], unit, "survey", s, m)
         first = re.search(r"(?i)\bof\s+(?:the\s+)?(?:survey\s+)?(respondents|attendees|"
                           r"participants)\b", text)
-        for m in re.finditer(r"(?i)(?:,|\band|;)\s+" + _QUAL + r"(?P<pct>\d{1,3}(?:\.\d+)?)\s*%\s+"
+        for m in re.finditer(r"(?i)(?:,|\band|;)\s+" + QUAL + r"(?P<pct>\d{1,3}(?:\.\d+)?)\s*%\s+"
                              r"(?P<what>(?:said|agreed|reported|indicated|felt|would|were)\b[^.;]*)",
                              text):
             if main is not None and first and m.start() > first.end():
@@ -730,11 +563,11 @@ class FactReader:
                 name = self.gaz.survey_measure(m["what"]) or _short(m["what"])
                 self.metric(main, name, m["pct"], m["q"], f"percent of {first[1].lower()}",
                             "survey", s, m)
-        m = re.search(r"(?i)\bresponse rate (?:of|was)\s+" + _QUAL + r"(?P<pct>\d{1,3})\s*%", text)
+        m = re.search(r"(?i)\bresponse rate (?:of|was)\s+" + QUAL + r"(?P<pct>\d{1,3})\s*%", text)
         if m and main is not None:
             self.metric(main, "survey response rate", m["pct"], m["q"], "percent", "survey", s,
                         m)
-        for m in re.finditer(r"(?i)" + _QUAL + _NUMBER + r"\s*(?P<plus>\+)?\s+(?:[a-z-]+\s+)?"
+        for m in re.finditer(r"(?i)" + QUAL + NUMBER + r"\s*(?P<plus>\+)?\s+(?:[a-z-]+\s+)?"
                              r"(?P<what>participants|attendees|people|individuals|guests|"
                              r"professionals|stakeholders|leaders|officers|deputies|troopers|"
                              r"investigators|delegates)\b", text):
@@ -751,7 +584,7 @@ class FactReader:
             self.metric(main, "registered" if registered else "participants", m["n"],
                         m["q"] or ("+" if m["plus"] else None), "people", "report", s, m)
         for m in re.finditer(r"(?i)\b(?:representatives|staff|employees|members|officers|"
-                             r"leaders)\s+(?:from|of)\s+" + _QUAL + _NUMBER + r"\s+(?:local\s+|"
+                             r"leaders)\s+(?:from|of)\s+" + QUAL + NUMBER + r"\s+(?:local\s+|"
                              r"area\s+|regional\s+|different\s+|state\s+)?(?P<what>casinos|truck "
                              r"stops|trucking companies|bus companies|police departments|"
                              r"sheriff'?s offices|law enforcement agencies|transit agencies|"
@@ -764,8 +597,8 @@ class FactReader:
                     f"{main.name}: {m['n']} {m['what']} took part without being named; drafted "
                     "as a metric (once the workbook takes unnamed groups, as a participation "
                     "row with a kind and a count)")
-        m = re.search(r"(?i)\b(?P<verb>received|reported|made|generated|fielded)\s+" + _QUAL +
-                      _NUMBER + r"\s+(?:[\w-]+\s+){0,4}?(?P<what>tips|calls|reports|referrals|"
+        m = re.search(r"(?i)\b(?P<verb>received|reported|made|generated|fielded)\s+" + QUAL +
+                      NUMBER + r"\s+(?:[\w-]+\s+){0,4}?(?P<what>tips|calls|reports|referrals|"
                       r"arrests|recoveries|investigations)\b", text)
         if m:
             who = self.subject(s, m.start())
@@ -801,10 +634,10 @@ class FactReader:
                 return
             count = None
             c = re.search(r"(?i)\b(?:train|trained|training|educate|reach|cover|certify)\s+"
-                          r"(?:all\s+)?" + _QUAL + _NUMBER + r"\s+(?:of\s+(?:its|their)\s+)?"
+                          r"(?:all\s+)?" + QUAL + NUMBER + r"\s+(?:of\s+(?:its|their)\s+)?"
                           r"(?:[\w-]+\s+)?(?:employees|drivers|staff|people|members|officers|"
                           r"workers|students|personnel|managers)\b", text)
-            c = c or re.search(r"(?i)\bfor (?:its|their|all|the)\s+" + _QUAL + _NUMBER +
+            c = c or re.search(r"(?i)\bfor (?:its|their|all|the)\s+" + QUAL + NUMBER +
                                r"\s+(?:[\w-]+\s+)?(?:employees|drivers|staff|members|officers|"
                                r"workers|personnel)\b", text)
             if c:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from itertools import pairwise
 
 from loaders import normalize
 
@@ -255,11 +256,11 @@ def has_head(words: list[str]) -> bool:
         return False
     if any(w in ORG_HEADS or w.removesuffix("'s") in ORG_HEADS for w in words):
         return True
-    return any((a, b) in ORG_HEAD_PAIRS for a, b in zip(words, words[1:], strict=False))
+    return any((a, b) in ORG_HEAD_PAIRS for a, b in pairwise(words))
 
 
 def head_word(words: list[str]) -> str | None:
-    for a, b in zip(words, words[1:], strict=False):
+    for a, b in pairwise(words):
         if (a, b) in ORG_HEAD_PAIRS:
             return f"{a} {b}"
     # the last one reads best in a review: "San Joaquin District Attorney's Office": office
