@@ -278,7 +278,7 @@ _PURPOSE = re.compile(
 def _split(text: str) -> list[str]:
     parts, start = [], 0
     for m in _BOUNDARY.finditer(text):
-        before = text[start:m.start()].rstrip("\"')]")
+        before = text[max(start, m.start() - 40):m.start()].rstrip("\"')]")
         word = re.search(r"([A-Za-z.]+)\.$", before)
         w = word[1] if word else ""
         # "Co.", "Nov.", "J." do not end a sentence; "MS." (a state, not "Ms.") does
@@ -288,7 +288,23 @@ def _split(text: str) -> list[str]:
         parts.append(text[start:m.start()].strip())
         start = m.end()
     parts.append(text[start:].strip())
-    return [p for p in parts if p]
+    return [piece for p in parts if p for piece in _bounded(p)]
+
+
+#: a sentence longer than this is no sentence (a table flattened, a list without stops);
+#: cut it so that no pattern ever scans more than this at once
+MAX_SENTENCE = 800
+
+
+def _bounded(text: str) -> list[str]:
+    out = []
+    while len(text) > MAX_SENTENCE:
+        cut = max(text.rfind("; ", 0, MAX_SENTENCE), text.rfind(", ", 0, MAX_SENTENCE),
+                  text.rfind(" ", 0, MAX_SENTENCE))
+        cut = cut if cut > MAX_SENTENCE // 2 else MAX_SENTENCE
+        out.append(text[:cut].strip(" ,;"))
+        text = text[cut:].strip(" ,;")
+    return [*out, text] if text else out
 
 
 def split_sentences(text: str) -> list[Sentence]:

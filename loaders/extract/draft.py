@@ -263,16 +263,18 @@ class Drafter:
                      t.evidence.why, t.evidence)
 
     def near_duplicates(self, orgs: list[Org]) -> None:
-        from rapidfuzz import fuzz
+        from rapidfuzz import fuzz, process
 
-        for i, a in enumerate(orgs):
-            for b in orgs[i + 1:]:
-                score = fuzz.token_sort_ratio(a.key, b.key)
-                if score >= 90 and a.key != b.key:
-                    self.draft.review.append(
-                        f"'{a.name}' and '{b.name}' may be one organization (similarity "
-                        f"{score:.0f}); if so, keep one row and list the other name in its "
-                        "aliases")
+        keys = [o.key for o in orgs]
+        scores = process.cdist(keys, keys, scorer=fuzz.token_sort_ratio, score_cutoff=90,
+                               workers=1)
+        for i, j in zip(*scores.nonzero(), strict=True):
+            a, b = orgs[i], orgs[j]
+            if i < j and a.key != b.key:
+                self.draft.review.append(
+                    f"'{a.name}' and '{b.name}' may be one organization (similarity "
+                    f"{scores[i, j]:.0f}); if so, keep one row and list the other name in its "
+                    "aliases")
 
 
 # ---------------------------------------------------------------------------- the graph

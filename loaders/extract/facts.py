@@ -67,6 +67,8 @@ class FactReader:
         self.kinds = _kind_pattern(extra)
         self.main: Event | None = None
         self.publisher: Org | None = None
+        self._mentions: dict[tuple[int, str], list[tuple[int, int, Org | Person]]] = {}
+        self._patterns: tuple[tuple, tuple] | None = None
 
     # -- helpers
     def factual(self) -> list[Sentence]:
@@ -81,21 +83,53 @@ class FactReader:
         return best
 
     def mentions(self, s: Sentence) -> list[tuple[int, int, Org | Person]]:
-        """Organizations and people named in a sentence, by position."""
-        found: list[tuple[int, int, Org | Person]] = []
-        entities: list[tuple[str, Org | Person]] = []
-        for org in self.rec.orgs.values():
-            entities += [(n, org) for n in (org.name, *org.aliases)]
-            if org.generic and org.evidence.why.startswith("an agency"):
-                entities.append((org.name.split(" (")[0], org))
-        for p in self.rec.people.values():
-            entities += [(p.name, p)] + [(w, p) for w in p.name.split() if len(w) > 2]
-        for text, who in sorted(entities, key=lambda e: -len(e[0])):
-            flags = 0 if names.is_acronym(text) or len(text.split()) == 1 else re.IGNORECASE
-            for m in re.finditer(rf"(?<![\w-]){re.escape(text)}(?![\w-])", s.text, flags):
-                if not any(m.start() < b and m.end() > a for a, b, _ in found):
-                    found.append((m.start(), m.end(), who))
-        return sorted(found, key=lambda f: f[0])
+        """Organizations and people named in a sentence, by position (longest name first)."""
+        key = (s.index, s.text)
+        if key not in self._mentions:
+            exact, folded = self._names()
+            found: list[tuple[int, int, Org | Person]] = []
+            for pattern, table, fold in ((exact[0], exact[1], False),
+                                         (folded[0], folded[1], True)):
+                if pattern is None:
+                    continue
+                for m in pattern.finditer(s.text):
+                    found.append((m.start(), m.end(), table[m[0].lower() if fold else m[0]]))
+            found.sort(key=lambda f: (f[0], f[0] - f[1]))
+            kept: list[tuple[int, int, Org | Person]] = []
+            for f in found:
+                if not any(f[0] < b and f[1] > a for a, b, _ in kept):
+                    kept.append(f)
+            self._mentions[key] = sorted(kept, key=lambda f: f[0])
+        return self._mentions[key]
+
+    def _names(self) -> tuple[tuple, tuple]:
+        """Two patterns of every name and alias: acronyms and single words as written,
+        longer names in any case. Built once: the names do not change while facts are read."""
+        if self._patterns is None:
+            exact: dict[str, Org | Person] = {}
+            folded: dict[str, Org | Person] = {}
+            entities: list[tuple[str, Org | Person]] = []
+            for org in self.rec.orgs.values():
+                entities += [(n, org) for n in (org.name, *org.aliases)]
+                if org.generic and org.evidence.why.startswith("an agency"):
+                    entities.append((org.name.split(" (")[0], org))
+            for p in self.rec.people.values():
+                entities += [(p.name, p)] + [(w, p) for w in p.name.split() if len(w) > 2]
+            for text, who in entities:
+                if names.is_acronym(text) or len(text.split()) == 1:
+                    exact.setdefault(text, who)
+                else:
+                    folded.setdefault(text.lower(), who)
+
+            def compile_(keys: list[str], flags: int) -> re.Pattern[str] | None:
+                if not keys:
+                    return None
+                alts = "|".join(re.escape(k) for k in sorted(keys, key=len, reverse=True))
+                return re.compile(rf"(?<![\w-])(?:{alts})(?![\w-])", flags)
+
+            self._patterns = ((compile_(list(exact), 0), exact),
+                              (compile_(list(folded), re.IGNORECASE), folded))
+        return self._patterns
 
     def subject(self, s: Sentence, before: int | None = None) -> Org | Person | None:
         """Who the sentence is about: the last name before its first verb."""

@@ -142,3 +142,17 @@ def test_windows_1252_text_is_read(tmp_path: Path) -> None:
     report = tmp_path / "r.txt"
     report.write_bytes("The Peña County Sheriff’s Office hosted a meeting.".encode("cp1252"))
     assert "Peña County Sheriff's Office" in read_document(report).sentences[0].text
+
+
+def test_a_run_on_line_is_cut_into_bounded_sentences(tmp_path: Path) -> None:
+    """A flattened table or a list without stops is no sentence: patterns never scan more
+    than MAX_SENTENCE characters at once (a 300 KB line took minutes before the cut)."""
+    from loaders.extract.document import MAX_SENTENCE
+
+    words = ["Alpha", "Beta", "of", "the", "Association", "and", "Inc."] * 6000
+    report = tmp_path / "runon.txt"
+    report.write_text(" ".join(words), encoding="utf-8")
+    sentences = read_document(report).sentences
+    assert len(sentences) > 100
+    assert max(len(s.text) for s in sentences) <= MAX_SENTENCE
+    assert " ".join(s.text for s in sentences).split() == " ".join(words).split()
