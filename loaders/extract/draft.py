@@ -370,4 +370,4 @@ def review_text(draft: Draft) -> str:
             f"- {i}" for i in sorted(set(draft.matched))] + [""]
     lines += ["## Drafted", "", "| sheet | rows |", "|---|---|"] + [
         f"| {s} | {n} |" for s, n in draft.counts().items()] + [""]
-    return "\n".join(lines)
+    return "\n".join(lines).rstrip() + "\n"
