@@ -435,3 +435,38 @@ def main() -> None:
     except CoalitionError as e:  # LoadError included: its message lists every problem
         _problem("error:", "red", e)
         raise SystemExit(1) from None
+
+
+@app.command("extract")
+def extract_cmd(
+    report: Annotated[Path, typer.Argument(help="An impact report: .txt, .md, .pdf or .docx.")],
+    out_dir: Annotated[Path, typer.Option("--out", help="The folder to draft the workbook in "
+                                          "(new, empty, or an earlier draft).")],
+    citation: Annotated[str | None, typer.Option(
+        help="What each row's citation column says; default: the report's file name.")] = None,
+    graph: Annotated[bool, typer.Option("--graph/--no-graph", help=(
+        "Recognise the graph's own organizations and aliases, and refer to what it holds by "
+        "id (reads the store; writes nothing)."))] = True,
+    fmt: Annotated[str, typer.Option("--format", help="table or json")] = "table",
+) -> None:
+    """Draft a workbook folder from an impact report, for a person to review and then load."""
+    result = service().extract(report, out_dir, citation=citation, use_graph=graph)
+    if fmt == "json":
+        _print_json(result)
+        return
+    t = Table("sheet", "rows", title=f"Drafted from {report.name}", title_justify="left")
+    for sheet, n in result["rows"].items():
+        t.add_row(sheet, str(n))
+    out.print(t)
+    for w in result["warnings"]:
+        _problem("warning:", "yellow", w)
+    if result["matched"]:
+        out.print(f"{len(result['matched'])} already in the graph, referred to by id.",
+                  highlight=False)
+    for item in result["review"][:20]:
+        _problem("check:", "cyan", item)
+    if len(result["review"]) > 20:
+        out.print(f"... and {len(result['review']) - 20} more in REVIEW.md", highlight=False)
+    out.print(f"Wrote {out_dir} (see {out_dir / 'REVIEW.md'}). Each row's note gives its "
+              f"confidence and the sentence it came from. Next: coalition load {out_dir} "
+              "--dry-run", highlight=False, markup=False)

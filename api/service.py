@@ -491,3 +491,45 @@ class CoalitionService:
                 page = self.render(out_dir / f"network-{st}.html", state=st, report=analysis)
                 result["files"].append(page["path"])
         return result
+
+
+    # -- report documents drafted into workbooks (issue 12, item 5): extraction reads the
+    # graph, to recognise its organizations and not redraft what it holds, and never writes
+    def extract(self, report: Path, out: Path, *, citation: str | None = None,
+                use_graph: bool = True) -> dict[str, Any]:
+        """Draft a workbook folder ``out`` from the impact report ``report``.
+
+        With ``use_graph``, the graph's organizations and aliases are recognised too, and
+        what the graph already holds is referred to by id rather than drafted again; a store
+        that cannot be reached is reported, and the draft is made from the report and the
+        shipped gazetteer."""
+        from loaders import extract as extraction
+
+        out = Path(out)
+        if out.exists() and not out.is_dir():
+            raise ConfigError(f"--out {out} is a file; give a folder for the drafted workbook")
+        if out.is_dir() and any(out.iterdir()) and \
+                not (out / extraction.draft.REVIEW_FILE).exists():
+            raise ConfigError(f"{out} is not empty and holds no earlier draft; give a new or "
+                              "empty folder, so that no workbook of yours is overwritten")
+        warnings: list[str] = []
+        graph = None
+        if use_graph:
+            try:
+                with self.store() as store:
+                    orgs = store.read(queries.STAKEHOLDER_CANDIDATES,
+                                      {"kind": None, "state": None, "county": None})
+
+                    draft, files = extraction.extract(
+                        report, out, citation=citation, graph_orgs=orgs, store=store,
+                        fuzzy_threshold=self.settings.fuzzy_threshold)
+                    graph = store.description
+            except StoreError as e:
+                warnings.append(f"the graph could not be read ({e}); drafted from the report "
+                                "and the shipped gazetteer only")
+                use_graph = False
+        if not use_graph:
+            draft, files = extraction.extract(report, out, citation=citation)
+        return {"report": str(report), "out": str(out), "files": [str(f) for f in files],
+                "rows": draft.counts(), "review": draft.review,
+                "matched": sorted(set(draft.matched)), "graph": graph, "warnings": warnings}

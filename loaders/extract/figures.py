@@ -1,0 +1,109 @@
+"""Dates, numbers and bounds as reports write them ("NOV.9, 2022", "in July 2014", "over
+70", "two"), and the words that name an event's kind."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from loaders import normalize
+from loaders.extract import names
+
+# ---------------------------------------------------------------------------- dates
+
+_MONTH = (r"(?P<month>Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|"
+          r"Aug(?:ust)?|Sept?(?:ember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?")
+_YEAR = r"(?P<year>(?:19|20)\d{2})"
+_DATES = [
+    (re.compile(rf"(?i:\b{_MONTH})\s*(?P<day>\d{{1,2}})(?:st|nd|rd|th)?(?:\s*-\s*\d{{1,2}})?"
+                rf",?\s*{_YEAR}\b"), "day"),
+    (re.compile(rf"\b(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\s+(?i:{_MONTH}),?\s+{_YEAR}\b"), "day"),
+    (re.compile(r"\b(?P<year>(?:19|20)\d{2})-(?P<m>\d{2})-(?P<day>\d{2})\b"), "day"),
+    (re.compile(r"\b(?P<m>\d{1,2})/(?P<day>\d{1,2})/(?P<year>(?:19|20)\d{2})\b"), "day"),
+    (re.compile(rf"(?i:\b{_MONTH})\s+(?:of\s+)?{_YEAR}\b"), "month"),
+    (re.compile(rf"(?i:\b(?:in|during|since|of|throughout)\s+){_YEAR}\b"), "year"),
+]
+
+
+@dataclass(frozen=True)
+class Date:
+    iso: str
+    precision: str
+    start: int
+    end: int
+    text: str
+
+
+def find_dates(text: str) -> list[Date]:
+    """Dates as a source writes them, with only the precision it gives.
+
+    >>> [(d.iso, d.precision) for d in find_dates("NOV.9, 2022 and in July 2014, in 2017")]
+    [('2022-11-09', 'day'), ('2014-07', 'month'), ('2017', 'year')]
+    """
+    out: list[Date] = []
+    taken: list[tuple[int, int]] = []
+    for pattern, precision in _DATES:
+        for m in pattern.finditer(text):
+            if any(m.start() < b and m.end() > a for a, b in taken):
+                continue
+            g = m.groupdict()
+            month = names.MONTHS[g["month"].lower()[:3]] if g.get("month") else \
+                int(g["m"]) if g.get("m") else None
+            if precision == "year":
+                iso = g["year"]
+            elif precision == "month":
+                iso = f"{g['year']}-{month:02d}"
+            else:
+                iso = f"{g['year']}-{month:02d}-{int(g['day']):02d}"
+            try:
+                iso, prec = normalize.parse_date(iso)
+            except ValueError:
+                continue
+            out.append(Date(iso, prec, m.start(), m.end(), m[0]))
+            taken.append((m.start(), m.end()))
+    return sorted(out, key=lambda d: d.start)
+
+
+# ---------------------------------------------------------------------------- kinds
+
+#: (pattern, event kind); the first that matches names the kind
+EVENT_KINDS = [
+    (r"coalition[- ]builds?", "coalition build"),
+    (r"follow[- ]?ups?", "follow-up"),
+    (r"webinars?", "webinar"),
+    (r"conferences?|summits?|symposi(?:um|a)|conventions?", "conference"),
+    (r"training sessions?|trainings?|workshops?|in-services?", "training"),
+    (r"presentations?|briefings?|keynotes?|panels?", "presentation"),
+    (r"meetings?|roundtables?|forums?|town halls?|luncheons?", "meeting"),
+]
+_NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+                 "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "a dozen": 12,
+                 "twenty": 20, "fifty": 50, "a hundred": 100, "hundred": 100}
+NUMBER = r"(?P<n>\d[\d,]*(?:\.\d+)?|" + "|".join(_NUMBER_WORDS) + r")"
+#: how a bound is written -> the qualifier of docs/workbook.md (issue 10's count_qualifier)
+QUALIFIERS = [
+    (r"over|more than|greater than|upwards of|>|\+", "more than"),
+    (r"at least|a minimum of", "at least"),
+    (r"about|approximately|approx\.?|around|roughly|nearly|almost|some|~|an estimated",
+     "about"),
+    (r"up to|as many as", "up to"),
+    (r"under|fewer than|less than|<", "less than"),
+]
+QUAL = r"(?P<q>" + "|".join(q for q, _ in QUALIFIERS) + r")?\s*"
+
+
+def number(text: str) -> int | float:
+    text = text.lower().replace(",", "")
+    if text in _NUMBER_WORDS:
+        return _NUMBER_WORDS[text]
+    value = float(text)
+    return int(value) if value.is_integer() else value
+
+
+def qualifier(written: str | None) -> str | None:
+    if not written:
+        return None
+    for pattern, name in QUALIFIERS:
+        if re.fullmatch(pattern, written.strip().lower()):
+            return name
+    return None

@@ -1,0 +1,72 @@
+"""What extraction reads from a report, before it becomes workbook rows (:mod:`.draft`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from loaders.extract.entities import Evidence, Org, Person
+
+
+@dataclass
+class Event:
+    name: str
+    kind: str
+    evidence: Evidence
+    date: str | None = None
+    city: str | None = None
+    state: str | None = None
+    why: list[str] = field(default_factory=list)  # for the review: how place and date came
+    main: bool = False  # the event the report is about
+    dateline: bool = False  # its place and date come from the report's dateline
+
+
+@dataclass
+class Role:
+    who: Org | Person
+    event: Event
+    role: str  # attended, hosted, co-hosted, sponsored, spoke
+    evidence: Evidence
+
+
+@dataclass
+class Metric:
+    scope: Org | Event
+    name: str
+    value: int | float
+    unit: str
+    source: str
+    evidence: Evidence
+    written: str = ""  # the figure as the report writes it, when it is a bound
+    qualifier: str | None = None
+
+
+@dataclass
+class Commitment:
+    who: Org | Person
+    program: str
+    program_kind: str
+    kind: str  # considering, pledged, trained, distributes, adopted
+    status: str
+    evidence: Evidence
+    count: int | float | None = None
+
+
+@dataclass
+class Tie:
+    source: Org | Person
+    type: str  # a relationship type of the workbook
+    target: Org | Person
+    evidence: Evidence
+    event: Event | None = None
+    status: str | None = None
+
+
+@dataclass
+class Facts:
+    events: list[Event] = field(default_factory=list)
+    roles: list[Role] = field(default_factory=list)
+    metrics: list[Metric] = field(default_factory=list)
+    commitments: list[Commitment] = field(default_factory=list)
+    ties: list[Tie] = field(default_factory=list)
+    survivors: list[tuple[Event, Evidence]] = field(default_factory=list)
+    review: list[str] = field(default_factory=list)  # what a person should look at
