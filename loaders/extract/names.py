@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 from itertools import pairwise
 
+from graph import jurisdictions
 from loaders import normalize
 
 # ---------------------------------------------------------------------------- vocabulary
@@ -131,10 +132,13 @@ def state_of(text: str) -> str | None:
 
     >>> [state_of(t) for t in ("Mississippi", "MS", "Calif.", "North Dakota", "Kim", "ms")]
     ['MS', 'MS', 'CA', 'ND', None, None]
+    >>> [state_of(t) for t in ("Jordan", "Alberta")]
+    [None, 'CA-AB']
     """
     text = text.strip()
     code = normalize.state_code(text) if text else None
-    if code is None:
+    # States and provinces only: a country's name is too often a person's ("Jordan Blake")
+    if code is None or jurisdictions.jurisdiction(code).kind == "country":
         return None
     folded = re.sub(r"[^a-z]", "", text.lower())
     if folded == re.sub(r"[^a-z]", "", normalize.state_name(code).lower()):
