@@ -49,7 +49,8 @@ def open_store(settings: Settings, *, schema: bool = True) -> GraphStore:
             )
         store = Neo4jStore(settings.store, settings.neo4j_user,
                            settings.neo4j_password.get_secret_value(),
-                           settings.neo4j_database, settings.batch_size)
+                           settings.neo4j_database, settings.batch_size,
+                           notifications=settings.neo4j_notifications)
     else:
         raise ConfigError(
             f"Unknown store {settings.store!r}: use 'embedded', 'falkordb://host:port', or a "
