@@ -50,7 +50,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.pages import explorer_page
 from api.security import AuthError, Forbidden, Key, rank
-from api.service import CoalitionService
+from api.service import CoalitionService, jurisdiction_param
 from graph.errors import CoalitionError, ConfigError, LoadError, RowIssue
 from graph.projection import Filters
 from graph.settings import Settings, get_settings
@@ -139,7 +139,8 @@ def check_bind(host: str, service: CoalitionService) -> None:
 # Parameters shared by several routes, documented once, with examples from the seed data.
 EntityId = Annotated[str, Path(description="An entity id (see docs/workbook.md)",
                                examples=["org:quality-carriers"])]
-StateParam = Annotated[str | None, Query(description="Two-letter state code",
+StateParam = Annotated[str | None, Query(description="A state, province or country as the "
+                                         "workbook takes it: MS, Mississippi, Alberta, CA-AB",
                                          examples=["MS"])]
 AsOf = Annotated[dt.date | None, Query(description="Date follow-ups are due against "
                                        "(default: today)", examples=["2026-11-24"])]
@@ -472,7 +473,7 @@ def create_app(settings: Settings | None = None, *, bind_host: str = "127.0.0.1"
         try:
             files = service.export(format, folder / ("csv" if format == "csv" else
                                                      f"coalition.{format}"),
-                                   Filters(states=(state.upper(),)) if state else None,
+                                   Filters(states=(jurisdiction_param(state),)) if state else None,
                                    include_contacts=may_see_contacts(key))
             if format == "csv":  # two files: one download
                 out = folder / "coalition-csv.zip"

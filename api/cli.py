@@ -18,7 +18,7 @@ from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, T
 from rich.table import Table
 from rich.text import Text
 
-from api.service import CoalitionService, parse_param
+from api.service import CoalitionService, jurisdiction_param, parse_param
 from graph.errors import CoalitionError, ConfigError
 from graph.export import csv_cell
 from graph.projection import Filters
@@ -167,7 +167,8 @@ def export_cmd(
         help="Include people's email and phone (off by default).")] = False,
 ) -> None:
     """Export the graph (or part of it) for other tools."""
-    filters = Filters(states=tuple(s.upper() for s in state or ()), kinds=tuple(kind or ()))
+    filters = Filters(states=tuple(jurisdiction_param(s) for s in state or ()),
+                      kinds=tuple(kind or ()))
     files = service().export(fmt, out_path, filters, include_contacts=include_contacts)
     for f in files:
         out.print(f"wrote {f}")

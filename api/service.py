@@ -20,7 +20,7 @@ from api import cypher_guard
 from api.name_index import NameIndex
 from api.security import Audit, KeyStore
 from graph import export as graph_export
-from graph import model, queries
+from graph import jurisdictions, model, queries
 from graph.analysis.blueprint import DEFAULT as BLUEPRINT
 from graph.analysis.report import analyze, merge
 from graph.errors import CoalitionError, ConfigError, StoreError
@@ -88,6 +88,17 @@ def _analyze_state(job: tuple[Settings, str, dt.date, Path]) -> dict[str, Any]:
         store.close()
     return analyze(g, states=[state], as_of=as_of, blueprint=blueprint)
 
+
+
+def jurisdiction_param(text: str | None) -> str | None:
+    """The stored form of a state, province or country as a person types it in an option or
+    parameter (``Texas``, ``tx``, ``Miss.``, ``Alberta``): what the loader accepts, read by
+    the same normaliser; an unknown one is an UnknownValue naming the accepted forms.
+
+    >>> jurisdiction_param("Texas"), jurisdiction_param("Alberta"), jurisdiction_param(None)
+    ('TX', 'CA-AB', None)
+    """
+    return jurisdictions.jurisdiction(text).short if text else None
 
 class CoalitionService:
     """``keep_open``: hold one store (and so one lease on the embedded server) for the
@@ -242,7 +253,7 @@ class CoalitionService:
         kind or sector, state and county; paginated."""
         with self.store() as store:
             index = self._name_index(store)
-        st = state.upper() if state else None
+        st = jurisdiction_param(state)
 
         def wanted(r: dict[str, Any]) -> bool:
             return ((not st or r["state"] == st) and (not county or r["county"] == county)
@@ -325,7 +336,7 @@ class CoalitionService:
 
     def events(self, state: str | None = None) -> list[dict[str, Any]]:
         with self.store() as store:
-            return store.read(queries.EVENTS, {"state": state.upper() if state else None})
+            return store.read(queries.EVENTS, {"state": jurisdiction_param(state)})
 
     # -- keys and the audit trail
     def keys(self) -> KeyStore:
@@ -356,10 +367,11 @@ class CoalitionService:
         with self.store() as store:
             states = states_in_use(store)
             if state:
-                if state.upper() not in states:
-                    raise ConfigError(f"nothing in the graph is in state {state.upper()}; "
+                state = jurisdiction_param(state)
+                if state not in states:
+                    raise ConfigError(f"nothing in the graph is in state {state}; "
                                       f"states in use: {', '.join(states) or 'none'}")
-                return analyze(project_state(store, state.upper()), states=[state.upper()],
+                return analyze(project_state(store, state), states=[state],
                                as_of=as_of, blueprint=blueprint)
             if not states:
                 raise ConfigError("the graph holds no organization or event with a state yet; "
@@ -414,7 +426,7 @@ class CoalitionService:
         """A network page: the whole graph, a state (with its gap overlay, from ``report``
         when the caller has one), a kind, an ego network, or the shortest paths between two
         entities."""
-        st = state.upper() if state else None
+        st = jurisdiction_param(state)
         highlight = None
         context: set[str] | None = None
         with self.store() as store:
