@@ -28,34 +28,14 @@ from api.security import Audit, KeyStore
 from api.service import CoalitionService
 from graph.errors import ConfigError
 from graph.store import GraphStore
-from loaders.load import load
-from tests.conftest import SEED
+from tests.api.test_http import ROLES, seeded, settings, tokens  # noqa: F401 (fixtures)
 from tests.visualizations.test_network_pages import CHROMIUM
 
-ROLES = ("viewer", "analyst", "editor", "admin")
 WORKBOOK = yaml.safe_dump({"organizations": [
     {"name": "Synthetic Test Stop", "kind": "truck stop", "state": "MS"},
     {"id": "org:synthetic-test-carrier", "name": "Synthetic Test Carrier",
      "kind": "trucking company", "state": "MS"}],
     "people": [{"name": "Pat Synthetic", "organization_id": "org:synthetic-test-carrier"}]})
-
-
-@pytest.fixture
-def settings(embedded_settings, tmp_path):
-    return embedded_settings.model_copy(update={"keys_file": tmp_path / "keys.json",
-                                                "audit_file": tmp_path / "audit.log"})
-
-
-@pytest.fixture
-def seeded(settings, embedded_store: GraphStore):
-    load(SEED, embedded_store)
-    return settings
-
-
-@pytest.fixture
-def tokens(seeded) -> dict[str, str]:
-    store = CoalitionService(seeded).keys()
-    return {role: store.create(role, f"test {role}")[1] for role in ROLES}
 
 
 def bearer(token: str) -> dict[str, str]:
