@@ -52,24 +52,45 @@ class Dialect:
     constraint_in_cypher: bool
     #: FalkorDB errors on an existing index instead of supporting IF NOT EXISTS
     if_not_exists: bool
+    #: FalkorDB keeps one index per label, over any number of properties
+    one_index_per_label: bool
 
     def schema_statements(self) -> list[str]:
         """Index and constraint statements, safe to run on every start.
 
         >>> NEO4J.schema_statements()[0]
         'CREATE CONSTRAINT entity_id IF NOT EXISTS FOR (n:Entity) REQUIRE n.id IS UNIQUE'
-        >>> FALKORDB.schema_statements()[0]
-        'CREATE INDEX FOR (n:Entity) ON (n.id)'
+        >>> FALKORDB.schema_statements()
+        ['CREATE INDEX FOR (n:Entity) ON (n.id, n.name, n.state)']
         """
+        props = list(self.indexed_properties())
         stmts: list[str] = []
-        for prop in self.indexed_properties():
-            if prop == "id" and self.constraint_in_cypher:
-                # The constraint brings its own index on Entity.id.
-                stmts.append(f"CREATE CONSTRAINT entity_id IF NOT EXISTS FOR (n:{ENTITY}) "
-                             "REQUIRE n.id IS UNIQUE")
-            else:
-                stmts.append(self.index_statement(prop))
-        return stmts
+        if self.constraint_in_cypher:
+            # The constraint brings its own index on Entity.id.
+            props.remove("id")
+            stmts.append(f"CREATE CONSTRAINT entity_id IF NOT EXISTS FOR (n:{ENTITY}) "
+                         "REQUIRE n.id IS UNIQUE")
+        return stmts + self.index_statements(props)
+
+    def index_statements(self, props: list[str]) -> list[str]:
+        """Statements that index ``props`` of ``Entity``.
+
+        FalkorDB keeps one index per label whatever the number of properties, and builds it
+        in a thread of its own after the statement returns: one statement for all of them,
+        rather than a statement per property each racing the build of the one before (a
+        fresh server once hung on the second of three). Neo4j's index on several properties
+        is a composite one, which serves none of the single-property lookups: one each.
+
+        >>> FALKORDB.index_statements(["name", "state"])
+        ['CREATE INDEX FOR (n:Entity) ON (n.name, n.state)']
+        >>> NEO4J.index_statements(["name"])
+        ['CREATE INDEX entity_name IF NOT EXISTS FOR (n:Entity) ON (n.name)']
+        """
+        if not props:
+            return []
+        if self.one_index_per_label:
+            return [self._index("", f"(n:{ENTITY})", ", ".join(f"n.{p}" for p in props))]
+        return [self._index(f"entity_{p}", f"(n:{ENTITY})", f"n.{p}") for p in props]
 
     @staticmethod
     def indexed_properties() -> tuple[str, ...]:
@@ -80,17 +101,16 @@ class Dialect:
         """
         return ("id", "name", "state")
 
-    def index_statement(self, prop: str) -> str:
-        return self._index(f"entity_{prop}", f"(n:{ENTITY})", f"n.{prop}")
-
     def _index(self, name: str, pattern: str, prop: str) -> str:
         if self.if_not_exists:
             return f"CREATE INDEX {name} IF NOT EXISTS FOR {pattern} ON ({prop})"
         return f"CREATE INDEX FOR {pattern} ON ({prop})"
 
 
-FALKORDB = Dialect(name="falkordb", constraint_in_cypher=False, if_not_exists=False)
-NEO4J = Dialect(name="neo4j", constraint_in_cypher=True, if_not_exists=True)
+FALKORDB = Dialect(name="falkordb", constraint_in_cypher=False, if_not_exists=False,
+                   one_index_per_label=True)
+NEO4J = Dialect(name="neo4j", constraint_in_cypher=True, if_not_exists=True,
+                one_index_per_label=False)
 
 
 def falkordb_unique_constraint(graph: str) -> tuple[str, ...]:
@@ -105,7 +125,9 @@ FALKORDB_LABELS = "CALL db.labels() YIELD label RETURN label AS name"
 FALKORDB_REL_TYPES = "CALL db.relationshipTypes() YIELD relationshipType RETURN relationshipType AS name"
 #: what ensure_schema has created already: asking first means a store that refuses writes
 #: (disk full) can still be opened for reading, and no failing command reaches the AOF
-FALKORDB_INDEXES = "CALL db.indexes() YIELD label, properties RETURN label, properties"
+FALKORDB_INDEXES = """
+CALL db.indexes() YIELD label, properties, status RETURN label, properties, status
+"""
 FALKORDB_CONSTRAINTS = """
 CALL db.constraints() YIELD type, label, properties RETURN type, label, properties
 """

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import socket
+import time
 from typing import Any, BinaryIO
 
 import redis
@@ -267,15 +268,16 @@ class FalkorDBStore(GraphStore):
         exists = bool(self._db.connection.exists(self.graph_name))  # reads need the key
         indexed = {(r["label"], p) for r in self.read(queries.FALKORDB_INDEXES)
                    for p in r["properties"]} if exists else set()
-        for prop in self.dialect.indexed_properties():
-            if (model.ENTITY, prop) in indexed:
-                continue
-            stmt = self.dialect.index_statement(prop)
+        missing = [p for p in self.dialect.indexed_properties()
+                   if (model.ENTITY, p) not in indexed]
+        for stmt in self.dialect.index_statements(missing):
             try:
                 self._graph.query(stmt)
             except redis.ResponseError as e:
                 if "already indexed" not in str(e):
                     raise StoreError(f"Could not create index ({stmt}): {e}") from e
+        if missing:
+            self._wait_index_built()
         self._register_vocabulary()
         constraints = {(r["type"], r["label"], tuple(r["properties"]))
                        for r in self.read(queries.FALKORDB_CONSTRAINTS)}
@@ -287,6 +289,19 @@ class FalkorDBStore(GraphStore):
         except redis.ResponseError as e:
             if "already exists" not in str(e).lower():
                 raise StoreError(f"Could not create the id uniqueness constraint: {e}") from e
+
+    def _wait_index_built(self, timeout: float = 60.0) -> None:
+        """Wait for FalkorDB's indexer thread to finish the index before anything else
+        touches the label (the constraint is built on it)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            statuses = {r["status"] for r in self.read(queries.FALKORDB_INDEXES)
+                        if r["label"] == model.ENTITY}
+            if statuses <= {"OPERATIONAL"}:
+                return
+            time.sleep(0.02)
+        raise StoreError(f"The store's index on {model.ENTITY} was not built in "
+                         f"{timeout:.0f} s; run `coalition store stop` and try again.")
 
     def settle(self) -> None:
         """Check that the writes reached the disk, then rewrite the AOF as a snapshot (in a

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import psutil
 import pytest
+import redis
 
 from graph.errors import StoreError
 from graph.settings import Settings
@@ -104,6 +105,25 @@ def test_data_survives_a_clean_restart(fresh_dir: Path) -> None:
         s.upsert_nodes(("Person",), [{"id": "p", "props": {"id": "p", "name": "P"}}])
     assert not EmbeddedServer(fresh_dir).answers()
     with open_store(settings) as s:
+        assert s.counts().nodes == 1
+
+
+def test_a_stuck_server_is_killed_and_keeps_its_data(fresh_dir: Path) -> None:
+    """A server that never acts on SIGTERM (stopped here with SIGSTOP, as a hung one) is
+    killed after the timeout, and what it acknowledged is there after a restart."""
+    server = EmbeddedServer(fresh_dir)
+    server.start(pin=True)
+    with open_store(Settings(data_dir=fresh_dir)) as s:
+        s.upsert_nodes(("Person",), [{"id": "p", "props": {"id": "p", "name": "P"}}])
+    with redis.Redis(unix_socket_path=str(server.socket)) as r:
+        assert r.execute_command("WAITAOF", 1, 0, 0)[0] == 1  # fsynced to the local AOF
+    pid = server.pid()
+    assert pid is not None
+    os.kill(pid, signal.SIGSTOP)
+    assert server.stop(timeout=1.0)
+    wait_for(lambda: not servers_for(fresh_dir), "the stuck server to be gone")
+    assert "did not stop in 1 s after SIGTERM: killed" in server.logfile.read_text()
+    with open_store(Settings(data_dir=fresh_dir)) as s:
         assert s.counts().nodes == 1
 
 
