@@ -353,10 +353,19 @@ def create_app(settings: Settings | None = None, *, bind_host: str = "127.0.0.1"
 
     @app.get("/api/stakeholders/{node_id}/ego", tags=["stakeholders"])
     def ego(node_id: EntityId, key: Viewer,
-            depth: Annotated[int, Query(ge=0, le=4, examples=[2])] = 2) -> dict[str, Any]:
+            depth: Annotated[int, Query(ge=0, le=4, examples=[2])] = 2,
+            expand: Annotated[list[str] | None, Query(
+                description="Hubs to expand through anyway (repeatable)", max_length=50,
+                examples=[["org:tat"]])
+            ] = None,
+            through_hubs: Annotated[bool, Query(
+                description="Expand through every hub")] = False) -> dict[str, Any]:
         """The ego network (node-link JSON). It expands through actors and events; programs,
-        places and metrics are its leaves."""
-        return service.ego(node_id, depth, include_contacts=may_see_contacts(key))
+        places and metrics are its leaves, and so are hubs (actors tied to much of the
+        graph, docs/views.md) unless expanded: a hub's node says how many neighbours it
+        hides (`hub_hidden`)."""
+        return service.ego(node_id, depth, include_contacts=may_see_contacts(key),
+                           expand=tuple(expand or ()), through_hubs=through_hubs)
 
     @app.get("/api/paths", tags=["stakeholders"])
     def paths(_: Viewer,
@@ -364,10 +373,15 @@ def create_app(settings: Settings | None = None, *, bind_host: str = "127.0.0.1"
                                       examples=["org:ms:mississippi-trucking-association"])],
               b: Annotated[str, Query(description="Another entity id",
                                       examples=["org:quality-carriers"])],
-              limit: Annotated[int, Query(ge=1, le=20)] = 5) -> dict[str, Any]:
+              limit: Annotated[int, Query(ge=1, le=20)] = 5,
+              through_hubs: Annotated[bool, Query(
+                  description="Take the shortest paths even through hubs")] = False
+              ) -> dict[str, Any]:
         """Shortest paths between two entities, by name and id. Paths run through
-        organizations, people and events only (not through a shared program or place)."""
-        return {"paths": service.paths(a, b, limit=limit)}
+        organizations, people and events only (not through a shared program or place), and
+        go round hubs when that costs one step more at most; `note` says when they could
+        not, or did."""
+        return service.paths(a, b, limit=limit, through_hubs=through_hubs)
 
     @app.get("/api/events", tags=["events"])
     def events(_: Viewer, state: StateParam = None) -> list[dict[str, Any]]:

@@ -204,6 +204,28 @@ def analyze(
 
 
 @app.command()
+def paths(
+    a: Annotated[str, typer.Argument(help="An entity id.")],
+    b: Annotated[str, typer.Argument(help="Another entity id.")],
+    limit: Annotated[int, typer.Option(help="At most this many paths.")] = 5,
+    through_hubs: Annotated[bool, typer.Option(
+        help="Take the shortest paths even through hubs.")] = False,
+    fmt: Annotated[str, typer.Option("--format", help="text or json")] = "text",
+) -> None:
+    """How two entities are connected: the shortest paths through organizations, people
+    and events, going round hubs when that costs one step more at most."""
+    found = service().paths(a, b, limit=limit, through_hubs=through_hubs)
+    if fmt == "json":
+        _print_json(found)
+        return
+    for p in found["paths"] or [[]]:
+        out.print(" -> ".join(n["name"] for n in p) if p else "no path (within 6 steps)",
+                  highlight=False)
+    if found["note"]:
+        out.print(found["note"], highlight=False)
+
+
+@app.command()
 def render(
     out_path: Annotated[Path, typer.Option("--out", help="The HTML file to write.")
                         ] = Path("network.html"),
@@ -219,13 +241,19 @@ def render(
     overlay: Annotated[bool, typer.Option(help="Gap overlay on a state view.")] = True,
     max_nodes: Annotated[int, typer.Option(
         help="Above this many nodes, aggregate by sector and county.")] = 2000,
+    through_hubs: Annotated[bool, typer.Option(
+        help="Ego networks and paths go through hubs (actors tied to much of the graph) "
+        "too.")] = False,
+    expand: Annotated[list[str] | None, typer.Option(
+        help="Expand the ego network through this hub anyway (repeatable).")] = None,
 ) -> None:
     """Write an offline network page (whole graph, state, kind, ego network or paths)."""
     if size_by not in ("degree", "betweenness"):
         raise ConfigError("--size-by takes degree or betweenness")
     facts = service().render(out_path, state=state, kinds=tuple(kind or ()), focus=focus,
                              depth=depth, path=path, size_by=size_by, overlay=overlay,
-                             max_nodes=max_nodes)
+                             max_nodes=max_nodes, through_hubs=through_hubs,
+                             expand=tuple(expand or ()))
     out.print(f"wrote {facts['path']}: {facts['nodes']} nodes, {facts['edges']} edges",
               highlight=False)
     for note in facts["notes"]:

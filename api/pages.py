@@ -58,6 +58,8 @@ fieldset legend{font-weight:600;font-size:.85rem}.hint{color:#666;font-size:.8re
  <h2 id="who"></h2><div id="profile"></div></div>
  <div><div id="graphwrap"><div id="graph" role="img" aria-label="ego network"></div>
  <p id="egoempty" hidden>Nothing in this network matches these filters.</p></div>
+ <div id="hubs" hidden><p>Not expanded, being hubs tied to much of the graph (click one in
+ the network, or here):</p><ul id="hublist"></ul></div>
  <h3>Legend</h3><ul class="legend" id="egolegend"></ul>
  <details open><summary>Filters</summary><div id="egofilters"></div></details>
  <p><label>Path from <input id="pa" size="22"></label> <label>to <input id="pb" size="22"></label>
@@ -167,7 +169,19 @@ async function show(id) {
   const facts = p.metrics.map(m => `<li>${esc(m.name)}: <b>${esc(m.value)}</b> ${esc(m.unit || "")}</li>`).join("");
   $("profile").innerHTML = `<table>${rows}</table>` + (facts ? `<h3>Facts</h3><ul id="facts">${facts}</ul>` : "") +
     `<h3>Connections</h3><ul id="connections">${ties || "<li>none</li>"}</ul><h3>Events</h3><ul>${evs || "<li>none</li>"}</ul><p>Source: ${esc(p.provenance.citation || p.provenance.source)}</p>`;
-  const ego = await api("/api/stakeholders/" + encodeURIComponent(id) + "/ego?depth=2");
+  egoFocus = id; egoExpand = [];
+  await drawEgo();
+}
+// Hubs (an organizer tied to every build) are shown but not expanded: the ego network would
+// be the whole graph. A click on one, or its button, expands through it.
+let egoFocus = null, egoExpand = [];
+async function drawEgo() {
+  const id = egoFocus;
+  const more = egoExpand.map(h => "&expand=" + encodeURIComponent(h)).join("");
+  const ego = await api("/api/stakeholders/" + encodeURIComponent(id) + "/ego?depth=2" + more);
+  const held = ego.nodes.filter(n => n.draw && n.draw.hub_hidden);
+  $("hubs").hidden = !held.length;
+  $("hublist").innerHTML = held.map(n => `<li><button class="act" data-hub="${esc(n.id)}">Expand ${esc(n.name || n.id)} (+${esc(n.draw.hub_hidden)})</button></li>`).join("");
   // drawn as the network pages draw it: laid out in Python (physics off), coloured by
   // sector, shaped by kind, metrics folded into their node's tooltip
   const data = {nodes: ego.nodes.filter(n => n.draw).map(n => Object.assign({id: n.id}, n.draw)),
@@ -178,10 +192,17 @@ async function show(id) {
   $("egolegend").innerHTML = ego.legend.map(i => i.heading ? `<li class="lh">${esc(i.text)}</li>` : `<li>${i.svg}<span>${esc(i.text)}</span></li>`).join("");
   coalitionView.filters($("egofilters"), egoView, $("egoempty"));
   window.egoGraph = {nodes: egoView.nodes, edges: egoView.edges, view: egoView};  // not window.explorer: that is the <section id="explorer">
+  egoView.network.on("click", (e) => {
+    const n = e.nodes.length ? egoView.nodes.get(e.nodes[0]) : null;
+    if (n && n.hub_hidden) expandHub(n.id);
+  });
 }
+function expandHub(id) { if (!egoExpand.includes(id)) { egoExpand.push(id); drawEgo(); } }
+$("hublist").addEventListener("click", (e) => { const b = e.target.closest("button"); if (b) expandHub(b.dataset.hub); });
 $("findpath").addEventListener("click", async () => {
   const r = await api(`/api/paths?a=${encodeURIComponent($("pa").value)}&b=${encodeURIComponent($("pb").value)}`);
-  $("paths").innerHTML = r.paths.map(p => `<li>${p.map(n => esc(n.name)).join(" → ")}</li>`).join("") || "<li>no path</li>";
+  $("paths").innerHTML = (r.paths.map(p => `<li>${p.map(n => esc(n.name)).join(" → ")}</li>`).join("") || "<li>no path</li>") +
+    (r.note ? `<li class="note">${esc(r.note)}</li>` : "");
 });
 // console
 let last = null;

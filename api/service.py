@@ -24,12 +24,14 @@ from graph import jurisdictions, model, queries
 from graph.analysis.blueprint import DEFAULT as BLUEPRINT
 from graph.analysis.report import analyze, merge
 from graph.errors import CoalitionError, ConfigError, StoreError
+from graph.hubs import find_hubs
 from graph.projection import (
     Filters,
+    PathChoice,
+    preferred_paths,
     project,
     project_ids,
     project_state,
-    shortest_paths,
     states_in_use,
 )
 from graph.settings import Settings, get_settings
@@ -100,6 +102,26 @@ def jurisdiction_param(text: str | None) -> str | None:
     """
     return jurisdictions.jurisdiction(text).short if text else None
 
+def path_note(choice: PathChoice, names: dict[str, Any]) -> str | None:
+    """What hubs did to the paths, in words (None when they did nothing).
+
+    >>> path_note(PathChoice([["a", "x", "b"]], ("t",)), {"t": "TAT"})[:50]
+    'The only shortest paths run through a hub (TAT), t'
+    >>> path_note(PathChoice([["a", "x", "y", "b"]], ("t",), went_round=True), {"t": "TAT"})[:40]
+    'These paths go round a hub (TAT), one st'
+    >>> path_note(PathChoice([["a", "b"]]), {}) is None
+    True
+    """
+    if not choice.hubs:
+        return None
+    via = ", ".join(str(names.get(h) or h) for h in choice.hubs)
+    if choice.went_round:
+        return (f"These paths go round a hub ({via}), one step longer than the shortest, "
+                "which runs through it; allow hubs to see that one.")
+    return (f"The only shortest paths run through a hub ({via}), tied to much of the "
+            "graph: they say little about how these two are connected.")
+
+
 class CoalitionService:
     """``keep_open``: hold one store (and so one lease on the embedded server) for the
     service's life, as a server does; otherwise each call opens and closes its own, as a
@@ -114,6 +136,8 @@ class CoalitionService:
         self._names_lock = threading.Lock()
         self._refreshing = False
         self._lock = threading.Lock()
+        #: (when last checked, the graph's fingerprint then, the hubs)
+        self._hubs: tuple[float, Any, dict[str, int]] | None = None
 
     @contextlib.contextmanager
     def store(self) -> Iterator[GraphStore]:
@@ -160,6 +184,7 @@ class CoalitionService:
                           fuzzy_threshold=self.settings.fuzzy_threshold, progress=progress)
         if not dry_run:
             self._names = None  # the name index is stale now
+            self._hubs = None
         return report
 
     # -- reading
@@ -309,30 +334,60 @@ class CoalitionService:
                                               if t["props"].get("to_id") else {})})
         return out
 
-    def ego(self, node_id: str, depth: int = 2, *, include_contacts: bool = False
-            ) -> dict[str, Any]:
+    def hubs(self, store: GraphStore) -> dict[str, int]:
+        """The graph's hubs (graph.hubs) and their degrees. A long-lived service counts
+        them once per change of the graph (checked at most every NAMES_TTL seconds): it is
+        a pass over every tie, and browsing asks for them on every ego network."""
+        def count() -> dict[str, int]:
+            return find_hubs(store, percentile=self.settings.hub_percentile,
+                             min_ties=self.settings.hub_min_ties)
+
+        if not self.keep_open:
+            return count()
+        cached = self._hubs
+        if cached is not None and time.monotonic() - cached[0] < self.NAMES_TTL:
+            return cached[2]
+        fingerprint = store.read(queries.GRAPH_FINGERPRINT)
+        hubs = cached[2] if cached is not None and cached[1] == fingerprint else count()
+        self._hubs = (time.monotonic(), fingerprint, hubs)
+        return hubs
+
+    def ego(self, node_id: str, depth: int = 2, *, include_contacts: bool = False,
+            expand: tuple[str, ...] = (), through_hubs: bool = False) -> dict[str, Any]:
+        """The ego network; it does not expand through hubs (graph.hubs) other than those in
+        ``expand``, unless ``through_hubs``."""
         with self.store() as store:
-            g = project(store, Filters(focus=node_id, depth=depth),
-                        include_contacts=include_contacts)
+            hubs = {} if through_hubs else self.hubs(store)
+            g = project(store, Filters(focus=node_id, depth=depth, expand=tuple(expand)),
+                        include_contacts=include_contacts, hubs=hubs)
         if node_id not in g:
             raise NotFound(f"no stakeholder with id {node_id!r}")
         # store values are plain already (GraphStore.read), so this is JSON as it stands;
         # ego_data adds how the explorer draws it (positions, colours, legend)
         return ego_data(g, node_id, include_contacts=include_contacts)
 
-    def paths(self, a: str, b: str, *, limit: int = 5) -> list[list[dict[str, str]]]:
-        """Shortest paths, searched in the database (no whole-graph projection)."""
+    def paths(self, a: str, b: str, *, limit: int = 5, through_hubs: bool = False
+              ) -> dict[str, Any]:
+        """Shortest paths, searched in the database (no whole-graph projection), going round
+        hubs when that costs one hop more at most (graph.projection.preferred_paths); the
+        note says when they could not be avoided, or were."""
         with self.store() as store:
             names = {r["id"]: r["name"] for r in store.read(queries.NAMES_BY_ID,
                                                              {"ids": [a, b]})}
             for n in (a, b):
                 if n not in names:
                     raise NotFound(f"no stakeholder with id {n!r}")
-            found = shortest_paths(store, a, b, limit=limit)
-            ids = sorted({n for p in found for n in p} - names.keys())  # a, b: known
+            choice = preferred_paths(store, a, b, hubs=self.hubs(store),
+                                     through_hubs=through_hubs, limit=limit)
+            ids = sorted(({n for p in choice.paths for n in p} | set(choice.hubs))
+                         - names.keys())  # a, b: known
             names.update({r["id"]: r["name"] for r in store.read(queries.NAMES_BY_ID,
                                                                   {"ids": ids})})
-        return [[{"id": n, "name": str(names.get(n) or n)} for n in p] for p in found]
+        return {"paths": [[{"id": n, "name": str(names.get(n) or n)} for n in p]
+                          for p in choice.paths],
+                "hubs": [{"id": h, "name": str(names.get(h) or h)} for h in choice.hubs],
+                "went_round_hubs": choice.went_round,
+                "note": path_note(choice, names)}
 
     def events(self, state: str | None = None) -> list[dict[str, Any]]:
         with self.store() as store:
@@ -422,16 +477,24 @@ class CoalitionService:
                      path: tuple[str, str] | None = None, size_by: str = "degree",
                      overlay: bool = True, max_nodes: int = 2000,
                      include_contacts: bool = False, as_of: dt.date | None = None,
-                     report: dict[str, Any] | None = None) -> tuple[str, dict[str, Any]]:
+                     report: dict[str, Any] | None = None, through_hubs: bool = False,
+                     expand: tuple[str, ...] = ()) -> tuple[str, dict[str, Any]]:
         """A network page: the whole graph, a state (with its gap overlay, from ``report``
         when the caller has one), a kind, an ego network, or the shortest paths between two
         entities."""
         st = jurisdiction_param(state)
         highlight = None
         context: set[str] | None = None
+        notes: list[str] = []
         with self.store() as store:
+            hubs = {} if through_hubs else self.hubs(store) if (path or focus) else {}
             if path:
-                highlight = shortest_paths(store, *path)
+                choice = preferred_paths(store, *path, hubs=hubs, through_hubs=through_hubs)
+                highlight = choice.paths
+                if choice.hubs:
+                    names = {r["id"]: r["name"] for r in store.read(queries.NAMES_BY_ID,
+                                                                    {"ids": list(choice.hubs)})}
+                    notes.append(path_note(choice, names) or "")
                 if not highlight:
                     raise ConfigError(f"no path between {path[0]} and {path[1]} (check both "
                                       "ids with: coalition query 'MATCH (n {id: $id}) "
@@ -441,8 +504,9 @@ class CoalitionService:
                 title = f"Paths from {g.nodes[path[0]].get('name')} to " \
                         f"{g.nodes[path[1]].get('name')}"
             elif focus:
-                g = project(store, Filters(focus=focus, depth=depth, kinds=kinds),
-                            include_contacts=include_contacts)
+                g = project(store, Filters(focus=focus, depth=depth, kinds=kinds,
+                                           expand=tuple(expand)),
+                            include_contacts=include_contacts, hubs=hubs)
                 if focus not in g:
                     raise ConfigError(f"no entity with id {focus!r}")
                 title = f"{g.nodes[focus].get('name')} and its network (depth {depth})"
@@ -461,7 +525,7 @@ class CoalitionService:
             gaps = overlay_from_report(report, st)
         return render_html(g, title=title, overlay=gaps, highlight=highlight, size_by=size_by,
                            include_contacts=include_contacts, max_nodes=max_nodes,
-                           context=context)
+                           context=context, notes=notes)
 
     # -- the embedded server
     def _server(self) -> EmbeddedServer:

@@ -14,7 +14,7 @@ same data gave different analysis JSON on the two stores.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 import networkx as nx
@@ -34,7 +34,8 @@ class Filters:
     sectors or base labels ("truck stop", "industry", "event");
     ``rel_types``: relationship types; ``date_from``/``date_to``: ISO dates, partial dates
     compare by their first day, undated items stay; ``focus`` + ``depth``: the ego network,
-    expanding through actors and events (programs, places, metrics are its leaves).
+    expanding through actors and events (programs, places, metrics are its leaves);
+    ``expand``: hubs (graph.hubs) the ego network expands through anyway (the user asked).
     """
 
     states: tuple[str, ...] = ()
@@ -44,6 +45,7 @@ class Filters:
     date_to: str | None = None
     focus: str | None = None
     depth: int = 1
+    expand: tuple[str, ...] = ()
 
 
 def _base_label(labels: Iterable[str]) -> str:
@@ -78,23 +80,30 @@ def _stateless_neighbours(store: GraphStore, ids: set[str]) -> dict[str, list[st
     return out
 
 
-def _ids_for(store: GraphStore, f: Filters) -> list[str] | None:
+def _ids_for(store: GraphStore, f: Filters, hubs: Mapping[str, int] | None = None
+             ) -> tuple[list[str] | None, set[str]]:
+    """The node ids to project (None: all), and the hubs the ego network held back."""
+    held: set[str] = set()
     if f.focus:
         # Expand through actors and events only: programs, places and metrics are hubs (a
-        # program has every adopter in the country) and stay leaves of the ego network.
+        # program has every adopter in the country) and stay leaves of the ego network. So
+        # do hubs among actors (graph.hubs), unless focused on or asked for.
+        stop = set(hubs or ()) - {f.focus} - set(f.expand)
         seen = {f.focus}
         frontier = [f.focus]
-        for _ in range(max(f.depth, 0)):
+        for step in range(max(f.depth, 0)):
             nxt: dict[str, list[str]] = {}
             for batch in batched(frontier, store.batch_size):  # type: ignore[arg-type]
                 for r in store.read(queries.NEIGHBOUR_IDS, {"ids": batch}):
                     nxt[r["id"]] = r["labels"]
-            frontier = sorted(i for i, labels in nxt.items()
-                              if i not in seen and set(labels) & EXPANDABLE)
+            new = {i for i, labels in nxt.items() if i not in seen and set(labels) & EXPANDABLE}
+            if step < f.depth - 1:  # at the last step nothing is expanded, hub or not
+                held |= new & stop
+            frontier = sorted(new - stop)
             seen |= set(nxt)
             if not frontier:
                 break
-        return sorted(seen)
+        return sorted(seen), held
     if f.states:
         ids = {r["id"] for r in store.read(queries.STATE_NODE_IDS, {"states": list(f.states)})}
         first = _stateless_neighbours(store, ids)
@@ -104,8 +113,8 @@ def _ids_for(store: GraphStore, f: Filters) -> list[str] | None:
             national.update(r["id"] for r in store.read(
                 queries.TIED_TO_OTHER_STATES, {"ids": batch, "states": list(f.states)}))
         second = set(_stateless_neighbours(store, actors - national))
-        return sorted(ids | set(first) | second)
-    return None
+        return sorted(ids | set(first) | second), held
+    return None, held
 
 
 def states_in_use(store: GraphStore) -> list[str]:
@@ -171,21 +180,32 @@ def project_ids(store: GraphStore, ids: list[str], *, include_contacts: bool = F
 
 
 def project(store: GraphStore, filters: Filters | None = None, *,
-            include_contacts: bool = False) -> nx.MultiDiGraph:
-    """Project (part of) the store into a MultiDiGraph. See :class:`Filters`."""
+            include_contacts: bool = False, hubs: Mapping[str, int] | None = None
+            ) -> nx.MultiDiGraph:
+    """Project (part of) the store into a MultiDiGraph. See :class:`Filters`.
+
+    With ``hubs`` (graph.hubs), an ego network does not expand through them; each hub it
+    held back is marked ``hub_hidden``: how many of its neighbours the page does not show."""
     f = filters or Filters()
-    return _assemble(*_rows(store, _ids_for(store, f)), f, include_contacts)
+    ids, held = _ids_for(store, f, hubs)
+    g = _assemble(*_rows(store, ids), f, include_contacts)
+    for h in sorted(held & set(g)):
+        shown = set(g.predecessors(h)) | set(g.successors(h))
+        g.nodes[h]["hub_hidden"] = max(0, hubs[h] - len(shown))  # type: ignore[index]
+    return g
 
 
 def shortest_paths(store: GraphStore, a: str, b: str, *, limit: int = 5, max_depth: int = 6,
-                   max_frontier: int = 20000) -> list[list[str]]:
+                   max_frontier: int = 20000, avoid: Iterable[str] = ()) -> list[list[str]]:
     """Up to ``limit`` shortest paths between two nodes (any direction), found in the
     database by a bidirectional breadth-first search, so a path query never projects the
     whole graph. Like the ego network, paths run through actors and events only: "both
     adopted TAT training" or "both are in Ohio" is not a working relationship, and those hubs
     would put every pair two hops apart. Gives up (returns []) beyond ``max_depth`` hops or
-    when a frontier passes ``max_frontier`` nodes.
+    when a frontier passes ``max_frontier`` nodes. Never steps through a node of ``avoid``
+    (other than ``a`` and ``b``).
     """
+    avoided = sorted(set(avoid) - {a, b})
     if a == b:
         return [[a]]
     parents: list[dict[str, set[str]]] = [{a: set()}, {b: set()}]
@@ -195,7 +215,8 @@ def shortest_paths(store: GraphStore, a: str, b: str, *, limit: int = 5, max_dep
         side = 0 if len(frontiers[0]) <= len(frontiers[1]) else 1
         nxt: dict[str, set[str]] = {}
         for batch in batched(sorted(frontiers[side]), store.batch_size):  # type: ignore[arg-type]
-            for r in store.read(queries.NEIGHBOUR_PAIRS, {"ids": batch, "ends": [a, b]}):
+            for r in store.read(queries.NEIGHBOUR_PAIRS,
+                                  {"ids": batch, "ends": [a, b], "avoid": avoided}):
                 if r["dst"] not in parents[side]:
                     nxt.setdefault(r["dst"], set()).add(r["src"])
         if not nxt or len(nxt) > max_frontier:
@@ -220,3 +241,35 @@ def shortest_paths(store: GraphStore, a: str, b: str, *, limit: int = 5, max_dep
                 out.append(left + right[::-1][1:])
     shortest = min(len(p) for p in out)
     return [list(p) for p in sorted({tuple(p) for p in out if len(p) == shortest})][:limit]
+
+
+@dataclass(frozen=True)
+class PathChoice:
+    """Paths between two nodes and how hubs shaped them."""
+
+    paths: list[list[str]]
+    #: hubs on the shortest paths (empty when some shortest path avoids them all)
+    hubs: tuple[str, ...] = ()
+    #: True when ``paths`` go round those hubs (one hop longer); False when they run
+    #: through them because no path round them is at most one hop longer
+    went_round: bool = False
+
+
+def preferred_paths(store: GraphStore, a: str, b: str, *, hubs: Mapping[str, int],
+                    through_hubs: bool = False, limit: int = 5) -> PathChoice:
+    """Shortest paths, going round hubs (graph.hubs) when that costs at most one extra hop:
+    "A - hub - B" says only that both know the national organizer. With ``through_hubs``,
+    every shortest path, as :func:`shortest_paths`.
+    """
+    found = shortest_paths(store, a, b, limit=limit)
+    if through_hubs or not found:
+        return PathChoice(found)
+    inner = set(hubs) - {a, b}
+    free = [p for p in found if not inner & set(p)]
+    if free:
+        return PathChoice(free)
+    via = tuple(sorted({n for p in found for n in p if n in inner}))
+    around = shortest_paths(store, a, b, limit=limit, max_depth=len(found[0]), avoid=inner)
+    if around:
+        return PathChoice(around, via, went_round=True)
+    return PathChoice(found, via)

@@ -407,11 +407,26 @@ RETURN e.id AS id, e.name AS name, e.kind AS kind, e.date AS date, e.city AS cit
 ORDER BY date DESC, id
 """
 
-#: one step of the path search: neighbours that are actors or events, or one of the $ends
+#: one step of the path search: neighbours that are actors or events, or one of the $ends;
+#: never through the $avoid (hubs, when a path should go round them)
 NEIGHBOUR_PAIRS = f"""
 MATCH (a:{ENTITY})-[]-(b:{ENTITY}) WHERE a.id IN $ids
-  AND ({" OR ".join(f"b:{x}" for x in EXPANDABLE_LABELS)} OR b.id IN $ends)
+  AND (b.id IN $ends OR (({" OR ".join(f"b:{x}" for x in EXPANDABLE_LABELS)})
+                         AND NOT b.id IN $avoid))
 RETURN DISTINCT a.id AS src, b.id AS dst
+"""
+
+_EXPANDABLE_A = " OR ".join(f"a:{x}" for x in EXPANDABLE_LABELS)
+
+#: distinct neighbours of every actor and event that has any (graph.hubs)
+EXPANDABLE_DEGREES = f"""
+MATCH (a:{ENTITY})-[]-(b:{ENTITY}) WHERE {_EXPANDABLE_A}
+RETURN a.id AS id, count(DISTINCT b) AS degree
+"""
+
+EXPANDABLE_COUNT = f"""
+MATCH (a:{ENTITY}) WHERE {_EXPANDABLE_A}
+RETURN count(a) AS n
 """
 
 ORGANIZATION_IDS = """

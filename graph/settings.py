@@ -30,6 +30,12 @@ class Settings(BaseSettings):
     fuzzy_threshold: float = Field(
         92.0, ge=50, le=100, description="Name similarity (0-100) at which rows are flagged."
     )
+    hub_percentile: float = Field(
+        99.0, ge=50, le=100, description="Hubs (graph/hubs.py): actors and events whose "
+        "number of neighbours is above this percentile of the graph's, and above "
+        "hub_min_ties; ego networks and paths do not expand through them unless asked.")
+    hub_min_ties: int = Field(25, ge=1, description="The fewest neighbours a hub has (more "
+                              "than this).")
     server_start_timeout: float = Field(20.0, description="Seconds to wait for the embedded server.")
     keys_file: Path | None = Field(None, description="API keys (hashed); default: in data_dir.")
     audit_file: Path | None = Field(None, description="Audit log; default: in data_dir.")

@@ -206,12 +206,21 @@ def _chain_layers(g: nx.MultiDiGraph, legs: list[tuple[str, str, str, dict]]) ->
 def build(g: nx.MultiDiGraph, *, title: str = "Coalition network", size_by: str = "degree",
           include_contacts: bool = False, max_nodes: int = 2000,
           overlay: dict[str, Any] | None = None, highlight: list[list[str]] | None = None,
-          context: set[str] | None = None, seed: int = 42) -> tuple[Network, dict[str, Any]]:
+          context: set[str] | None = None, seed: int = 42, notes: list[str] | None = None
+          ) -> tuple[Network, dict[str, Any]]:
     """The pyvis network for ``g`` and the page facts (legend, notes, overlay list).
 
-    ``context``: nodes drawn faded (the actors a kind view's selection is tied to).
+    ``context``: nodes drawn faded (the actors a kind view's selection is tied to); nodes
+    with ``hub_hidden`` (graph.projection) are hubs the ego network did not expand: they
+    say how many neighbours are not shown.
     """
-    notes: list[str] = []
+    notes = list(notes or ())
+    held = sorted(n for n, d in g.nodes(data=True) if d.get("hub_hidden"))
+    if held:
+        notes.append("Not expanded, being hubs tied to much of the graph: " + "; ".join(
+            f"{g.nodes[n].get('name') or n} (+{g.nodes[n]['hub_hidden']}, id {n})"
+            for n in held) + ". Click one in the explorer, or render again with "
+            "--expand ID or --through-hubs, to see their neighbours.")
     g, metrics = _fold_metrics(g)
     context = set(context or ()) & set(g)
     aggregated = g.number_of_nodes() > max_nodes
@@ -278,6 +287,14 @@ def build(g: nx.MultiDiGraph, *, title: str = "Coalition network", size_by: str 
         }
         if d.get("date"):
             node["date"] = str(d["date"])
+        if d.get("hub_hidden"):
+            hidden = int(d["hub_hidden"])
+            node["label"] = f"{node['label']} (+{hidden})"
+            node["title"] += (f"\n+{hidden} via {d.get('name') or n}: a hub, tied to much of "
+                              "the graph, not expanded (click to expand)")
+            node["hub_hidden"] = hidden
+            node["borderWidth"] = 3
+            node["shapeProperties"] = {"borderDashes": [2, 2]}
         if faded:
             node["context"] = True
             node["font"] = {"color": "#8a8a8a"}
@@ -781,7 +798,8 @@ def ego_data(g: nx.MultiDiGraph, focus: str, *, include_contacts: bool = False
         style = drawn.get(str(n["id"]))
         if style is not None:
             n["draw"] = {k: style[k] for k in ("label", "title", "shape", "color", "size", "x",
-                                               "y", "reveal", "sector", "kind", "borderWidth")
+                                               "y", "reveal", "sector", "kind", "borderWidth",
+                                               "hub_hidden", "shapeProperties")
                          if k in style}
             if "date" in style:
                 n["draw"]["date"] = style["date"]

@@ -5,11 +5,13 @@ invented for the test, and named so."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -22,14 +24,21 @@ from tests.visualizations.test_network_pages import CHROMIUM
 
 @pytest.fixture
 def server(embedded_settings, embedded_store, tmp_path):
+    load(SEED, embedded_store)
+    with serving(embedded_settings, tmp_path) as base:
+        yield base
+
+
+@contextlib.contextmanager
+def serving(settings, tmp_path: Path) -> Iterator[str]:
+    """`coalition serve` on a free port over ``settings``' graph; yields its base URL."""
     if not Path(CHROMIUM).exists():
         pytest.skip("Debian's chromium is not installed (.ci/run installs it)")
-    load(SEED, embedded_store)
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    env = {**os.environ, "COALITION_DATA_DIR": str(embedded_settings.data_dir),
-           "COALITION_GRAPH_NAME": embedded_settings.graph_name,
+    env = {**os.environ, "COALITION_DATA_DIR": str(settings.data_dir),
+           "COALITION_GRAPH_NAME": settings.graph_name,
            "COALITION_KEYS_FILE": str(tmp_path / "keys.json"),
            "COALITION_AUDIT_FILE": str(tmp_path / "audit.log")}
     proc = subprocess.Popen([sys.executable, "-m", "api", "serve", "--port", str(port)],
@@ -45,9 +54,11 @@ def server(embedded_settings, embedded_store, tmp_path):
         except httpx.TransportError:
             assert proc.poll() is None and time.monotonic() < deadline
             time.sleep(0.2)
-    yield base
-    proc.terminate()
-    proc.wait(timeout=30)
+    try:
+        yield base
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
 
 
 @pytest.fixture
