@@ -267,9 +267,11 @@ class CoalitionService:
             self._refreshing = False
 
     def warm(self) -> None:
-        """Build the name index now (a server calls this at start, in the background)."""
+        """Build the name index and count the hubs now (a server calls this at start, in
+        the background)."""
         with contextlib.suppress(CoalitionError), self.store() as store:
             self._name_index(store)
+            self.hubs(store)  # a pass over every tie: not in the first ego request
 
     def search(self, q: str = "", *, kind: str | None = None, state: str | None = None,
                county: str | None = None, limit: int = 20, offset: int = 0
