@@ -83,7 +83,7 @@ def _analyze_state(job: tuple[Settings, str, dt.date, Path]) -> dict[str, Any]:
     settings, state, as_of, blueprint = job
     store = open_store(settings, schema=False)
     try:
-        g = project_state(store, state)
+        g = project_state(store, state, attendance=True)
     finally:
         store.close()
     return analyze(g, states=[state], as_of=as_of, blueprint=blueprint)
@@ -371,14 +371,14 @@ class CoalitionService:
                 if state not in states:
                     raise ConfigError(f"nothing in the graph is in state {state}; "
                                       f"states in use: {', '.join(states) or 'none'}")
-                return analyze(project_state(store, state), states=[state],
+                return analyze(project_state(store, state, attendance=True), states=[state],
                                as_of=as_of, blueprint=blueprint)
             if not states:
                 raise ConfigError("the graph holds no organization or event with a state yet; "
                                   "load a workbook first")
             n = max(1, min(workers or os.cpu_count() or 1, len(states)))
             if n == 1:
-                return merge([analyze(project_state(store, st), states=[st], as_of=as_of,
+                return merge([analyze(project_state(store, st, attendance=True), states=[st], as_of=as_of,
                                       blueprint=blueprint) for st in states])
             # The parent keeps its store (and so the embedded server) open for the workers.
             ctx = multiprocessing.get_context("spawn")

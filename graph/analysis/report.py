@@ -26,6 +26,7 @@ from graph.analysis.followups import engagement_funnel, schedule
 from graph.analysis.graphs import (
     People,
     co_attendance_graph,
+    jurisdictions_of,
     lift,
     relationship_graph,
     state_view,
@@ -108,10 +109,15 @@ def analyze(g: nx.MultiDiGraph, *, states: list[str] | None = None,
         report["coverage"].append(cov)
         report["contact_gaps"].append({"state": state, "sites": gaps, **sites(v, state)})
         sched = schedule(v, as_of, plan=plan)
+
+        def here(f: dict[str, Any], state: str = state, v: nx.MultiDiGraph = v) -> bool:
+            # a build drawing several jurisdictions is followed up in each of them
+            return state in jurisdictions_of(v.nodes[f["event"]["id"]])
+
         report["followups"].append({
             "state": state, "funnel": engagement_funnel(v),
-            "schedule": [f for f in sched["points"] if f["state"] == state],
-            "unmatched": [f for f in sched["unmatched"] if f["state"] == state]})
+            "schedule": [f for f in sched["points"] if here(f)],
+            "unmatched": [f for f in sched["unmatched"] if here(f)]})
         for part, h, weight in (("relationship", rel, None), ("co_attendance", co, "weight")):
             s = structure(h, v, seed=seed, weight=weight)
             report["generated"]["approximations"] += [f"{state} {part}: {a}"
@@ -121,7 +127,7 @@ def analyze(g: nx.MultiDiGraph, *, states: list[str] | None = None,
             "state": state, "introductions": introductions(v, ties, gaps, state),
             "invitations": invitations(v, ties, cov), "basis": basis(v, gaps, state)})
         report["laws"].append(laws(v, state))
-        report["metrics"].append({"state": state, **impact(v)})
+        report["metrics"].append({"state": state, **impact(v, whole=g)})
     return report
 
 
@@ -134,9 +140,8 @@ def _relevant(g: nx.MultiDiGraph, problems: list[dict[str, Any]], states: list[s
     chosen = set(states)
 
     def near(n: str) -> bool:
-        st = g.nodes[n].get("state")
-        if st:
-            return st in chosen
-        return any(g.nodes[m].get("state") in chosen for m in nx.all_neighbors(g, n))
+        if g.nodes[n].get("state"):
+            return bool(chosen & set(jurisdictions_of(g.nodes[n])))
+        return any(chosen & set(jurisdictions_of(g.nodes[m])) for m in nx.all_neighbors(g, n))
 
     return _distinct([p for p in problems if p["entity"]["id"] in g and near(p["entity"]["id"])])
