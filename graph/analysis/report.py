@@ -2,7 +2,8 @@
 
 The shape is documented in docs/analysis.md and docs/analysis.schema.json. Top-level keys:
 ``generated``, ``coverage``, ``contact_gaps``, ``followups``, ``structure`` (``relationship``
-and ``co_attendance``), ``recommendations``, ``mve``, ``laws``, ``metrics``. Every per-state
+and ``co_attendance``), ``recommendations``, ``mve``, ``laws``, ``metrics``, and, for the
+national scope, ``national``. Every per-state
 part is a list of objects with a ``state`` field, so one state and fifty have the same
 shape. A row an analysis cannot use (an event dated 9999-12-31) is left out and listed in
 ``generated.data_problems``: one bad row never fails the report.
@@ -35,6 +36,7 @@ from graph.analysis.graphs import (
 from graph.analysis.impact import impact
 from graph.analysis.laws import laws
 from graph.analysis.mve import mve_adoption
+from graph.analysis.national import national
 from graph.analysis.recommend import basis, introductions, invitations
 from graph.analysis.structure import structure
 
@@ -72,17 +74,26 @@ def merge(parts: list[dict[str, Any]]) -> dict[str, Any]:
     return out
 
 
+def national_part(g: nx.MultiDiGraph, *, as_of: dt.date | None = None,
+                  blueprint: Path = DEFAULT, seed: int = 42) -> dict[str, Any]:
+    """The report's ``national`` part (:mod:`graph.analysis.national`) of the whole graph
+    as of ``as_of``."""
+    cut = point_in_time(g, as_of or dt.date.today())
+    return national(cut, roles=load_blueprint(Path(blueprint)), seed=seed)
+
+
 def analyze(g: nx.MultiDiGraph, *, states: list[str] | None = None,
-            as_of: dt.date | None = None, blueprint: Path = DEFAULT, seed: int = 42
-            ) -> dict[str, Any]:
+            as_of: dt.date | None = None, blueprint: Path = DEFAULT, seed: int = 42,
+            national_scope: bool = False) -> dict[str, Any]:
     """Every analysis for each state (default: every state in the graph that holds
-    anything as of ``as_of``)."""
+    anything as of ``as_of``; ``[]``: none), and with ``national_scope`` the national part
+    of ``g`` (which should then be the whole graph)."""
     as_of = as_of or dt.date.today()
     roles = load_blueprint(Path(blueprint))
     plan = load_schedule(Path(blueprint))
     notes: list[str] = []
     full, g = g, point_in_time(g, as_of, approximations=notes)
-    chosen = states or states_of(g)
+    chosen = states if states is not None else states_of(g)
     report: dict[str, Any] = {
         "generated": {"version": VERSION, "as_of": as_of.isoformat(), "states": chosen,
                       "blueprint": str(blueprint), "seed": seed, "approximations": notes,
@@ -128,6 +139,8 @@ def analyze(g: nx.MultiDiGraph, *, states: list[str] | None = None,
             "invitations": invitations(v, ties, cov), "basis": basis(v, gaps, state)})
         report["laws"].append(laws(v, state))
         report["metrics"].append({"state": state, **impact(v, whole=g)})
+    if national_scope:
+        report["national"] = national(g, roles=roles, seed=seed)
     return report
 
 
