@@ -424,8 +424,10 @@ RETURN type(e) AS type, properties(e) AS props, startNode(e).id = $id AS outgoin
        m.value AS value, m.unit AS unit
 """
 
+#: a build drawing several jurisdictions is an event of each of them
 EVENTS = """
 MATCH (e:Event) WHERE $state IS NULL OR e.state = $state
+   OR any(s IN coalesce(e.states, []) WHERE s = $state)
 RETURN e.id AS id, e.name AS name, e.kind AS kind, e.date AS date, e.city AS city,
        e.state AS state
 ORDER BY date DESC, id

@@ -13,6 +13,7 @@ import pytest
 from graph.analysis.report import analyze
 from graph.errors import LoadError
 from graph.projection import Filters, project, project_state, states_in_use
+from graph.settings import Settings
 from graph.store import GraphStore
 from loaders.load import load
 from tests.conftest import write_workbook
@@ -138,3 +139,14 @@ def test_a_bad_list_is_refused_naming_row_and_column(tmp_path: Path, store: Grap
     for w in words:
         assert w in issue.message, issue.message
     assert store.counts().nodes == 0
+
+
+def test_the_events_of_a_state_include_the_builds_it_was_drawn_to(tmp_path: Path,
+                                                                  store: GraphStore,
+                                                                  settings: Settings) -> None:
+    from api.service import CoalitionService
+    load(_regional(tmp_path / "wb"), store)
+    svc = CoalitionService(settings)
+    assert [e["id"] for e in svc.events("Nebraska")] == [REGIONAL]
+    assert [e["id"] for e in svc.events("IA")] == [FOLLOWUP, REGIONAL]
+    assert [e["id"] for e in svc.events("TX")] == ["event:tx:2024-01-10:austin-build"]
