@@ -12,7 +12,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +20,7 @@ from api import cypher_guard
 from api.name_index import NameIndex
 from api.security import Audit, KeyStore
 from graph import export as graph_export
-from graph import jurisdictions, model, queries
+from graph import jurisdictions, model, queries, vocabulary
 from graph.analysis.blueprint import DEFAULT as BLUEPRINT
 from graph.analysis.report import analyze, merge, national_part
 from graph.errors import CoalitionError, ConfigError, StoreError
@@ -267,9 +267,10 @@ class CoalitionService:
                ) -> dict[str, Any]:
         """Organizations and people by name, tolerant of typos (api.name_index), filtered by
         kind or sector, state and county; paginated."""
+        st = jurisdiction_param(state)
+        kind = vocabulary.kind_or_sector(kind).word if kind else None
         with self.store() as store:
             index = self._name_index(store)
-        st = jurisdiction_param(state)
 
         def wanted(r: dict[str, Any]) -> bool:
             return ((not st or r["state"] == st) and (not county or r["county"] == county)
@@ -366,6 +367,9 @@ class CoalitionService:
         if fmt not in graph_export.FORMATS:
             raise ConfigError(f"unknown export format {fmt!r}; use one of "
                               f"{', '.join(graph_export.FORMATS)}")
+        if filters is not None and filters.kinds:  # as the loader reads them, or refused
+            filters = replace(filters, kinds=tuple(
+                vocabulary.view_kind(k) for k in filters.kinds))
         with self.store() as store:
             g = project(store, filters, include_contacts=include_contacts)
         return graph_export.export(g, fmt, Path(out))
@@ -472,6 +476,8 @@ class CoalitionService:
         when the caller has one), a kind, an ego network, or the shortest paths between two
         entities."""
         st = jurisdiction_param(state)
+        # an unknown kind is an error naming the accepted ones, never an empty page
+        kinds = tuple(vocabulary.view_kind(k) for k in kinds)
         highlight = None
         context: set[str] | None = None
         with self.store() as store:
