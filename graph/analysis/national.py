@@ -25,12 +25,13 @@ Methods and references:
 from __future__ import annotations
 
 from collections import defaultdict
+from pathlib import Path
 from typing import Any
 
 import networkx as nx
 
 from graph import jurisdictions
-from graph.analysis.blueprint import Role, coverage
+from graph.analysis.blueprint import DEFAULT, blueprint_for, coverage, load_blueprint
 from graph.analysis.graphs import (
     COMMITMENT_TYPES,
     People,
@@ -142,13 +143,13 @@ def reach(g: nx.MultiDiGraph, ties: nx.Graph, people: People, *, top: int = TOP
     return {"organizations": rows[:top], "organizations_not_listed": max(0, len(rows) - top)}
 
 
-def coverage_by_state(g: nx.MultiDiGraph, roles: tuple[Role, ...] | None = None
+def coverage_by_state(g: nx.MultiDiGraph, blueprint: Path = DEFAULT
                       ) -> list[dict[str, Any]]:
     """Each jurisdiction with data, by country (US, then Canada, then the rest), with its
-    blueprint coverage."""
+    blueprint coverage (its country's blueprint, :func:`blueprint_for`)."""
     out = []
     for st in states_of(g):
-        cov = coverage(state_view(g, st), st, roles)
+        cov = coverage(state_view(g, st), st, load_blueprint(blueprint_for(st, blueprint)))
         out.append({"state": st, "country": _country(st),
                     "coverage": cov["coverage"], "roles_filled": cov["roles_filled"],
                     "roles_counted": cov["roles_counted"],
@@ -159,7 +160,7 @@ def coverage_by_state(g: nx.MultiDiGraph, roles: tuple[Role, ...] | None = None
     return out
 
 
-def national(g: nx.MultiDiGraph, *, roles: tuple[Role, ...] | None = None, seed: int = 42
+def national(g: nx.MultiDiGraph, *, blueprint: Path = DEFAULT, seed: int = 42
              ) -> dict[str, Any]:
     """The national part of the report, on the whole graph (see the module's docstring)."""
     people = People(g)
@@ -173,4 +174,4 @@ def national(g: nx.MultiDiGraph, *, roles: tuple[Role, ...] | None = None, seed:
     return {"scope": "national", "states": states_of(g),
             "structure": parts, "links": jurisdiction_links(ties, g),
             **cross_state_brokers(ties, g), "reach": reach(g, ties, people),
-            "coverage_by_state": coverage_by_state(g, roles)}
+            "coverage_by_state": coverage_by_state(g, blueprint)}

@@ -21,7 +21,13 @@ from typing import Any
 import networkx as nx
 
 from graph.analysis.asof import as_of as point_in_time
-from graph.analysis.blueprint import DEFAULT, coverage, load_blueprint, load_schedule
+from graph.analysis.blueprint import (
+    DEFAULT,
+    blueprint_for,
+    coverage,
+    load_blueprint,
+    load_schedule,
+)
 from graph.analysis.contacts import contact_gaps, sites
 from graph.analysis.followups import engagement_funnel, schedule
 from graph.analysis.graphs import (
@@ -79,7 +85,7 @@ def national_part(g: nx.MultiDiGraph, *, as_of: dt.date | None = None,
     """The report's ``national`` part (:mod:`graph.analysis.national`) of the whole graph
     as of ``as_of``."""
     cut = point_in_time(g, as_of or dt.date.today())
-    return national(cut, roles=load_blueprint(Path(blueprint)), seed=seed)
+    return national(cut, blueprint=Path(blueprint), seed=seed)
 
 
 def analyze(g: nx.MultiDiGraph, *, states: list[str] | None = None,
@@ -89,7 +95,7 @@ def analyze(g: nx.MultiDiGraph, *, states: list[str] | None = None,
     anything as of ``as_of``; ``[]``: none), and with ``national_scope`` the national part
     of ``g`` (which should then be the whole graph)."""
     as_of = as_of or dt.date.today()
-    roles = load_blueprint(Path(blueprint))
+    load_blueprint(Path(blueprint))  # a bad blueprint is refused before any work
     plan = load_schedule(Path(blueprint))
     notes: list[str] = []
     full, g = g, point_in_time(g, as_of, approximations=notes)
@@ -114,7 +120,10 @@ def analyze(g: nx.MultiDiGraph, *, states: list[str] | None = None,
         v = state_view(g, state)
         rel = relationship_graph(v)
         co = co_attendance_graph(v)
-        cov = coverage(v, state, roles)
+        chosen_blueprint = blueprint_for(state, blueprint)
+        cov = coverage(v, state, load_blueprint(chosen_blueprint))
+        if chosen_blueprint != Path(blueprint):  # chosen by the jurisdiction's country
+            cov["blueprint"] = str(chosen_blueprint)
         gaps = [x for x in contact_gaps(v) if x["state"] == state]
         ties = lift(nx.compose(rel, nx.Graph(co.edges())), People(v))
         report["coverage"].append(cov)
@@ -140,7 +149,7 @@ def analyze(g: nx.MultiDiGraph, *, states: list[str] | None = None,
         report["laws"].append(laws(v, state))
         report["metrics"].append({"state": state, **impact(v, whole=g)})
     if national_scope:
-        report["national"] = national(g, roles=roles, seed=seed)
+        report["national"] = national(g, blueprint=blueprint, seed=seed)
     return report
 
 
