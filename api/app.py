@@ -142,6 +142,10 @@ EntityId = Annotated[str, Path(description="An entity id (see docs/workbook.md)"
 StateParam = Annotated[str | None, Query(description="A state, province or country as the "
                                          "workbook takes it: MS, Mississippi, Alberta, CA-AB",
                                          examples=["MS"])]
+ScopeParam = Annotated[str | None, Query(description="national (the whole graph, across "
+                                         "states) or a state, province or country; default: "
+                                         "every jurisdiction and the national part",
+                                         examples=["national"])]
 AsOf = Annotated[dt.date | None, Query(description="Date follow-ups are due against "
                                        "(default: today)", examples=["2026-11-24"])]
 
@@ -387,16 +391,22 @@ def create_app(settings: Settings | None = None, *, bind_host: str = "127.0.0.1"
     def events(_: Viewer, state: StateParam = None) -> list[dict[str, Any]]:
         return service.events(state)
 
+    @app.get("/api/scopes", tags=["analysis"])
+    def scopes(_: Viewer) -> dict[str, Any]:
+        """What `scope` takes: national, and every jurisdiction with data, by country."""
+        return service.scopes()
+
     @app.get("/api/analysis", tags=["analysis"])
-    def analysis(_: Viewer, state: StateParam = None, as_of: AsOf = None) -> dict[str, Any]:
+    def analysis(_: Viewer, state: StateParam = None, as_of: AsOf = None,
+                 scope: ScopeParam = None) -> dict[str, Any]:
         """The JSON of `coalition analyze` (docs/analysis.md)."""
-        return service.analyze(state=state, as_of=as_of)
+        return service.analyze(state=state, scope=scope, as_of=as_of)
 
     @app.get("/api/charts", tags=["analysis"])
-    def charts(_: Viewer, state: StateParam = None, as_of: AsOf = None
-               ) -> list[dict[str, str]]:
+    def charts(_: Viewer, state: StateParam = None, as_of: AsOf = None,
+               scope: ScopeParam = None) -> list[dict[str, str]]:
         """The report's charts as SVG, each with a title and alt text (the dashboard's)."""
-        return service.charts(state=state, as_of=as_of)
+        return service.charts(state=state, scope=scope, as_of=as_of)
 
     @app.get("/api/recommendations", tags=["analysis"])
     def recommendations(_: Viewer,
@@ -509,9 +519,10 @@ def create_app(settings: Settings | None = None, *, bind_host: str = "127.0.0.1"
             state=state, include_contacts=may_see_contacts(key))[0])
 
     @app.get("/api/pages/report", response_class=HTMLResponse, tags=["pages"])
-    def report_page(_: Viewer, state: StateParam = None, as_of: AsOf = None) -> HTMLResponse:
-        return HTMLResponse(service.render_report(service.analyze(state=state, as_of=as_of),
-                                                  "html"))
+    def report_page(_: Viewer, state: StateParam = None, as_of: AsOf = None,
+                    scope: ScopeParam = None) -> HTMLResponse:
+        return HTMLResponse(service.render_report(
+            service.analyze(state=state, scope=scope, as_of=as_of), "html"))
 
     @app.get("/api/audit", tags=["admin"])
     def audit_log(key: Annotated[Key | None, Depends(require("admin"))],

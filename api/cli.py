@@ -177,6 +177,9 @@ def export_cmd(
 @app.command()
 def analyze(
     state: Annotated[str | None, typer.Option(help="One state (e.g. MS); default: all.")] = None,
+    scope: Annotated[str | None, typer.Option(
+        help="national (the whole graph, across states) or a state, province or country; "
+             "default: every jurisdiction with data and the national part.")] = None,
     as_of: Annotated[str | None, typer.Option(
         help="Date follow-ups are judged on (YYYY-MM-DD); default: today.")] = None,
     fmt: Annotated[str, typer.Option("--format", help="json, md or html")] = "md",
@@ -193,8 +196,10 @@ def analyze(
             when = dt.date.fromisoformat(as_of)
         except ValueError:
             raise ConfigError(f"--as-of takes a date like 2026-11-24, got {as_of!r}") from None
+    if scope and state:
+        raise ConfigError("give --scope or --state, not both (--state MS is --scope MS)")
     svc = service()
-    report = svc.analyze(state=state, as_of=when, blueprint=blueprint)
+    report = svc.analyze(state=state, scope=scope, as_of=when, blueprint=blueprint)
     text = svc.render_report(report, fmt)
     if out_path:
         out_path.write_text(text, encoding="utf-8")

@@ -43,10 +43,10 @@ fieldset legend{font-weight:600;font-size:.85rem}.hint{color:#666;font-size:.8re
 <main>
 <p id="error" class="err" role="alert"></p>
 <section id="dashboard">
- <label>State <select id="state"></select></label> <span id="coverage"></span>
- <div class="cols"><div><h2>Missing roles</h2><ul id="missing"></ul>
- <h2>Sites without a law-enforcement contact</h2><ul id="gaps"></ul></div>
- <div><h2>Follow-ups due or overdue</h2><ul id="followups"></ul>
+ <label>Scope <select id="state"></select></label> <span id="coverage"></span>
+ <div class="cols"><div><h2 id="hmissing">Missing roles</h2><ul id="missing"></ul>
+ <h2 id="hgaps">Sites without a law-enforcement contact</h2><ul id="gaps"></ul></div>
+ <div><h2 id="hfollowups">Follow-ups due or overdue</h2><ul id="followups"></ul>
  <p><a id="report" href="#" target="_blank">Full briefing (HTML)</a> ·
  <a id="netpage" href="#" target="_blank">Network page</a></p></div></div>
  <div id="charts" class="charts"></div>
@@ -120,14 +120,41 @@ document.querySelectorAll("nav button").forEach(b => b.addEventListener("click",
   document.querySelectorAll("main section").forEach(s => s.hidden = s.id !== b.dataset.tab);
 }));
 // dashboard
+// every jurisdiction with data, grouped by country, after the national scope
 async function loadStates() {
-  const events = await api("/api/events");
-  const states = [...new Set(events.map(e => e.state).filter(Boolean))].sort();
-  $("state").innerHTML = states.map(s => `<option>${esc(s)}</option>`).join("");
-  if (states.length) dashboard();
+  const s = await api("/api/scopes");
+  $("state").innerHTML = `<option value="${esc(s.national)}">National (across states)</option>` +
+    s.countries.map(c => `<optgroup label="${esc(c.name)}">` + c.jurisdictions.map(j =>
+      `<option value="${esc(j.scope)}">${esc(j.name)} (${esc(j.scope)})</option>`).join("") +
+      "</optgroup>").join("");
+  if (s.countries.length) $("state").value = s.countries[0].jurisdictions[0].scope;
+  dashboard();
+}
+const HEADINGS = {
+  state: ["Missing roles", "Sites without a law-enforcement contact", "Follow-ups due or overdue"],
+  national: ["Coverage by jurisdiction", "Brokers between state coalitions", "National organizations' reach into states"]};
+function headings(which) {
+  ["hmissing", "hgaps", "hfollowups"].forEach((id, i) => { $(id).textContent = HEADINGS[which][i]; });
+}
+async function nationalDashboard(r) {
+  const n = r.national;
+  headings("national");
+  $("coverage").textContent = `${n.states.length} jurisdiction(s) with data`;
+  $("missing").innerHTML = n.coverage_by_state.map(c => `<li>${esc(c.state)}: coverage ${Math.round(100 * (c.coverage || 0))}% (${c.roles_filled} of ${c.roles_counted} roles filled)</li>`).join("") || "<li>no jurisdiction recorded</li>";
+  $("gaps").innerHTML = n.brokers.map(b => `<li>${esc(b.name)}: ties into ${b.jurisdictions.map(esc).join(", ")}</li>`).join("") || "<li>no broker between state coalitions</li>";
+  $("followups").innerHTML = n.reach.organizations.map(o => `<li>${esc(o.name)} reaches ${o.jurisdictions.map(esc).join(", ")}</li>`).join("") || "<li>none</li>";
 }
 async function dashboard() {
   const st = $("state").value;
+  const scope = "scope=" + encodeURIComponent(st);
+  $("report").href = "/api/pages/report?" + scope;
+  if (st === "national") {
+    await nationalDashboard(await api("/api/analysis?" + scope));
+    $("netpage").href = "/api/pages/network";
+    $("charts").innerHTML = "";
+    return;
+  }
+  headings("state");
   const r = await api("/api/analysis?state=" + encodeURIComponent(st));
   const cov = r.coverage[0];
   $("coverage").textContent = `coverage ${Math.round(100 * (cov.coverage || 0))}% (${cov.roles_filled} of ${cov.roles_counted} roles filled)`;

@@ -12,7 +12,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -20,9 +20,9 @@ from api import cypher_guard
 from api.name_index import NameIndex
 from api.security import Audit, KeyStore
 from graph import export as graph_export
-from graph import jurisdictions, model, queries
+from graph import jurisdictions, model, queries, vocabulary
 from graph.analysis.blueprint import DEFAULT as BLUEPRINT
-from graph.analysis.report import analyze, merge
+from graph.analysis.report import analyze, merge, national_part
 from graph.errors import CoalitionError, ConfigError, StoreError
 from graph.hubs import find_hubs
 from graph.projection import (
@@ -85,11 +85,27 @@ def _analyze_state(job: tuple[Settings, str, dt.date, Path]) -> dict[str, Any]:
     settings, state, as_of, blueprint = job
     store = open_store(settings, schema=False)
     try:
-        g = project_state(store, state)
+        g = project_state(store, state, attendance=True)
     finally:
         store.close()
     return analyze(g, states=[state], as_of=as_of, blueprint=blueprint)
 
+
+
+#: the scope of the whole graph, across states
+NATIONAL = "national"
+
+
+def scope_param(text: str | None) -> str | None:
+    """A scope as a person types it: ``national`` (any case), or a state, province or
+    country read like every ``--state`` option (see :func:`jurisdiction_param`).
+
+    >>> scope_param("National"), scope_param("Mississippi"), scope_param(None)
+    ('national', 'MS', None)
+    """
+    if text is not None and text.strip().lower() == NATIONAL:
+        return NATIONAL
+    return jurisdiction_param(text)
 
 
 def jurisdiction_param(text: str | None) -> str | None:
@@ -278,9 +294,10 @@ class CoalitionService:
                ) -> dict[str, Any]:
         """Organizations and people by name, tolerant of typos (api.name_index), filtered by
         kind or sector, state and county; paginated."""
+        st = jurisdiction_param(state)
+        kind = vocabulary.kind_or_sector(kind).word if kind else None
         with self.store() as store:
             index = self._name_index(store)
-        st = jurisdiction_param(state)
 
         def wanted(r: dict[str, Any]) -> bool:
             return ((not st or r["state"] == st) and (not county or r["county"] == county)
@@ -407,42 +424,73 @@ class CoalitionService:
         if fmt not in graph_export.FORMATS:
             raise ConfigError(f"unknown export format {fmt!r}; use one of "
                               f"{', '.join(graph_export.FORMATS)}")
+        if filters is not None and filters.kinds:  # as the loader reads them, or refused
+            filters = replace(filters, kinds=tuple(
+                vocabulary.view_kind(k) for k in filters.kinds))
         with self.store() as store:
             g = project(store, filters, include_contacts=include_contacts)
         return graph_export.export(g, fmt, Path(out))
 
     # -- analysis
     def analyze(self, *, state: str | None = None, as_of: dt.date | None = None,
-                blueprint: Path | None = None, workers: int | None = None) -> dict[str, Any]:
-        """Every analysis (see graph.analysis.report) for one state or all of them.
+                blueprint: Path | None = None, workers: int | None = None,
+                scope: str | None = None) -> dict[str, Any]:
+        """Every analysis (see graph.analysis.report) for one scope: a state (province,
+        country), ``national`` (the whole graph, across states), or, by default, every
+        jurisdiction with data and the national part. A graph with no jurisdiction at all is
+        analysed as the national scope.
 
         All states run in ``workers`` processes (default: one per core), each projecting and
         analysing one state at a time: projection is mostly parsing in Python, so a second
         core halves the time."""
         as_of = as_of or dt.date.today()
         blueprint = blueprint or BLUEPRINT
+        wanted = scope_param(scope or state)
         with self.store() as store:
             states = states_in_use(store)
-            if state:
-                state = jurisdiction_param(state)
-                if state not in states:
-                    raise ConfigError(f"nothing in the graph is in state {state}; "
-                                      f"states in use: {', '.join(states) or 'none'}")
-                return analyze(project_state(store, state), states=[state],
+            if wanted == NATIONAL or (wanted is None and not states):
+                return analyze(project(store), states=[], as_of=as_of, blueprint=blueprint,
+                               national_scope=True)
+            if wanted:
+                if wanted not in states:
+                    raise ConfigError(f"nothing in the graph is in state {wanted}; jurisdictions "
+                                      f"with data: {', '.join(states)}; or use the "
+                                      f"{NATIONAL} scope")
+                return analyze(project_state(store, wanted, attendance=True), states=[wanted],
                                as_of=as_of, blueprint=blueprint)
-            if not states:
-                raise ConfigError("the graph holds no organization or event with a state yet; "
-                                  "load a workbook first")
+            whole = national_part(project(store), as_of=as_of, blueprint=blueprint)
             n = max(1, min(workers or os.cpu_count() or 1, len(states)))
             if n == 1:
-                return merge([analyze(project_state(store, st), states=[st], as_of=as_of,
-                                      blueprint=blueprint) for st in states])
+                report = merge([analyze(project_state(store, st, attendance=True),
+                                        states=[st], as_of=as_of, blueprint=blueprint)
+                                for st in states])
+                return {**report, "national": whole}
             # The parent keeps its store (and so the embedded server) open for the workers.
             ctx = multiprocessing.get_context("spawn")
             with ProcessPoolExecutor(n, mp_context=ctx) as pool:
                 parts = list(pool.map(_analyze_state, [(self.settings, st, as_of, blueprint)
                                                        for st in states]))
-        return merge(parts)
+        return {**merge(parts), "national": whole}
+
+    def scopes(self) -> dict[str, Any]:
+        """The scopes one can analyse: ``national`` and every jurisdiction with data,
+        grouped by country (the US, Canada, then the rest by name)."""
+        with self.store() as store:
+            states = states_in_use(store)
+        groups: dict[str, list[dict[str, str]]] = {}
+        for st in states:
+            j = jurisdictions.jurisdiction(st)
+            groups.setdefault(j.country, []).append({"scope": st, "name": j.name,
+                                                     "kind": j.kind})
+        order = {"US": "0", "CA": "1"}
+
+        def country(code: str) -> str:
+            return jurisdictions.from_code(code).name
+
+        return {"national": NATIONAL, "countries": [
+            {"country": c, "name": country(c),
+             "jurisdictions": sorted(groups[c], key=lambda x: x["name"])}
+            for c in sorted(groups, key=lambda c: order.get(c, "2" + country(c)))]}
 
     def render_report(self, report: dict[str, Any], fmt: str) -> str:
         if fmt == "json":
@@ -454,10 +502,11 @@ class CoalitionService:
                            network_page=self._report_network(report))
         raise ConfigError(f"unknown report format {fmt!r}; use json, md or html")
 
-    def charts(self, *, state: str | None = None, as_of: dt.date | None = None
-               ) -> list[dict[str, str]]:
-        """The report's charts (SVG with title and alt text) for one state or all."""
-        return all_charts(self.analyze(state=state, as_of=as_of))
+    def charts(self, *, state: str | None = None, as_of: dt.date | None = None,
+               scope: str | None = None) -> list[dict[str, str]]:
+        """The report's charts (SVG with title and alt text) for one scope (see
+        :meth:`analyze`)."""
+        return all_charts(self.analyze(state=state, scope=scope, as_of=as_of))
 
     def _report_network(self, report: dict[str, Any]) -> str:
         """The network view for a report: its state with the gap overlay, or the whole graph
@@ -485,6 +534,8 @@ class CoalitionService:
         when the caller has one), a kind, an ego network, or the shortest paths between two
         entities."""
         st = jurisdiction_param(state)
+        # an unknown kind is an error naming the accepted ones, never an empty page
+        kinds = tuple(vocabulary.view_kind(k) for k in kinds)
         highlight = None
         context: set[str] | None = None
         notes: list[str] = []

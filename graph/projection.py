@@ -20,7 +20,6 @@ from dataclasses import dataclass
 import networkx as nx
 
 from graph import model, queries
-from graph.analysis.graphs import canonical
 from graph.store.base import GraphStore, batched
 
 
@@ -105,7 +104,11 @@ def _ids_for(store: GraphStore, f: Filters, hubs: Mapping[str, int] | None = Non
                 break
         return sorted(seen), held
     if f.states:
-        ids = {r["id"] for r in store.read(queries.STATE_NODE_IDS, {"states": list(f.states)})}
+        ids = {r["id"] for q in (queries.STATE_NODE_IDS, queries.MULTI_STATE_NODE_IDS)
+               for r in store.read(q, {"states": list(f.states)})}
+        # a build's follow-ups are the build's, wherever they were recorded
+        ids |= {r["id"] for batch in batched(sorted(ids), store.batch_size)  # type: ignore[arg-type]
+                for r in store.read(queries.FOLLOWUP_IDS, {"ids": batch})}
         first = _stateless_neighbours(store, ids)
         actors = {i for i, labels in first.items() if set(labels) & ACTORS}
         national: set[str] = set()
@@ -123,15 +126,31 @@ def states_in_use(store: GraphStore) -> list[str]:
     return [r["state"] for r in store.read(queries.STATES_IN_USE)]
 
 
-def project_state(store: GraphStore, state: str, *, include_contacts: bool = False
-                  ) -> nx.MultiDiGraph:
-    """One state's graph (see :class:`Filters`), plus every model program and its parts, so
-    a state that has none of a model's components still sees what it lacks."""
-    g = project(store, Filters(states=(state,)), include_contacts=include_contacts)
-    for r in store.read(queries.MODEL_IDS):
-        g = nx.compose(g, project(store, Filters(focus=r["id"], depth=1),
-                                  include_contacts=include_contacts))
-    return canonical(g)  # compose appends: back to id order
+def project_state(store: GraphStore, state: str, *, include_contacts: bool = False,
+                  attendance: bool = False) -> nx.MultiDiGraph:
+    """One state's graph (see :class:`Filters`), plus every model program, its parts and
+    figures, so a state that has none of a model's components still sees what it lacks; not
+    the model's adopters elsewhere (issue 11: they are in their own states' views).
+
+    ``attendance``: also everyone who took part in the events drawing several jurisdictions
+    (and their people's employers), whose attendance each jurisdiction's report gives whole;
+    the analyses' state views leave them out of everything else.
+    """
+    ids = set(_ids_for(store, Filters(states=(state,))) or ())
+    ids |= {r["id"] for r in store.read(queries.MODEL_IDS)}
+    ids |= {r["id"] for r in store.read(queries.MODEL_PART_IDS)}
+    if attendance:
+        multi = sorted({r["id"] for r in store.read(queries.MULTI_STATE_NODE_IDS,
+                                                    {"states": [state]})} & ids)
+        around = {i: labels for batch in batched(multi, store.batch_size)  # type: ignore[arg-type]
+                  for r in store.read(queries.NEIGHBOUR_IDS, {"ids": batch})
+                  for i, labels in [(r["id"], r["labels"])]}
+        people = sorted(i for i, labels in around.items() if "Person" in labels)
+        employers = {r["id"] for batch in batched(people, store.batch_size)  # type: ignore[arg-type]
+                     for r in store.read(queries.NEIGHBOUR_IDS, {"ids": batch})
+                     if "Organization" in r["labels"]}
+        ids |= set(around) | employers
+    return project_ids(store, sorted(ids), include_contacts=include_contacts)
 
 
 def _rows(store: GraphStore, ids: list[str] | None) -> tuple[list[dict], list[dict]]:

@@ -332,6 +332,14 @@ MATCH (n:{ENTITY}) WHERE n.state IN $states
 RETURN n.id AS id
 """
 
+#: what draws several jurisdictions (an event's ``states``, where it was held first; its
+#: unnamed groups and metrics) and lists one of $states, wherever it was held
+MULTI_STATE_NODE_IDS = f"""
+MATCH (n:{ENTITY}) WHERE n.states IS NOT NULL
+WITH n WHERE any(s IN n.states WHERE s IN $states)
+RETURN n.id AS id
+"""
+
 #: the stateless neighbours of a state's nodes (programs, national organizations, people)
 STATELESS_NEIGHBOUR_IDS = f"""
 MATCH (a:{ENTITY})-[]-(b:{ENTITY}) WHERE a.id IN $ids AND b.state IS NULL
@@ -342,6 +350,7 @@ RETURN DISTINCT b.id AS id, labels(b) AS labels
 TIED_TO_OTHER_STATES = f"""
 MATCH (a:{ENTITY})-[]-(b:{ENTITY})
 WHERE a.id IN $ids AND b.state IS NOT NULL AND NOT b.state IN $states
+  AND NOT any(s IN coalesce(b.states, []) WHERE s IN $states)
 RETURN DISTINCT a.id AS id
 """
 
@@ -349,12 +358,27 @@ RETURN DISTINCT a.id AS id
 #: of the State node itself): a state with only a law gets its analysis too (issue 10)
 STATES_IN_USE = f"""
 MATCH (n:{ENTITY}) WHERE n.state IS NOT NULL
-RETURN DISTINCT n.state AS state ORDER BY state
+UNWIND coalesce(n.states, [n.state]) AS state
+RETURN DISTINCT state ORDER BY state
 """
 
 #: models (the Iowa MVE model) whose components every state's report lists
 MODEL_IDS = """
 MATCH (m:Program) WHERE m.kind = 'model' RETURN m.id AS id ORDER BY id
+"""
+
+#: what a state's view shows of every model: its components and its own figures ("six
+#: components"), never its adopters, who are in their own states' views
+MODEL_PART_IDS = f"""
+MATCH (m:Program)-[]-(p:{ENTITY}) WHERE m.kind = 'model'
+  AND (p:ModelComponent OR p:Program OR p:Metric)
+RETURN DISTINCT p.id AS id ORDER BY id
+"""
+
+#: events following up these builds (FOLLOWS), wherever they were recorded
+FOLLOWUP_IDS = """
+MATCH (f:Event)-[:FOLLOWS]->(b:Event) WHERE b.id IN $ids
+RETURN DISTINCT f.id AS id
 """
 
 NAMES_BY_ID = f"""
@@ -400,8 +424,10 @@ RETURN type(e) AS type, properties(e) AS props, startNode(e).id = $id AS outgoin
        m.value AS value, m.unit AS unit
 """
 
+#: a build drawing several jurisdictions is an event of each of them
 EVENTS = """
 MATCH (e:Event) WHERE $state IS NULL OR e.state = $state
+   OR any(s IN coalesce(e.states, []) WHERE s = $state)
 RETURN e.id AS id, e.name AS name, e.kind AS kind, e.date AS date, e.city AS city,
        e.state AS state
 ORDER BY date DESC, id

@@ -120,6 +120,37 @@ def kind_or_sector(text: str) -> KindOrSector:
     return KindOrSector(word, kinds)
 
 
+#: base labels a view or export may filter on besides kinds and sectors ("event", "person")
+LABEL_WORDS: frozenset[str] = frozenset(x.lower() for x in model.BASE_LABELS)
+
+
+def view_kind(text: str) -> str:
+    """What a view's or export's ``kind`` filter takes: an organization kind, a sector, or a
+    base label (``event``, ``person``, ``program``), in the form the projection compares.
+
+    >>> view_kind("Truck_Stop"), view_kind("Industry"), view_kind("Event")
+    ('truck stop', 'industry', 'event')
+    >>> view_kind("energy")
+    Traceback (most recent call last):
+    ...
+    graph.errors.UnknownValue: no organization kind, sector or label 'energy'; did you mean \
+'energy company'? Expected a kind (bus company, bus terminal, casino, energy company, \
+federal agency, law enforcement, nonprofit, prosecutor, school, shipper, sponsor, state \
+agency, task force, trade association, transit agency, truck stop, trucking company, victim \
+services), a sector (civil society, government, industry, law enforcement) or a label \
+(county, event, group, law, metric, modelcomponent, organization, person, program, state)
+    """
+    word = (model.lookup(model.ORG_KINDS, text) or model.lookup(SECTORS, text)
+            or model.lookup(LABEL_WORDS, text))
+    if word is None:
+        raise _unknown("organization kind, sector or label", text,
+                       sorted(set(model.ORG_KINDS) | SECTORS | LABEL_WORDS),
+                       expected=f"a kind ({', '.join(sorted(model.ORG_KINDS))}), a sector "
+                                f"({', '.join(sorted(SECTORS))}) or a label "
+                                f"({', '.join(sorted(LABEL_WORDS))})")
+    return word
+
+
 def _unknown(what: str, text: str, accepted: list[str], *,
              expected: str | None = None) -> UnknownValue:
     best = nearest(text, accepted)

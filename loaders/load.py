@@ -77,7 +77,8 @@ def store_lookups(store: GraphStore) -> dict[str, Callable[..., Any]]:
         out: dict[str, dict[str, Any]] = {}
         for i in range(0, len(ids), store.batch_size):
             for r in store.read(queries.NODES_BY_ID, {"ids": ids[i:i + store.batch_size]}):
-                out[r["id"]] = {"labels": r["labels"], "state": r["props"].get("state")}
+                out[r["id"]] = {"labels": r["labels"], "state": r["props"].get("state"),
+                                "states": r["props"].get("states")}
         return out
 
     def existing_names(states: list[str]) -> list[dict[str, Any]]:

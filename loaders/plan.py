@@ -8,7 +8,7 @@ Id derivation when a row has no id (stable across loads, readable):
 
 - organization: ``org:<state>:<slug of normalised name>`` (``org:<slug>`` without a state)
 - person: ``person:<organization id without 'org:'>:<slug of name>`` (``person:<slug>``)
-- event: ``event:<state>:<date>:<slug of name>``
+- event: ``event:<state where held>:<date>:<slug of name>``
 - program: ``program:<slug>``; model component: ``mve:<slug>``
 - states ``state:MS``; counties ``county:<FIPS>``; metrics ``metric:<scope>:<name>:<date>``
 - unnamed group: ``group:<event id without 'event:'>:<kind>[:<level>][:<role>]`` (the role
@@ -365,11 +365,18 @@ class PlanBuilder:
     def event(self, e: Entry) -> None:
         d: schema.EventRow = e.data  # type: ignore[assignment]
         start = d.date.date if d.date else "undated"
-        parts = ["event", (d.state or "us").lower(), start, normalize.slug(d.name)]
+        held = d.state[0] if d.state else None
+        parts = ["event", (held or "us").lower(), start, normalize.slug(d.name)]
         node_id = d.id or ":".join(parts)
-        place = self.place(e, d.state, d.county)
+        place = self.place(e, held, d.county)
+        # A build drawing several jurisdictions stays where it was held (its id, county and
+        # LOCATED_IN), and lists them all in `states`: only then, so one-state events and
+        # their hashes stay as they were
+        for other in (d.state or ())[1:]:
+            self.add_node(None, f"state:{other}", ("State",), normalize.state_props(other))
         props = {"name": d.name, "kind": d.kind, **(d.date.props() if d.date else {}),
-                 "city": d.city, "note": d.note, **place}
+                 "city": d.city, "note": d.note, **place,
+                 "states": list(d.state) if d.state and len(d.state) > 1 else None}
         if self.add_node(e, node_id, ("Event",), props):
             self.locate(e, node_id, place)
 
@@ -456,7 +463,7 @@ class PlanBuilder:
             tail = dst.removeprefix("event:")
             suffix = "" if d.role == "attended" else f":{normalize.slug(d.role)}"
             src = self.group(e, f"{tail}:{normalize.slug(d.kind or '')}", suffix, d.kind,
-                             self.state_of(dst))
+                             self.state_of(dst), self.states_of(dst))
         else:
             return
         if src and dst:
@@ -491,8 +498,8 @@ class PlanBuilder:
             return True
         return False
 
-    def group(self, e: Entry, key: str, suffix: str, kind: str | None, state: str | None
-              ) -> str | None:
+    def group(self, e: Entry, key: str, suffix: str, kind: str | None, state: str | None,
+              states: list[str] | None = None) -> str | None:
         """The node of an unnamed group of ``kind`` (docs/workbook.md, Unnamed groups)."""
         d: schema._GroupColumns = e.data  # type: ignore[assignment]
         assert kind  # group_columns_fit checked it
@@ -510,7 +517,7 @@ class PlanBuilder:
                  **(d.count.props("count") if d.count else {}), "unit": d.unit,
                  "level": level,
                  "level_inferred": True if level and not d.level else None,
-                 "state": state, "unnamed": True, "note": d.note}
+                 "state": state, "states": states, "unnamed": True, "note": d.note}
         if not self.add_node(e, node_id, ("Group",), props, column="entity_id"):
             return None
         return node_id
@@ -520,6 +527,14 @@ class PlanBuilder:
         if rec is not None:
             return rec.props.get("state")
         return (self.external.get(node_id) or {}).get("state")
+
+    def states_of(self, node_id: str) -> list[str] | None:
+        """The jurisdictions an event draws when it lists several (None otherwise): what is
+        known only as being at the event (an unnamed group, a metric) is in all of them."""
+        rec = self.plan.nodes.get(node_id)
+        found = rec.props.get("states") if rec is not None else \
+            (self.external.get(node_id) or {}).get("states")
+        return list(found) if found else None
 
     def outcome(self, e: Entry, src: str, event: str | None, what: str, key: str) -> None:
         """Tie whoever made a commitment or relationship to the event it came out of."""
@@ -581,7 +596,8 @@ class PlanBuilder:
         # still has data to analyse
         props = {"name": d.name, **d.value.props("value"), "unit": d.unit,
                  **(d.date.props() if d.date else {}), "origin": d.source,
-                 "scope_id": scope, "state": self.state_of(scope), "note": d.note}
+                 "scope_id": scope, "state": self.state_of(scope),
+                 "states": self.states_of(scope), "note": d.note}
         if self.add_node(e, node_id, ("Metric",), props, column="name"):
             self.add_edge(e, "HAS_METRIC", scope, node_id, f"has_metric:{node_id}", {})
 

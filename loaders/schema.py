@@ -59,7 +59,30 @@ def _state(v: Any) -> str | None:
     v = _text(v)
     if v is None:
         return None
+    if ";" in v:
+        raise ValueError("one state, province or country here; only an event may list "
+                         "several (separated by ';', where it was held first)")
     return jurisdictions.jurisdiction(v).short  # UnknownValue is a ValueError: a row issue
+
+
+def _states(v: Any) -> tuple[str, ...] | None:
+    """An event's jurisdictions, ``;``-separated, where it was held first; each one once."""
+    v = _text(v)
+    if v is None:
+        return None
+    out: list[str] = []
+    for part in (p.strip() for p in v.split(";")):
+        if not part:
+            continue
+        try:
+            code = jurisdictions.jurisdiction(part).short
+        except ValueError as e:
+            if ";" not in v:
+                raise
+            raise ValueError(f"in {part!r}: {e}") from None
+        if code not in out:
+            out.append(code)
+    return tuple(out) or None
 
 
 def _id(v: Any) -> str | None:
@@ -161,6 +184,7 @@ SingleDate = Annotated[str | None, BeforeValidator(_single_date)]
 Number = Annotated[Bound | None, BeforeValidator(_number)]
 Count = Annotated[Bound | None, BeforeValidator(_count)]
 State = Annotated[str | None, BeforeValidator(_state)]
+States = Annotated[tuple[str, ...] | None, BeforeValidator(_states)]
 References = Annotated[tuple[str, ...] | None, BeforeValidator(_ids)]
 
 
@@ -208,7 +232,8 @@ class EventRow(_Row):
     kind: Vocab(model.EVENT_KINDS, "event kind")
     date: Date = None
     city: Text = None
-    state: State = None
+    state: States = Field(None, description="where it was held; a build drawing several "
+                          "jurisdictions lists them after it, separated by ';'")
     county: Text = None
     follows_event_id: Id = Field(None, description="for a follow-up: the event it follows up")
 

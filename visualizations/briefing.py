@@ -19,7 +19,7 @@ from jinja2 import Environment, StrictUndefined, Undefined
 from markdown_it import MarkdownIt
 
 TEMPLATE = r"""
-# Coalition briefing: {{ r.generated.states | join(", ") }}
+# Coalition briefing: {{ (r.generated.states + (["national"] if r.get("national") else [])) | join(", ") }}
 
 As of {{ r.generated.as_of }}: nothing dated later is counted. Blueprint: {{ code(r.generated.blueprint_name) }}. Every finding names
 its entities by name and `id`. Dates known only to the month or the year are marked as such.
@@ -139,7 +139,32 @@ Funnel: {% for s in st.funnel.stages %}{{ s }} {{ st.funnel.counts[s] }}{{ " →
 {% endfor %}{% for state, rows in st.metrics.get("tips_and_hotline", {}).items() %}{% for t in rows %}- Tips and reports ({{ state }}): {{ t.scope.name }}: {{ t.name }} {{ t.value_text or t.value }}{{ " (" ~ dated(t) ~ ")" if t.date }}
 {% endfor %}{% endfor %}{% for t in st.metrics.get("trainings", [])[:20] %}- {{ t.entity.name }}: {{ t.kind }} {{ t.program.name }}{{ " (" ~ (t.count_text or t.count) ~ ")" if t.count is not none }}{{ ": " ~ t.status if t.status }}
 {% endfor %}
+{% endfor %}{% if r.get("national") %}{% set n = r.national %}
+## National: across {{ n.states | length }} jurisdiction{{ "s" if n.states | length != 1 }}
+
+The whole graph as one network: how the state coalitions connect, who brokers between them, where national organizations reach.
+
+### Coverage by jurisdiction
+{% for c in n.coverage_by_state %}- {{ c.state }}: coverage {{ pct(c.coverage) }} ({{ c.roles_filled }} of {{ c.roles_counted }} counted roles filled){% if c.missing %}; missing: {{ c.missing | map(attribute="name") | join(", ") }}{% endif %}
+{% else %}- No organization or event records a state, province or country: what follows is the whole graph. Record where organizations and events are to get each jurisdiction's report.
 {% endfor %}
+### Brokers between state coalitions
+{% for b in n.brokers %}- {{ b.name }} ({{ code(b.id) }}{{ ", " ~ b.state if b.state }}): tied into {{ b.jurisdictions | join(", ") }} (betweenness {{ b.betweenness }})
+{% else %}- None: no actor is tied to actors of two jurisdictions. Record ties and shared events across states to find them.
+{% endfor %}{% if n.brokers_not_listed %}- and {{ n.brokers_not_listed }} more.
+{% endif %}{% if n.links %}- Ties between jurisdictions: {% for l in n.links[:10] %}{{ l.a }}–{{ l.b }} {{ l.ties }}{{ ", " if not loop.last }}{% endfor %}.
+{% endif %}
+### National organizations' reach into states
+{% for o in n.reach.organizations %}- {{ o.name }} ({{ code(o.id) }}{{ ", " ~ o.level if o.level }}): {{ o.jurisdictions | join(", ") }}
+{% else %}- No national or stateless organization is recorded as taking part, committing or tied in any jurisdiction.
+{% endfor %}{% if n.reach.organizations_not_listed %}- and {{ n.reach.organizations_not_listed }} more.
+{% endif %}
+### Structure across states
+{% for part, title in [("relationship", "relationships"), ("co_attendance", "shared events")] %}{% set s = n.structure[part] %}
+**By {{ title }}** ({{ s.nodes }} actors, {{ s.edges }} ties, {{ s.components | length }} component{{ "s" if s.components | length != 1 }}){% if not s.edges %}: nothing recorded.{% endif %}
+{% if s.articulation_points %}- Actors whose loss would split the network: {% for p in s.articulation_points[:8] %}{{ p.name }} ({{ code(p.id) }}){{ ", " if not loop.last }}{% endfor %}.
+{% endif %}{% if s.brokers %}- Brokers: {% for b in s.brokers[:5] %}{{ b.name }} (betweenness {{ b.betweenness }}){{ ", " if not loop.last }}{% endfor %}.
+{% endif %}{% endfor %}{% endif %}
 """
 
 HTML = """<!doctype html>

@@ -28,7 +28,7 @@ from typing import Any
 import networkx as nx
 import yaml
 
-from graph import model
+from graph import jurisdictions, model
 from graph.analysis.bounds import quantity
 from graph.analysis.graphs import (
     People,
@@ -41,6 +41,9 @@ from graph.analysis.graphs import (
 from graph.errors import ConfigError
 
 DEFAULT = Path(__file__).with_name("blueprint.yaml")
+#: the blueprint of a country's jurisdictions when none is given (DEFAULT elsewhere):
+#: Canada's provinces and territories, and Canada itself (issue 11, item 5)
+BY_COUNTRY: dict[str, Path] = {"CA": Path(__file__).with_name("blueprint-ca.yaml")}
 LEVELS = tuple(getattr(model, "LEVELS", ("local", "county", "regional", "state", "national",
                                          "federal", "international")))
 APPLIES = ("always", "where-present", "optional")
@@ -102,6 +105,23 @@ def _levels(value: Any, where: str) -> frozenset[str]:
         raise ConfigError(f"{where}: levels must be a list of {', '.join(LEVELS)}; "
                           f"got {value!r}")
     return frozenset(items)
+
+
+def blueprint_for(state: str, blueprint: Path = DEFAULT) -> Path:
+    """The blueprint a jurisdiction is assessed against: ``blueprint`` when one other than
+    the default was given (it then holds everywhere), else its country's (:data:`BY_COUNTRY`),
+    else the default.
+
+    >>> [blueprint_for(s).name for s in ("MS", "CA-AB", "CAN", "MEX", "CA")]
+    ['blueprint.yaml', 'blueprint-ca.yaml', 'blueprint-ca.yaml', 'blueprint.yaml', 'blueprint.yaml']
+    """
+    if Path(blueprint).resolve() != DEFAULT.resolve():
+        return Path(blueprint)
+    try:
+        country = jurisdictions.jurisdiction(state).country
+    except ValueError:  # not a jurisdiction (a hand-made graph): the default
+        return DEFAULT
+    return BY_COUNTRY.get(country, DEFAULT)
 
 
 @cache

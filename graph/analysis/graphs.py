@@ -389,21 +389,49 @@ def state_view(g: nx.MultiDiGraph, state: str) -> nx.MultiDiGraph:
     >>> g.add_node("ca", label="Event", state="CA"); _ = g.add_edge("p", "ca")
     >>> sorted(state_view(g, "WI"))  # p is tied to CA too: national, no expansion through it
     ['e', 'p']
+
+    An event drawing several jurisdictions (``states``, where it was held first) is in each
+    one's view; who came from elsewhere is not:
+
+    >>> g = nx.MultiDiGraph()
+    >>> g.add_node("r", label="Event", state="IA", states=["IA", "NE"])
+    >>> g.add_node("ia", label="Organization", state="IA")
+    >>> g.add_node("ne", label="Organization", state="NE")
+    >>> _ = g.add_edge("ia", "r"); _ = g.add_edge("ne", "r")
+    >>> sorted(state_view(g, "NE")), sorted(state_view(g, "IA"))
+    (['ne', 'r'], ['ia', 'r'])
     """
-    keep = {n for n, s in g.nodes(data="state") if s == state}
+    keep = {n for n, d in g.nodes(data=True) if state in jurisdictions_of(d)}
+    # a build's follow-ups are the build's, wherever they were recorded
+    keep |= {u for u, v, t in g.edges(data="type") if t == "FOLLOWS" and v in keep}
     first = {m for n in keep for m in nx.all_neighbors(g, n) if not g.nodes[m].get("state")}
     local = [n for n in first if is_actor(g.nodes[n]) and not any(
-        g.nodes[m].get("state") not in (None, state) for m in nx.all_neighbors(g, n))]
+        jurisdictions_of(g.nodes[m]) and state not in jurisdictions_of(g.nodes[m])
+        for m in nx.all_neighbors(g, n))]
     second = {m for n in local for m in nx.all_neighbors(g, n) if not g.nodes[m].get("state")}
     # A copy, not a view: the analyses iterate it many times, and views filter on every step
     # (in the set's order, which changes from run to run: canonical() sorts it).
     return canonical(g, keep | first | second)
 
 
+def jurisdictions_of(data: dict) -> tuple[str, ...]:
+    """The jurisdictions a node is in: the ``states`` an event drawing several lists (where
+    it was held first), else its ``state``, else none.
+
+    >>> jurisdictions_of({"state": "IA", "states": ["IA", "NE"]}), jurisdictions_of({"state": "MS"})
+    (('IA', 'NE'), ('MS',))
+    """
+    listed = data.get("states")
+    if listed:
+        return tuple(str(s) for s in listed)
+    return (str(data["state"]),) if data.get("state") else ()
+
+
 def states_of(g: nx.MultiDiGraph) -> list[str]:
-    """States that hold anything: an organization, an event, a law, a commitment or a
-    metric of the state itself (its ``State`` node), an unnamed group."""
-    return sorted({str(d["state"]) for _, d in g.nodes(data=True) if d.get("state")})
+    """States that hold anything: an organization, an event (each jurisdiction it draws), a
+    law, a commitment or a metric of the state itself (its ``State`` node), an unnamed
+    group."""
+    return sorted({s for _, d in g.nodes(data=True) for s in jurisdictions_of(d)})
 
 
 def _edge_order(e: tuple[Any, Any, Any, dict]) -> tuple[str, str, str, str, str]:

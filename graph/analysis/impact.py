@@ -24,6 +24,7 @@ from graph.analysis.graphs import (
     credited,
     evidence,
     is_group,
+    jurisdictions_of,
     name,
     sector,
 )
@@ -114,20 +115,29 @@ def attendance_of(g: nx.MultiDiGraph, event: str, records: list[dict[str, Any]],
     }
 
 
-def impact(g: nx.MultiDiGraph) -> dict[str, Any]:
+def impact(g: nx.MultiDiGraph, *, whole: nx.MultiDiGraph | None = None) -> dict[str, Any]:
     """Attendance by sector per event (named participants, unnamed groups, the head count
     the sources give), survey results, tips and hotline reports over time per state,
     trainings. Every row with a date gives its precision, and ``approximate`` when it is
-    not a day."""
+    not a day.
+
+    ``g`` is one state's view; an event drawing several jurisdictions is reported in each
+    of them with its whole attendance, counted in ``whole`` (a graph holding everyone who
+    took part in it), never the part that came from this state.
+    """
     people = People(g)
     records = credited(g, people)
-    with_parts = {r["event"] for r in records}
+    wide = whole if whole is not None else g
+    wide_people = People(wide) if whole is not None else people
+    wide_records = credited(wide, wide_people) if whole is not None else records
+    with_parts = {r["event"] for r in records} | {r["event"] for r in wide_records}
     attendance, surveys = [], []
     for n, d in g.nodes(data=True):
         if d.get("label") != "Event":
             continue
         metrics = _metrics(g, n)
         head = next((m for m in metrics if m["name"] == "participants"), None)
+        drawn = len(jurisdictions_of(d)) > 1 and n in wide
         if n in with_parts or head is not None:
             attendance.append({"event": {"id": n, "name": name(g, n)}, **_dated(d),
                                "state": d.get("state"),
@@ -135,7 +145,8 @@ def impact(g: nx.MultiDiGraph) -> dict[str, Any]:
                                "participants_qualifier": head["value_qualifier"] if head
                                else None,
                                "participants_text": head["value_text"] if head else None,
-                               **attendance_of(g, n, records, people)})
+                               **(attendance_of(wide, n, wide_records, wide_people) if drawn
+                                  else attendance_of(g, n, records, people))})
         survey = [m for m in metrics if "percent" in str(m["unit"] or "")]
         if survey:
             surveys.append({"event": {"id": n, "name": name(g, n)}, **_dated(d),

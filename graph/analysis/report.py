@@ -2,7 +2,8 @@
 
 The shape is documented in docs/analysis.md and docs/analysis.schema.json. Top-level keys:
 ``generated``, ``coverage``, ``contact_gaps``, ``followups``, ``structure`` (``relationship``
-and ``co_attendance``), ``recommendations``, ``mve``, ``laws``, ``metrics``. Every per-state
+and ``co_attendance``), ``recommendations``, ``mve``, ``laws``, ``metrics``, and, for the
+national scope, ``national``. Every per-state
 part is a list of objects with a ``state`` field, so one state and fifty have the same
 shape. A row an analysis cannot use (an event dated 9999-12-31) is left out and listed in
 ``generated.data_problems``: one bad row never fails the report.
@@ -20,12 +21,19 @@ from typing import Any
 import networkx as nx
 
 from graph.analysis.asof import as_of as point_in_time
-from graph.analysis.blueprint import DEFAULT, coverage, load_blueprint, load_schedule
+from graph.analysis.blueprint import (
+    DEFAULT,
+    blueprint_for,
+    coverage,
+    load_blueprint,
+    load_schedule,
+)
 from graph.analysis.contacts import contact_gaps, sites
 from graph.analysis.followups import engagement_funnel, schedule
 from graph.analysis.graphs import (
     People,
     co_attendance_graph,
+    jurisdictions_of,
     lift,
     relationship_graph,
     state_view,
@@ -34,6 +42,7 @@ from graph.analysis.graphs import (
 from graph.analysis.impact import impact
 from graph.analysis.laws import laws
 from graph.analysis.mve import mve_adoption
+from graph.analysis.national import national
 from graph.analysis.recommend import basis, introductions, invitations
 from graph.analysis.structure import structure
 
@@ -71,17 +80,26 @@ def merge(parts: list[dict[str, Any]]) -> dict[str, Any]:
     return out
 
 
+def national_part(g: nx.MultiDiGraph, *, as_of: dt.date | None = None,
+                  blueprint: Path = DEFAULT, seed: int = 42) -> dict[str, Any]:
+    """The report's ``national`` part (:mod:`graph.analysis.national`) of the whole graph
+    as of ``as_of``."""
+    cut = point_in_time(g, as_of or dt.date.today())
+    return national(cut, blueprint=Path(blueprint), seed=seed)
+
+
 def analyze(g: nx.MultiDiGraph, *, states: list[str] | None = None,
-            as_of: dt.date | None = None, blueprint: Path = DEFAULT, seed: int = 42
-            ) -> dict[str, Any]:
+            as_of: dt.date | None = None, blueprint: Path = DEFAULT, seed: int = 42,
+            national_scope: bool = False) -> dict[str, Any]:
     """Every analysis for each state (default: every state in the graph that holds
-    anything as of ``as_of``)."""
+    anything as of ``as_of``; ``[]``: none), and with ``national_scope`` the national part
+    of ``g`` (which should then be the whole graph)."""
     as_of = as_of or dt.date.today()
-    roles = load_blueprint(Path(blueprint))
+    load_blueprint(Path(blueprint))  # a bad blueprint is refused before any work
     plan = load_schedule(Path(blueprint))
     notes: list[str] = []
     full, g = g, point_in_time(g, as_of, approximations=notes)
-    chosen = states or states_of(g)
+    chosen = states if states is not None else states_of(g)
     report: dict[str, Any] = {
         "generated": {"version": VERSION, "as_of": as_of.isoformat(), "states": chosen,
                       "blueprint": str(blueprint), "seed": seed, "approximations": notes,
@@ -102,16 +120,24 @@ def analyze(g: nx.MultiDiGraph, *, states: list[str] | None = None,
         v = state_view(g, state)
         rel = relationship_graph(v)
         co = co_attendance_graph(v)
-        cov = coverage(v, state, roles)
+        chosen_blueprint = blueprint_for(state, blueprint)
+        cov = coverage(v, state, load_blueprint(chosen_blueprint))
+        if chosen_blueprint != Path(blueprint):  # chosen by the jurisdiction's country
+            cov["blueprint"] = str(chosen_blueprint)
         gaps = [x for x in contact_gaps(v) if x["state"] == state]
         ties = lift(nx.compose(rel, nx.Graph(co.edges())), People(v))
         report["coverage"].append(cov)
         report["contact_gaps"].append({"state": state, "sites": gaps, **sites(v, state)})
         sched = schedule(v, as_of, plan=plan)
+
+        def here(f: dict[str, Any], state: str = state, v: nx.MultiDiGraph = v) -> bool:
+            # a build drawing several jurisdictions is followed up in each of them
+            return state in jurisdictions_of(v.nodes[f["event"]["id"]])
+
         report["followups"].append({
             "state": state, "funnel": engagement_funnel(v),
-            "schedule": [f for f in sched["points"] if f["state"] == state],
-            "unmatched": [f for f in sched["unmatched"] if f["state"] == state]})
+            "schedule": [f for f in sched["points"] if here(f)],
+            "unmatched": [f for f in sched["unmatched"] if here(f)]})
         for part, h, weight in (("relationship", rel, None), ("co_attendance", co, "weight")):
             s = structure(h, v, seed=seed, weight=weight)
             report["generated"]["approximations"] += [f"{state} {part}: {a}"
@@ -121,7 +147,9 @@ def analyze(g: nx.MultiDiGraph, *, states: list[str] | None = None,
             "state": state, "introductions": introductions(v, ties, gaps, state),
             "invitations": invitations(v, ties, cov), "basis": basis(v, gaps, state)})
         report["laws"].append(laws(v, state))
-        report["metrics"].append({"state": state, **impact(v)})
+        report["metrics"].append({"state": state, **impact(v, whole=g)})
+    if national_scope:
+        report["national"] = national(g, blueprint=blueprint, seed=seed)
     return report
 
 
@@ -134,9 +162,8 @@ def _relevant(g: nx.MultiDiGraph, problems: list[dict[str, Any]], states: list[s
     chosen = set(states)
 
     def near(n: str) -> bool:
-        st = g.nodes[n].get("state")
-        if st:
-            return st in chosen
-        return any(g.nodes[m].get("state") in chosen for m in nx.all_neighbors(g, n))
+        if g.nodes[n].get("state"):
+            return bool(chosen & set(jurisdictions_of(g.nodes[n])))
+        return any(chosen & set(jurisdictions_of(g.nodes[m])) for m in nx.all_neighbors(g, n))
 
     return _distinct([p for p in problems if p["entity"]["id"] in g and near(p["entity"]["id"])])

@@ -216,3 +216,16 @@ def test_explorer_metrics_are_facts_and_filters_work(page) -> None:
         box.uncheck()
     assert page.is_visible("#egoempty")
     assert page.outside == [] and page.errors == []
+
+
+def test_dashboard_offers_the_national_scope_and_jurisdictions_by_country(page) -> None:
+    # issue 11, item 3: the seed's four jurisdictions, grouped by country, after "National"
+    groups = page.eval_on_selector_all("#state optgroup", "gs => gs.map(g => g.label)")
+    assert groups == ["United States"]
+    values = page.eval_on_selector_all("#state option", "os => os.map(o => o.value)")
+    assert values == ["national", "CA", "IA", "MS", "WI"]
+    page.select_option("#state", "national")
+    page.wait_for_selector("#hmissing:has-text('Coverage by jurisdiction')")
+    page.wait_for_selector("#missing li:has-text('WI: coverage')")
+    assert "Truckers Against Trafficking" in page.inner_text("#followups")  # its reach
+    assert not page.errors and not page.outside
