@@ -136,7 +136,7 @@ def project_state(store: GraphStore, state: str, *, include_contacts: bool = Fal
     (and their people's employers), whose attendance each jurisdiction's report gives whole;
     the analyses' state views leave them out of everything else.
     """
-    ids = set(_ids_for(store, Filters(states=(state,))) or ())
+    ids = set(_ids_for(store, Filters(states=(state,)))[0] or ())
     ids |= {r["id"] for r in store.read(queries.MODEL_IDS)}
     ids |= {r["id"] for r in store.read(queries.MODEL_PART_IDS)}
     if attendance:
