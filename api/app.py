@@ -464,7 +464,7 @@ def create_app(settings: Settings | None = None, *, bind_host: str = "127.0.0.1"
 
     @app.get("/api/export", tags=["analysts"])
     def export(key: Analyst,
-               format: Annotated[str, Query(  # noqa: A002
+               format: Annotated[str, Query(
                    description="graphml, gexf, json, or csv (a zip of nodes.csv and edges.csv)",
                    examples=["graphml"])] = "graphml",
                state: StateParam = None) -> FileResponse:
@@ -493,6 +493,21 @@ def create_app(settings: Settings | None = None, *, bind_host: str = "127.0.0.1"
     def network_page(key: Viewer, state: StateParam = None) -> HTMLResponse:
         return HTMLResponse(service.network_page(
             state=state, include_contacts=may_see_contacts(key))[0])
+
+    @app.get("/api/map", tags=["analysis"])
+    def contact_map(_: Viewer, state: StateParam = None) -> dict[str, Any]:
+        """The map of sites and law enforcement per county (the dashboard's): the SVG, the
+        county table, each county's status (docs/views.md)."""
+        from api.maps import map_parts
+
+        return map_parts(service, state)
+
+    @app.get("/api/pages/map", response_class=HTMLResponse, tags=["pages"])
+    def map_page(_: Viewer, state: StateParam = None) -> HTMLResponse:
+        """The offline map page of `coalition render --map`."""
+        from api.maps import map_page as page
+
+        return HTMLResponse(page(service, state)[0])
 
     @app.get("/api/pages/report", response_class=HTMLResponse, tags=["pages"])
     def report_page(_: Viewer, state: StateParam = None, as_of: AsOf = None) -> HTMLResponse:

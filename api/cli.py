@@ -219,8 +219,22 @@ def render(
     overlay: Annotated[bool, typer.Option(help="Gap overlay on a state view.")] = True,
     max_nodes: Annotated[int, typer.Option(
         help="Above this many nodes, aggregate by sector and county.")] = 2000,
+    map_: Annotated[bool, typer.Option("--map", help=(
+        "A map of sites and law enforcement per county (national, or --state XX) instead "
+        "of a network; written to map.html unless --out is given."))] = False,
 ) -> None:
     """Write an offline network page (whole graph, state, kind, ego network or paths)."""
+    if map_:
+        from api.maps import map_page
+
+        target = Path("map.html") if out_path == Path("network.html") else out_path
+        html, facts = map_page(service(), state)
+        target.write_text(html, encoding="utf-8")
+        untied = sum(c["status"] == "untied" for c in facts["counties"].values())
+        out.print(f"wrote {target}: {len(facts['counties'])} counties with sites or law "
+                  f"enforcement, {untied} with sites that have no tie to law enforcement",
+                  highlight=False)
+        return
     if size_by not in ("degree", "betweenness"):
         raise ConfigError("--size-by takes degree or betweenness")
     facts = service().render(out_path, state=state, kinds=tuple(kind or ()), focus=focus,
@@ -415,6 +429,7 @@ def _command_name() -> str:
 TRY_NEXT = """\
   coalition analyze --state MS --as-of 2026-11-24
   coalition render --state MS --out ms.html
+  coalition render --map --state MS --out ms-map.html
   coalition render --path org:ms:mississippi-trucking-association org:quality-carriers --out path.html
   coalition stats
   coalition query 'MATCH (o:Organization)-[:ATTENDED|HOSTED]->(e:Event {state: $state})
