@@ -21,6 +21,7 @@ import networkx as nx
 
 from graph.analysis.asof import as_of as point_in_time
 from graph.analysis.blueprint import DEFAULT, coverage, load_blueprint, load_schedule
+from graph.analysis.changes import changes_by_build
 from graph.analysis.contacts import contact_gaps, sites
 from graph.analysis.followups import engagement_funnel, schedule
 from graph.analysis.graphs import (
@@ -42,7 +43,7 @@ from graph.analysis.structure import structure
 #: docs/analysis.md, "What changed in version 2"
 VERSION = 2
 PER_STATE = ("coverage", "contact_gaps", "followups", "recommendations", "mve", "laws",
-             "metrics")
+             "metrics", "build_changes")
 
 
 def _distinct(problems: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -72,11 +73,16 @@ def merge(parts: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def analyze(g: nx.MultiDiGraph, *, states: list[str] | None = None,
-            as_of: dt.date | None = None, blueprint: Path = DEFAULT, seed: int = 42
-            ) -> dict[str, Any]:
+            as_of: dt.date | None = None, blueprint: Path = DEFAULT, seed: int = 42,
+            window_months: int | None = None) -> dict[str, Any]:
     """Every analysis for each state (default: every state in the graph that holds
-    anything as of ``as_of``)."""
+    anything as of ``as_of``). ``window_months``: what each build changed is counted over
+    this many months after it (default: the setting ``change_window_months``)."""
     as_of = as_of or dt.date.today()
+    if window_months is None:
+        from graph.settings import get_settings
+
+        window_months = get_settings().change_window_months
     roles = load_blueprint(Path(blueprint))
     plan = load_schedule(Path(blueprint))
     notes: list[str] = []
@@ -92,6 +98,7 @@ def analyze(g: nx.MultiDiGraph, *, states: list[str] | None = None,
         "coverage": [], "contact_gaps": [], "followups": [],
         "structure": {"relationship": [], "co_attendance": []},
         "recommendations": [], "mve": mve_adoption(g, chosen), "laws": [], "metrics": [],
+        "build_changes": [],
     }
     # Rows an analysis cannot use are data problems whatever the day: a build dated
     # 9999-12-31 is not merely "not yet" (the cut leaves it out), it is a typo to correct.
@@ -122,6 +129,9 @@ def analyze(g: nx.MultiDiGraph, *, states: list[str] | None = None,
             "invitations": invitations(v, ties, cov), "basis": basis(v, gaps, state)})
         report["laws"].append(laws(v, state))
         report["metrics"].append({"state": state, **impact(v)})
+        report["build_changes"].append({
+            "state": state, "window_months": window_months,
+            "builds": changes_by_build(v, window_months=window_months, state=state)})
     return report
 
 
