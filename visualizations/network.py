@@ -206,12 +206,14 @@ def _chain_layers(g: nx.MultiDiGraph, legs: list[tuple[str, str, str, dict]]) ->
 def build(g: nx.MultiDiGraph, *, title: str = "Coalition network", size_by: str = "degree",
           include_contacts: bool = False, max_nodes: int = 2000,
           overlay: dict[str, Any] | None = None, highlight: list[list[str]] | None = None,
-          context: set[str] | None = None, seed: int = 42) -> tuple[Network, dict[str, Any]]:
+          context: set[str] | None = None, seed: int = 42,
+          notes: list[str] | None = None) -> tuple[Network, dict[str, Any]]:
     """The pyvis network for ``g`` and the page facts (legend, notes, overlay list).
 
     ``context``: nodes drawn faded (the actors a kind view's selection is tied to).
+    ``notes``: lines for the side panel (a build view's figures).
     """
-    notes: list[str] = []
+    notes = list(notes or [])
     g, metrics = _fold_metrics(g)
     context = set(context or ()) & set(g)
     aggregated = g.number_of_nodes() > max_nodes
@@ -614,7 +616,24 @@ function filters(panel, view, empty) {
     boxes("rel_type", types, {title: "Relationship", names: typeNames}) +
     (dates.length ? '<fieldset data-filter="dates"><legend>Dates</legend>' +
      '<label>from <input type="date" name="from"></label> <label>to <input type="date" name="to"></label>' +
-     '<p class="hint">' + esc(dates[0]) + ' to ' + esc(dates[dates.length - 1]) + ' on this page; undated items stay.</p></fieldset>' : "");
+     '<p class="hint">' + esc(dates[0]) + ' to ' + esc(dates[dates.length - 1]) + ' on this page; undated items stay.</p></fieldset>' +
+     // the time slider: the network as it grew, date by date ("all" at the right end)
+     '<fieldset data-filter="time"><legend>Time</legend><input type="range" name="time" min="0" max="' +
+     dates.length + '" step="1" value="' + dates.length + '" aria-label="show the network as of a date" style="width:100%">' +
+     '<p class="hint" id="time-shown">all dates</p></fieldset>' : "");
+  // When a node appears: its own date, else its first dated tie or dated neighbour (an
+  // organization appears with the first build it attended); undated throughout: always.
+  var seen = {};
+  ns.forEach(function (n) { if (n.date) seen[n.id] = String(n.date); });
+  function earlier(id, d) { if (d && (!seen[id] || d < seen[id])) seen[id] = d; }
+  var own = {};
+  ns.forEach(function (n) { own[n.id] = n.date ? String(n.date) : null; });
+  es.forEach(function (e) {
+    var d = e.date ? String(e.date) : null;
+    if (!own[e.from]) earlier(e.from, d || own[e.to]);
+    if (!own[e.to]) earlier(e.to, d || own[e.from]);
+  });
+  view.appears = seen;
   function checked(name) {
     var box = panel.querySelector('[data-filter="' + name + '"]');
     if (!box) return null;
@@ -626,16 +645,25 @@ function filters(panel, view, empty) {
     var sec = checked("sector"), kind = checked("kind"), rel = checked("rel_type");
     var lo = (panel.querySelector('input[name="from"]') || {}).value || null;
     var hi = (panel.querySelector('input[name="to"]') || {}).value || null;
+    var slider = panel.querySelector('input[name="time"]'), upto = null;
+    // a date to the month or year counts as within it: "2017-05-01" is shown as of "2017"
+    if (slider && +slider.value < dates.length) upto = dates[+slider.value];
+    var uptoCmp = upto && upto.length < 10 ? upto + "\uffff" : upto;
+    var label = panel.querySelector("#time-shown");
+    if (label) label.textContent = upto ? "as of " + upto : "all dates";
+    view.asOf = upto;
     var shown = {}, nodeChanges = [], edgeChanges = [], count = 0;
     view.nodes.forEach(function (n) {
       var hide = n.overlay ? !view.overlayShown :
-        !(sec[n.sector] && kind[n.kind] && inRange(n.date, lo, hi));
+        !(sec[n.sector] && kind[n.kind] && inRange(n.date, lo, hi) &&
+          inRange(seen[n.id], null, uptoCmp));
       if (!hide) { shown[n.id] = true; if (!n.overlay) count++; }
       if (!!n.hidden !== hide) nodeChanges.push({id: n.id, hidden: hide});
     });
     view.edges.forEach(function (e) {
       var hide = !(shown[e.from] && shown[e.to]) ||
-        (e.overlay ? !view.overlayShown : !(rel[e.rel_type] && inRange(e.date, lo, hi)));
+        (e.overlay ? !view.overlayShown : !(rel[e.rel_type] && inRange(e.date, lo, hi) &&
+                                            inRange(e.date, null, uptoCmp)));
       if (!!e.hidden !== hide) edgeChanges.push({id: e.id, hidden: hide});
     });
     if (nodeChanges.length) view.nodes.update(nodeChanges);
@@ -646,6 +674,7 @@ function filters(panel, view, empty) {
   view.overlayShown = true;
   view.applyFilters = apply;
   panel.addEventListener("change", apply);
+  panel.addEventListener("input", function (ev) { if (ev.target.name === "time") apply(); });
   apply();
 }
 window.coalitionView = {create: create, fit: fit, relabel: relabel, filters: filters, esc: esc};

@@ -1,0 +1,45 @@
+"""The view of what a build changed (`coalition render --build`), on the seed in the
+embedded store: the build and what it changed drawn in full, the rest faded, its figures in
+the side panel; an id that is no event is refused and nothing is written."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from typer.testing import CliRunner
+
+from graph.errors import ConfigError
+from loaders.load import load
+from tests.conftest import SEED
+
+GULFPORT = "event:ms:2020-01-16:gulfport-coalition-build"
+
+
+def test_render_build_view(embedded_settings, embedded_store, tmp_path, monkeypatch) -> None:
+    from api import cli
+
+    load(SEED, embedded_store)
+    monkeypatch.setenv("COALITION_GRAPH_NAME", embedded_settings.graph_name)
+    base = ["--data-dir", str(embedded_settings.data_dir), "render"]
+    out = tmp_path / "gulfport.html"
+    r = CliRunner().invoke(cli.app, [*base, "--build", GULFPORT, "--out", str(out)])
+    assert r.exit_code == 0, r.output
+    html = out.read_text(encoding="utf-8")
+    assert "What Gulfport Coalition Build changed" in html
+    assert "2020-01-16 to 2020-07-16 (6 months)" in html and "Density" in html
+    data = json.loads(re.search(r'<script id="graph-data" type="application/json">(.*?)'
+                                r"</script>", html, re.DOTALL).group(1).replace("\\u003c", "<"))
+    nodes = {n["id"]: n for n in data["nodes"]}
+    assert not nodes[GULFPORT].get("context")  # the build itself in full
+    # Total Transportation's planned introductions came out of Gulfport (relationships.csv,
+    # dated by the build): both ends are drawn in full
+    assert not nodes["org:total-transportation"].get("context")
+    assert not nodes["org:wayfair"].get("context")
+    # an earlier build (Jackson, 2017) changed nothing in Gulfport's window: faded
+    assert nodes["event:ms:2017:jackson-coalition-build"].get("context") is True
+    r = CliRunner().invoke(cli.app, [*base, "--build", "org:tat", "--out",
+                                     str(tmp_path / "x.html")])
+    assert r.exit_code == 1 and isinstance(r.exception, ConfigError)
+    assert "no event with id 'org:tat'" in str(r.exception)
+    assert not (tmp_path / "x.html").exists()
