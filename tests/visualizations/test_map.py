@@ -111,3 +111,12 @@ def test_render_map_command(embedded_settings, embedded_store, tmp_path, monkeyp
     assert r.exit_code == 1 and isinstance(r.exception, ConfigError)  # main() prints it
     assert "not a US state" in str(r.exception)
     assert not (tmp_path / "ab.html").exists()
+
+
+def test_dashboard_map_of_a_province_says_so(embedded_settings) -> None:
+    from api.maps import map_parts
+    from api.service import CoalitionService
+
+    parts = map_parts(CoalitionService(embedded_settings), "Alberta")
+    assert parts["svg"] == "" and parts["counties"] == {}
+    assert "No county map for CA-AB" in parts["table"]
