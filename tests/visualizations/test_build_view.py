@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 
 from graph.errors import ConfigError
 from loaders.load import load
+from tests.api.test_http import seeded, settings  # noqa: F401 (fixtures)
 from tests.conftest import SEED
 
 GULFPORT = "event:ms:2020-01-16:gulfport-coalition-build"
@@ -43,3 +44,25 @@ def test_render_build_view(embedded_settings, embedded_store, tmp_path, monkeypa
     assert r.exit_code == 1 and isinstance(r.exception, ConfigError)
     assert "no event with id 'org:tat'" in str(r.exception)
     assert not (tmp_path / "x.html").exists()
+
+
+def test_http_routes(seeded) -> None:  # noqa: F811
+    from fastapi.testclient import TestClient
+
+    from api.app import create_app
+
+    client = TestClient(create_app(seeded))
+    r = client.get(f"/api/events/{GULFPORT}/changes", params={"window": 1})
+    assert r.status_code == 200, r.text
+    assert r.json()["window"] == {"from": "2020-01-16", "to": "2020-02-16", "months": 1}
+    assert client.get("/api/events/org:tat/changes").status_code == 400
+    page = client.get("/api/pages/build", params={"id": GULFPORT})
+    assert page.status_code == 200 and "What Gulfport Coalition Build changed" in page.text
+    m = client.get("/api/map", params={"state": "Mississippi"})
+    assert m.status_code == 200 and m.json()["state"] == "MS"
+    assert m.json()["svg"].count("data-fips=") == 82
+    us = client.get("/api/pages/map").text
+    # every county drawn, and in the table San Joaquin (CA), whose district attorney
+    # (a prosecutor: law enforcement) is the seed's one organization with a county
+    assert us.count("<path d=") - us.count("data-state=") == 3142
+    assert us.count("<tr data-fips=") == 1 and '<tr data-fips="06077">' in us
