@@ -38,6 +38,9 @@ from graph.analysis.graphs import (
 )
 
 BUILD = "coalition build"
+#: a tie whose recorded status says it is not made yet ("plans to introduce") is not a tie
+#: the build created; such ties are counted apart (``planned_ties``)
+NOT_MADE = frozenset({"planned", "proposed", "intended", "pending"})
 MEMBER_LABELS = ("Organization", "Person")
 
 
@@ -78,6 +81,9 @@ def _activity(g: nx.MultiDiGraph):
                 if g.nodes[a].get("label") in MEMBER_LABELS and not is_group(g.nodes[a]):
                     out.append(("participation", a, v, t, first))
         elif t in TIE_TYPES and t != "WORKS_FOR":
+            if str(d.get("status") or "").strip().lower() in NOT_MADE:
+                out.append(("planned", u, v, t, first))
+                continue
             for a in people.units(u):
                 for b in people.units(v):
                     if a != b and all(g.nodes[x].get("label") in MEMBER_LABELS
@@ -136,7 +142,11 @@ def build_changes(g: nx.MultiDiGraph, build: str, *, window_months: int = 6
     first_tie: dict[frozenset[str], dt.date] = {}
     undated = 0
     new_ties = []
+    planned = 0
     for kind, a, b, t, when in acts:
+        if kind == "planned":
+            planned += when is not None and start <= when <= end
+            continue
         if when is None:
             undated += kind == "tie"
             continue
@@ -169,7 +179,7 @@ def build_changes(g: nx.MultiDiGraph, build: str, *, window_months: int = 6
         "new_cross_sector_ties": [tie(x) for x in sorted(cross, key=lambda x: (x[3], x[0]))],
         "first_time": [{"id": n, "name": name(g, n)} for n in first],
         "before": waves(start - dt.timedelta(days=1)), "after": waves(end),
-        "undated_ties": undated,
+        "undated_ties": undated, "planned_ties": planned,
     }
 
 

@@ -33,10 +33,12 @@ def test_render_build_view(embedded_settings, embedded_store, tmp_path, monkeypa
                                 r"</script>", html, re.DOTALL).group(1).replace("\\u003c", "<"))
     nodes = {n["id"]: n for n in data["nodes"]}
     assert not nodes[GULFPORT].get("context")  # the build itself in full
-    # Total Transportation's planned introductions came out of Gulfport (relationships.csv,
-    # dated by the build): both ends are drawn in full
-    assert not nodes["org:total-transportation"].get("context")
-    assert not nodes["org:wayfair"].get("context")
+    # N2GIVES and FMCSA appear in the seed only at Gulfport (participation.csv): engaged
+    # for the first time, drawn in full
+    assert not nodes["org:n2gives"].get("context") and not nodes["org:fmcsa"].get("context")
+    # Total Transportation only *plans* to introduce TAT to Wayfair (status planned): not a
+    # tie the build created, so Wayfair is faded
+    assert nodes["org:wayfair"].get("context") is True
     # an earlier build (Jackson, 2017) changed nothing in Gulfport's window: faded
     assert nodes["event:ms:2017:jackson-coalition-build"].get("context") is True
     r = CliRunner().invoke(cli.app, [*base, "--build", "org:tat", "--out",

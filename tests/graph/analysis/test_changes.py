@@ -37,6 +37,8 @@ def synthetic() -> nx.MultiDiGraph:
     g.add_edge("trucks", "pd", type="PARTNERS_WITH", date="2020-12-01")
     g.add_edge("late", "cb2", type="ATTENDED")
     g.add_edge("ngo", "late", type="PARTNERS_WITH")  # undated: in no wave
+    # a plan recorded at the first build is not a tie made
+    g.add_edge("trucks", "late", type="INTRODUCED", event_id="cb1", status="planned")
     return g
 
 
@@ -51,7 +53,7 @@ def test_first_build_by_hand() -> None:
     assert r["before"] == {"members": 2, "ties": 1, "density": 1.0, "cross_sector_share": 1.0}
     assert r["after"] == {"members": 4, "ties": 2, "density": 0.3333,
                           "cross_sector_share": 1.0}
-    assert r["undated_ties"] == 1
+    assert r["undated_ties"] == 1 and r["planned_ties"] == 1
 
 
 def test_second_build_month_precision_and_window_setting() -> None:
