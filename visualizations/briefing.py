@@ -141,11 +141,11 @@ Funnel: {% for s in st.funnel.stages %}{{ s }} {{ st.funnel.counts[s] }}{{ " →
 {% endfor %}
 {% if st.changes and st.changes.builds %}
 ### 9. What each build changed
-Ties, first-time organizations and network scores over waves (as PARTNER reports them) from each build's date to {{ st.changes.window_months }} months after it; undated ties are never credited to a build.
+Ties, first-time organizations and network scores over waves (as PARTNER reports them) from each build's date to {{ st.changes.window_months }} months after it (from the first to the last day a build dated to the month or year only may have been); undated and planned ties are never credited to a build.
 
 | build | date | new ties | new law enforcement ↔ industry ties | organizations engaged for the first time | density before → after | cross-sector share before → after |
 |---|---|---|---|---|---|---|
-{% for b in st.changes.builds %}| {{ b.name }} | {{ b.date or "undated" }} | {{ b.new_ties | length if b.new_ties is defined else "" }} | {% for t in b.get("new_cross_sector_ties", []) %}{{ t.source_name }} – {{ t.target_name }}{{ "; " if not loop.last }}{% endfor %} | {{ names(b.get("first_time", [])) }} | {{ share(b.before, "density") if b.before is defined else "" }} → {{ share(b.after, "density") if b.after is defined else "" }} | {{ share(b.before, "cross_sector_share") if b.before is defined else "" }} → {{ share(b.after, "cross_sector_share") if b.after is defined else "" }} |
+{% for b in st.changes.builds %}| {{ b.name }} | {{ b.get("date_shown") or b.date or "undated" }} | {{ b.new_ties | length if b.new_ties is defined else "" }} | {% for t in b.get("new_cross_sector_ties", []) %}{{ t.source_name }} – {{ t.target_name }}{{ "; " if not loop.last }}{% endfor %} | {{ names(b.get("first_time", [])) }} | {{ share(b.before, "density") if b.before is defined else "" }} → {{ share(b.after, "density") if b.after is defined else "" }} | {{ share(b.before, "cross_sector_share") if b.before is defined else "" }} → {{ share(b.after, "cross_sector_share") if b.after is defined else "" }} |
 {% endfor %}{% endif %}
 {% endfor %}
 """

@@ -26,7 +26,7 @@ from typing import Any
 import networkx as nx
 
 from graph import model
-from graph.analysis.dates import UNUSABLE, add_months, span
+from graph.analysis.dates import UNUSABLE, add_months, shown, span
 from graph.analysis.graphs import (
     LAW_ENFORCEMENT,
     PARTICIPATION_TYPES,
@@ -174,6 +174,10 @@ def build_changes(g: nx.MultiDiGraph, build: str, *, window_months: int = 6
                    and g.nodes[n].get("label") == "Organization")
     return {
         "id": build, "name": name(g, build), "date": d.get("date"), "state": d.get("state"),
+        # a build dated to the month or year only: its window runs from the first day it
+        # may have been to the window's length after the last, and says so
+        "date_shown": shown(d.get("date"), d.get("date_precision")),
+        "approximate": sp[2] != "day",
         "window": {"from": start.isoformat(), "to": end.isoformat(), "months": window_months},
         "new_ties": [tie(x) for x in sorted(new_ties, key=lambda x: (x[3], x[0], x[1], x[2]))],
         "new_cross_sector_ties": [tie(x) for x in sorted(cross, key=lambda x: (x[3], x[0]))],

@@ -61,6 +61,7 @@ def test_second_build_month_precision_and_window_setting() -> None:
     # month's last day
     r = build_changes(synthetic(), "cb2")
     assert r["window"]["from"] == "2020-11-01" and r["window"]["to"] == "2021-05-30"
+    assert r["approximate"] and r["date_shown"] == "2020-11 (month only)"
     assert [(t["source"], t["target"]) for t in r["new_ties"]] == [("trucks", "pd")]
     assert [t["source"] for t in r["new_cross_sector_ties"]] == ["trucks"]
     assert [o["id"] for o in r["first_time"]] == ["late"]
