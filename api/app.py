@@ -149,6 +149,10 @@ ScopeParam = Annotated[str | None, Query(description="national (the whole graph,
 AsOf = Annotated[dt.date | None, Query(description="Date follow-ups are due against "
                                        "(default: today)", examples=["2026-11-24"])]
 
+BuildWindow = Annotated[int | None, Query(
+    ge=1, le=60, description="Months after a build credited to it (default: the setting "
+    "change_window_months, 6)", examples=[6])]
+
 
 class QueryIn(BaseModel):
     cypher: str = Field(..., max_length=20_000, examples=[
@@ -488,7 +492,7 @@ def create_app(settings: Settings | None = None, *, bind_host: str = "127.0.0.1"
 
     @app.get("/api/export", tags=["analysts"])
     def export(key: Analyst,
-               format: Annotated[str, Query(  # noqa: A002
+               format: Annotated[str, Query(
                    description="graphml, gexf, json, or csv (a zip of nodes.csv and edges.csv)",
                    examples=["graphml"])] = "graphml",
                state: StateParam = None) -> FileResponse:
@@ -517,6 +521,42 @@ def create_app(settings: Settings | None = None, *, bind_host: str = "127.0.0.1"
     def network_page(key: Viewer, state: StateParam = None) -> HTMLResponse:
         return HTMLResponse(service.network_page(
             state=state, include_contacts=may_see_contacts(key))[0])
+
+    @app.get("/api/map", tags=["analysis"])
+    def contact_map(_: Viewer, state: StateParam = None) -> dict[str, Any]:
+        """The map of sites and law enforcement per county (the dashboard's): the SVG, the
+        county table, each county's status (docs/views.md)."""
+        from api.maps import map_parts
+
+        return map_parts(service, state)
+
+    @app.get("/api/pages/map", response_class=HTMLResponse, tags=["pages"])
+    def map_page(_: Viewer, state: StateParam = None) -> HTMLResponse:
+        """The offline map page of `coalition render --map`."""
+        from api.maps import map_page as page
+
+        return HTMLResponse(page(service, state)[0])
+
+    @app.get("/api/events/{event_id}/changes", tags=["events"])
+    def build_changes(_: Viewer, event_id: Annotated[str, Path(
+                          description="A coalition build's id",
+                          examples=["event:ms:2020-01-16:gulfport-coalition-build"])],
+                      window: BuildWindow = None) -> dict[str, Any]:
+        """What a coalition build changed (docs/analysis.md, `build_changes`)."""
+        from api.changes import changes
+
+        return changes(service, event_id, window)
+
+    @app.get("/api/pages/build", response_class=HTMLResponse, tags=["pages"])
+    def build_page(key: Viewer, id: Annotated[str, Query(
+                       description="A coalition build's id",
+                       examples=["event:ms:2020-01-16:gulfport-coalition-build"])],
+                   window: BuildWindow = None) -> HTMLResponse:
+        """The view of `coalition render --build`."""
+        from api.changes import build_page as page
+
+        return HTMLResponse(page(service, id, window,
+                                 include_contacts=may_see_contacts(key))[0])
 
     @app.get("/api/pages/report", response_class=HTMLResponse, tags=["pages"])
     def report_page(_: Viewer, state: StateParam = None, as_of: AsOf = None,

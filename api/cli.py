@@ -251,8 +251,37 @@ def render(
         "too.")] = False,
     expand: Annotated[list[str] | None, typer.Option(
         help="Expand the ego network through this hub anyway (repeatable).")] = None,
+    map_: Annotated[bool, typer.Option("--map", help=(
+        "A map of sites and law enforcement per county (national, or --state XX) instead "
+        "of a network; written to map.html unless --out is given."))] = False,
+    build: Annotated[str | None, typer.Option(help=(
+        "What this coalition build (an event id) changed: its state as of the end of its "
+        "window, the rest faded, its figures in the side panel."))] = None,
+    window: Annotated[int | None, typer.Option(
+        help="Months after a build credited to it (default: the setting, 6).")] = None,
 ) -> None:
     """Write an offline network page (whole graph, state, kind, ego network or paths)."""
+    if map_:
+        from api.maps import map_page
+
+        target = Path("map.html") if out_path == Path("network.html") else out_path
+        html, facts = map_page(service(), state)
+        target.write_text(html, encoding="utf-8")
+        untied = sum(c["status"] == "untied" for c in facts["counties"].values())
+        out.print(f"wrote {target}: {len(facts['counties'])} counties with sites or law "
+                  f"enforcement, {untied} with sites that have no tie to law enforcement",
+                  highlight=False)
+        return
+    if build:
+        from api.changes import build_page
+
+        html, facts = build_page(service(), build, window)
+        out_path.write_text(html, encoding="utf-8")
+        out.print(f"wrote {out_path}: {facts['nodes']} nodes, {facts['edges']} edges",
+                  highlight=False)
+        for note in facts["notes"]:
+            out.print(note, highlight=False)
+        return
     if size_by not in ("degree", "betweenness"):
         raise ConfigError("--size-by takes degree or betweenness")
     facts = service().render(out_path, state=state, kinds=tuple(kind or ()), focus=focus,
@@ -448,6 +477,8 @@ def _command_name() -> str:
 TRY_NEXT = """\
   coalition analyze --state MS --as-of 2026-11-24
   coalition render --state MS --out ms.html
+  coalition render --map --state MS --out ms-map.html
+  coalition render --build event:ms:2020-01-16:gulfport-coalition-build --out gulfport.html
   coalition render --path org:ms:mississippi-trucking-association org:quality-carriers --out path.html
   coalition stats
   coalition query 'MATCH (o:Organization)-[:ATTENDED|HOSTED]->(e:Event {state: $state})

@@ -31,6 +31,7 @@ ul.legend{list-style:none;padding:0;margin:.3rem 0;columns:2}ul.legend li{displa
 .chip{display:inline-block;border-left:.6rem solid;padding:0 .3rem;margin-left:.3rem;font-size:.85em;color:#444;background:#f4f4f4}
 fieldset{border:1px solid #ddd;margin:.3rem 0;padding:.2rem .5rem}fieldset label{display:inline-block;margin-right:.6rem;white-space:nowrap}
 fieldset legend{font-weight:600;font-size:.85rem}.hint{color:#666;font-size:.8rem;margin:.2rem 0}#egofilters{max-height:14rem;overflow:auto}.charts{display:flex;flex-wrap:wrap;gap:1rem}.charts img{max-width:560px;width:100%}.cols>div{flex:1;min-width:0}code{color:#555}
+.sw{display:inline-block;width:1rem;height:1rem;border:1px solid #999}#mapwrap svg{width:100%;max-width:900px;max-height:32rem}#mapwrap path[data-fips]:hover{stroke:#000}
 </style></head><body>
 <header><h1>coalition-graph</h1>
 <nav role="tablist">
@@ -50,6 +51,11 @@ fieldset legend{font-weight:600;font-size:.85rem}.hint{color:#666;font-size:.8re
  <p><a id="report" href="#" target="_blank">Full briefing (HTML)</a> ·
  <a id="netpage" href="#" target="_blank">Network page</a></p></div></div>
  <div id="charts" class="charts"></div>
+ <h2>Sites and law enforcement by county</h2>
+ <p><label><input type="checkbox" id="mapnation"> the whole country</label> ·
+ <a id="mappage" href="#" target="_blank">Map page</a></p>
+ <div id="maplegend"></div><div id="maphover" class="hint" aria-live="polite"></div>
+ <div id="mapwrap"></div><div id="maptable"></div>
 </section>
 <section id="explorer" hidden>
  <div class="cols"><div>
@@ -103,6 +109,7 @@ function sentence(a, type, b, to) {
   return `${a} ${verb} ${b}` + (to ? ` to ${to}` : "");
 }
 const $ = (id) => document.getElementById(id);
+let NATIONAL = "national";  // the national scope's value in the list (from /api/scopes)
 const esc = (s) => String(s ?? "").replace(/[&<>"']/g, c => ({"&":"&amp;","<":"&lt;",">":"&gt;",'"':"&quot;","'":"&#39;"}[c]));
 $("key").value = sessionStorage.getItem("key") || "";
 $("key").addEventListener("change", () => sessionStorage.setItem("key", $("key").value));
@@ -123,12 +130,13 @@ document.querySelectorAll("nav button").forEach(b => b.addEventListener("click",
 // every jurisdiction with data, grouped by country, after the national scope
 async function loadStates() {
   const s = await api("/api/scopes");
+  NATIONAL = s.national;
   $("state").innerHTML = `<option value="${esc(s.national)}">National (across states)</option>` +
     s.countries.map(c => `<optgroup label="${esc(c.name)}">` + c.jurisdictions.map(j =>
       `<option value="${esc(j.scope)}">${esc(j.name)} (${esc(j.scope)})</option>`).join("") +
       "</optgroup>").join("");
   if (s.countries.length) $("state").value = s.countries[0].jurisdictions[0].scope;
-  dashboard();
+  dashboard(); drawMap();
 }
 const HEADINGS = {
   state: ["Missing roles", "Sites without a law-enforcement contact", "Follow-ups due or overdue"],
@@ -170,6 +178,23 @@ async function dashboard() {
   $("charts").innerHTML = charts.map(c => `<figure><img alt="${esc(c.alt)}" src="data:image/svg+xml,${encodeURIComponent(c.svg)}"><figcaption>${esc(c.title)}</figcaption></figure>`).join("");
 }
 $("state").addEventListener("change", dashboard);
+// the map: an SVG built on the server from the vendored Census boundaries, every text escaped
+async function drawMap() {
+  // the national scope, like the box, maps the whole country
+  const scope = $("state").value;
+  const st = $("mapnation").checked || scope === NATIONAL ? "" : scope;
+  const q = st ? "?state=" + encodeURIComponent(st) : "";
+  const m = await api("/api/map" + q);
+  $("mappage").href = "/api/pages/map" + q;
+  $("maplegend").innerHTML = m.legend;
+  $("mapwrap").innerHTML = m.svg;
+  $("maptable").innerHTML = m.table;
+  $("mapwrap").querySelectorAll("path[data-fips]").forEach(p => p.addEventListener("mouseenter",
+    () => { $("maphover").textContent = p.querySelector("title").textContent; }));
+  window.coalitionMap = {state: m.state, counties: m.counties, ready: true};
+}
+$("state").addEventListener("change", drawMap);
+$("mapnation").addEventListener("change", drawMap);
 // explorer
 let timer = null, egoView = null;
 $("q").addEventListener("input", () => { clearTimeout(timer); timer = setTimeout(search, 200); });

@@ -37,6 +37,9 @@ class Settings(BaseSettings):
     hub_min_ties: int = Field(25, ge=1, description="The fewest neighbours a hub has (more "
                               "than this).")
     server_start_timeout: float = Field(20.0, description="Seconds to wait for the embedded server.")
+    change_window_months: int = Field(
+        6, ge=1, le=60, description="What each build changed: months after a build whose new "
+        "ties and first-time organizations are credited to it.")
     keys_file: Path | None = Field(None, description="API keys (hashed); default: in data_dir.")
     audit_file: Path | None = Field(None, description="Audit log; default: in data_dir.")
 

@@ -139,6 +139,14 @@ Funnel: {% for s in st.funnel.stages %}{{ s }} {{ st.funnel.counts[s] }}{{ " →
 {% endfor %}{% for state, rows in st.metrics.get("tips_and_hotline", {}).items() %}{% for t in rows %}- Tips and reports ({{ state }}): {{ t.scope.name }}: {{ t.name }} {{ t.value_text or t.value }}{{ " (" ~ dated(t) ~ ")" if t.date }}
 {% endfor %}{% endfor %}{% for t in st.metrics.get("trainings", [])[:20] %}- {{ t.entity.name }}: {{ t.kind }} {{ t.program.name }}{{ " (" ~ (t.count_text or t.count) ~ ")" if t.count is not none }}{{ ": " ~ t.status if t.status }}
 {% endfor %}
+{% if st.changes and st.changes.builds %}
+### 9. What each build changed
+Ties, first-time organizations and network scores over waves (as PARTNER reports them) from each build's date to {{ st.changes.window_months }} months after it (from the first to the last day a build dated to the month or year only may have been); undated and planned ties are never credited to a build.
+
+| build | date | new ties | new law enforcement ↔ industry ties | organizations engaged for the first time | density before → after | cross-sector share before → after |
+|---|---|---|---|---|---|---|
+{% for b in st.changes.builds %}| {{ b.name }} | {{ b.get("date_shown") or b.date or "undated" }} | {{ b.new_ties | length if b.new_ties is defined else "" }} | {% for t in b.get("new_cross_sector_ties", []) %}{{ t.source_name }} – {{ t.target_name }}{{ "; " if not loop.last }}{% endfor %} | {{ names(b.get("first_time", [])) }} | {{ share(b.before, "density") if b.before is defined else "" }} → {{ share(b.after, "density") if b.after is defined else "" }} | {{ share(b.before, "cross_sector_share") if b.before is defined else "" }} → {{ share(b.after, "cross_sector_share") if b.after is defined else "" }} |
+{% endfor %}{% endif %}
 {% endfor %}{% if r.get("national") %}{% set n = r.national %}
 ## National: across {{ n.states | length }} jurisdiction{{ "s" if n.states | length != 1 }}
 
@@ -289,6 +297,15 @@ def _by_build(points: list[dict[str, Any]], status: str) -> list[dict[str, Any]]
     return list(out.values())
 
 
+def _share(wave: dict[str, Any], key: str) -> str:
+    """A wave's score as a percentage, with the members and ties it was computed from."""
+    v = wave.get(key)
+    if v is None:
+        return "n/a"
+    return f"{round(100 * v)}% ({wave['ties']} ties, {wave['members']} members)" \
+        if key == "density" else f"{round(100 * v)}%"
+
+
 def _by_state(report: dict[str, Any]) -> list[dict[str, Any]]:
     def pick(rows: list[dict[str, Any]], state: str) -> dict[str, Any]:
         return next((r for r in rows if r["state"] == state), {})
@@ -309,6 +326,7 @@ def _by_state(report: dict[str, Any]) -> list[dict[str, Any]]:
             "structure": {p: pick(report["structure"][p], state)
                           for p in ("relationship", "co_attendance")},
             "metrics": pick(report["metrics"], state),
+            "changes": pick(report.get("build_changes", []), state),
             "invites": {i["role"]["id"]: i["invite"] for i in recs.get("invitations", [])},
         })
     return out
@@ -318,7 +336,7 @@ def to_markdown(report: dict[str, Any]) -> str:
     # finalize escapes every value the template prints: names, kinds, reasons, states.
     env = Environment(undefined=StrictUndefined, trim_blocks=False, autoescape=False,
                       finalize=md_text)
-    env.globals.update(pct=_pct, names=_names, code=_code, who=_who, dated=_dated,
+    env.globals.update(share=_share, pct=_pct, names=_names, code=_code, who=_who, dated=_dated,
                        by_build=_by_build)
     gen = dict(report["generated"], blueprint_name=report["generated"]["blueprint"]
                .rsplit("/", 1)[-1])

@@ -212,7 +212,8 @@ def build(g: nx.MultiDiGraph, *, title: str = "Coalition network", size_by: str 
 
     ``context``: nodes drawn faded (the actors a kind view's selection is tied to); nodes
     with ``hub_hidden`` (graph.projection) are hubs the ego network did not expand: they
-    say how many neighbours are not shown.
+    say how many neighbours are not shown. ``notes``: lines for the side panel (a build
+    view's figures).
     """
     notes = list(notes or ())
     held = sorted(n for n, d in g.nodes(data=True) if d.get("hub_hidden"))
@@ -631,7 +632,24 @@ function filters(panel, view, empty) {
     boxes("rel_type", types, {title: "Relationship", names: typeNames}) +
     (dates.length ? '<fieldset data-filter="dates"><legend>Dates</legend>' +
      '<label>from <input type="date" name="from"></label> <label>to <input type="date" name="to"></label>' +
-     '<p class="hint">' + esc(dates[0]) + ' to ' + esc(dates[dates.length - 1]) + ' on this page; undated items stay.</p></fieldset>' : "");
+     '<p class="hint">' + esc(dates[0]) + ' to ' + esc(dates[dates.length - 1]) + ' on this page; undated items stay.</p></fieldset>' +
+     // the time slider: the network as it grew, date by date ("all" at the right end)
+     '<fieldset data-filter="time"><legend>Time</legend><input type="range" name="time" min="0" max="' +
+     dates.length + '" step="1" value="' + dates.length + '" aria-label="show the network as of a date" style="width:100%">' +
+     '<p class="hint" id="time-shown">all dates</p></fieldset>' : "");
+  // When a node appears: its own date, else its first dated tie or dated neighbour (an
+  // organization appears with the first build it attended); undated throughout: always.
+  var seen = {};
+  ns.forEach(function (n) { if (n.date) seen[n.id] = String(n.date); });
+  function earlier(id, d) { if (d && (!seen[id] || d < seen[id])) seen[id] = d; }
+  var own = {};
+  ns.forEach(function (n) { own[n.id] = n.date ? String(n.date) : null; });
+  es.forEach(function (e) {
+    var d = e.date ? String(e.date) : null;
+    if (!own[e.from]) earlier(e.from, d || own[e.to]);
+    if (!own[e.to]) earlier(e.to, d || own[e.from]);
+  });
+  view.appears = seen;
   function checked(name) {
     var box = panel.querySelector('[data-filter="' + name + '"]');
     if (!box) return null;
@@ -643,16 +661,25 @@ function filters(panel, view, empty) {
     var sec = checked("sector"), kind = checked("kind"), rel = checked("rel_type");
     var lo = (panel.querySelector('input[name="from"]') || {}).value || null;
     var hi = (panel.querySelector('input[name="to"]') || {}).value || null;
+    var slider = panel.querySelector('input[name="time"]'), upto = null;
+    // a date to the month or year counts as within it: "2017-05-01" is shown as of "2017"
+    if (slider && +slider.value < dates.length) upto = dates[+slider.value];
+    var uptoCmp = upto && upto.length < 10 ? upto + "\uffff" : upto;
+    var label = panel.querySelector("#time-shown");
+    if (label) label.textContent = upto ? "as of " + upto : "all dates";
+    view.asOf = upto;
     var shown = {}, nodeChanges = [], edgeChanges = [], count = 0;
     view.nodes.forEach(function (n) {
       var hide = n.overlay ? !view.overlayShown :
-        !(sec[n.sector] && kind[n.kind] && inRange(n.date, lo, hi));
+        !(sec[n.sector] && kind[n.kind] && inRange(n.date, lo, hi) &&
+          inRange(seen[n.id], null, uptoCmp));
       if (!hide) { shown[n.id] = true; if (!n.overlay) count++; }
       if (!!n.hidden !== hide) nodeChanges.push({id: n.id, hidden: hide});
     });
     view.edges.forEach(function (e) {
       var hide = !(shown[e.from] && shown[e.to]) ||
-        (e.overlay ? !view.overlayShown : !(rel[e.rel_type] && inRange(e.date, lo, hi)));
+        (e.overlay ? !view.overlayShown : !(rel[e.rel_type] && inRange(e.date, lo, hi) &&
+                                            inRange(e.date, null, uptoCmp)));
       if (!!e.hidden !== hide) edgeChanges.push({id: e.id, hidden: hide});
     });
     if (nodeChanges.length) view.nodes.update(nodeChanges);
@@ -663,6 +690,7 @@ function filters(panel, view, empty) {
   view.overlayShown = true;
   view.applyFilters = apply;
   panel.addEventListener("change", apply);
+  panel.addEventListener("input", function (ev) { if (ev.target.name === "time") apply(); });
   apply();
 }
 window.coalitionView = {create: create, fit: fit, relabel: relabel, filters: filters, esc: esc};

@@ -28,6 +28,7 @@ from graph.analysis.blueprint import (
     load_blueprint,
     load_schedule,
 )
+from graph.analysis.changes import changes_by_build
 from graph.analysis.contacts import contact_gaps, sites
 from graph.analysis.followups import engagement_funnel, schedule
 from graph.analysis.graphs import (
@@ -51,7 +52,7 @@ from graph.analysis.structure import structure
 #: docs/analysis.md, "What changed in version 2"
 VERSION = 2
 PER_STATE = ("coverage", "contact_gaps", "followups", "recommendations", "mve", "laws",
-             "metrics")
+             "metrics", "build_changes")
 
 
 def _distinct(problems: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -90,11 +91,18 @@ def national_part(g: nx.MultiDiGraph, *, as_of: dt.date | None = None,
 
 def analyze(g: nx.MultiDiGraph, *, states: list[str] | None = None,
             as_of: dt.date | None = None, blueprint: Path = DEFAULT, seed: int = 42,
-            national_scope: bool = False) -> dict[str, Any]:
+            national_scope: bool = False, window_months: int | None = None
+            ) -> dict[str, Any]:
     """Every analysis for each state (default: every state in the graph that holds
     anything as of ``as_of``; ``[]``: none), and with ``national_scope`` the national part
-    of ``g`` (which should then be the whole graph)."""
+    of ``g`` (which should then be the whole graph). ``window_months``: what each build
+    changed is counted over this many months after it (default: the setting
+    ``change_window_months``)."""
     as_of = as_of or dt.date.today()
+    if window_months is None:
+        from graph.settings import get_settings
+
+        window_months = get_settings().change_window_months
     load_blueprint(Path(blueprint))  # a bad blueprint is refused before any work
     plan = load_schedule(Path(blueprint))
     notes: list[str] = []
@@ -110,6 +118,7 @@ def analyze(g: nx.MultiDiGraph, *, states: list[str] | None = None,
         "coverage": [], "contact_gaps": [], "followups": [],
         "structure": {"relationship": [], "co_attendance": []},
         "recommendations": [], "mve": mve_adoption(g, chosen), "laws": [], "metrics": [],
+        "build_changes": [],
     }
     # Rows an analysis cannot use are data problems whatever the day: a build dated
     # 9999-12-31 is not merely "not yet" (the cut leaves it out), it is a typo to correct.
@@ -148,6 +157,9 @@ def analyze(g: nx.MultiDiGraph, *, states: list[str] | None = None,
             "invitations": invitations(v, ties, cov), "basis": basis(v, gaps, state)})
         report["laws"].append(laws(v, state))
         report["metrics"].append({"state": state, **impact(v, whole=g)})
+        report["build_changes"].append({
+            "state": state, "window_months": window_months,
+            "builds": changes_by_build(v, window_months=window_months, state=state)})
     if national_scope:
         report["national"] = national(g, blueprint=blueprint, seed=seed)
     return report
