@@ -12,7 +12,7 @@ from graph.analysis.asof import as_of
 from graph.analysis.changes import build_changes
 from graph.analysis.graphs import People
 from graph.errors import ConfigError
-from graph.projection import Filters, project, project_state
+from graph.projection import Filters, project
 from visualizations.network import render_html
 
 
@@ -23,7 +23,7 @@ def _build_graph(service: CoalitionService, build: str):
         if d is None or d.get("label") != "Event":
             raise ConfigError(f"no event with id {build!r} (list them with: coalition query "
                               "'MATCH (e:Event) RETURN e.id, e.name, e.date')")
-        return project_state(store, d["state"]) if d.get("state") else project(store)
+        return service.graph_of(store, d.get("state"))
 
 
 def changes(service: CoalitionService, build: str, window_months: int | None = None

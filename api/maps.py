@@ -7,14 +7,13 @@ from html import escape
 from typing import Any
 
 from api.service import CoalitionService, jurisdiction_param
-from graph.projection import project, project_state
 from visualizations.map import legend_html, map_svg, render_map, state_fips, table_html
 
 
 def _graph(service: CoalitionService, state: str | None):
     with service.store() as store:
         # contact gaps follow ties through people: the state's graph holds them
-        return project_state(store, state) if state else project(store)
+        return service.graph_of(store, state)
 
 
 def map_page(service: CoalitionService, state: str | None = None) -> tuple[str, dict[str, Any]]:

@@ -10,7 +10,7 @@ import multiprocessing
 import os
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -117,6 +117,11 @@ def jurisdiction_param(text: str | None) -> str | None:
     ('TX', 'CA-AB', None)
     """
     return jurisdictions.jurisdiction(text).short if text else None
+
+def _names(store: GraphStore, ids: Iterable[str]) -> dict[str, Any]:
+    """Entities' names by id."""
+    return {r["id"]: r["name"] for r in store.read(queries.NAMES_BY_ID, {"ids": list(ids)})}
+
 
 def path_note(choice: PathChoice, names: dict[str, Any]) -> str | None:
     """What hubs did to the paths, in words (None when they did nothing).
@@ -320,8 +325,7 @@ class CoalitionService:
                 raise NotFound(f"no stakeholder with id {node_id!r}")
             ties = store.read(queries.STAKEHOLDER_TIES, {"id": node_id})
             thirds = sorted({t["props"]["to_id"] for t in ties if t["props"].get("to_id")})
-            third_names = {r["id"]: r["name"] for r in store.read(queries.NAMES_BY_ID,
-                                                                  {"ids": thirds})}
+            third_names = _names(store, thirds)
         props = dict(found[0]["props"])
         hidden = () if include_contacts else model.CONTACT_PROPERTIES
         provenance = {k: props.pop(k, None) for k in ("source", "source_row", "citation",
@@ -391,8 +395,7 @@ class CoalitionService:
         hubs when that costs one hop more at most (graph.projection.preferred_paths); the
         note says when they could not be avoided, or were."""
         with self.store() as store:
-            names = {r["id"]: r["name"] for r in store.read(queries.NAMES_BY_ID,
-                                                             {"ids": [a, b]})}
+            names = _names(store, [a, b])
             for n in (a, b):
                 if n not in names:
                     raise NotFound(f"no stakeholder with id {n!r}")
@@ -400,13 +403,17 @@ class CoalitionService:
                                      through_hubs=through_hubs, limit=limit)
             ids = sorted(({n for p in choice.paths for n in p} | set(choice.hubs))
                          - names.keys())  # a, b: known
-            names.update({r["id"]: r["name"] for r in store.read(queries.NAMES_BY_ID,
-                                                                  {"ids": ids})})
+            names.update(_names(store, ids))
         return {"paths": [[{"id": n, "name": str(names.get(n) or n)} for n in p]
                           for p in choice.paths],
                 "hubs": [{"id": h, "name": str(names.get(h) or h)} for h in choice.hubs],
                 "went_round_hubs": choice.went_round,
                 "note": path_note(choice, names)}
+
+    def graph_of(self, store: GraphStore, state: str | None = None) -> Any:
+        """One state's graph (graph.projection.project_state), or with no state the whole
+        graph: what the map and the build views read."""
+        return project_state(store, state) if state else project(store)
 
     def events(self, state: str | None = None) -> list[dict[str, Any]]:
         with self.store() as store:
@@ -540,14 +547,12 @@ class CoalitionService:
         context: set[str] | None = None
         notes: list[str] = []
         with self.store() as store:
-            hubs = {} if through_hubs else self.hubs(store) if (path or focus) else {}
+            hubs = self.hubs(store) if (path or focus) and not through_hubs else {}
             if path:
                 choice = preferred_paths(store, *path, hubs=hubs, through_hubs=through_hubs)
                 highlight = choice.paths
                 if choice.hubs:
-                    names = {r["id"]: r["name"] for r in store.read(queries.NAMES_BY_ID,
-                                                                    {"ids": list(choice.hubs)})}
-                    notes.append(path_note(choice, names) or "")
+                    notes.append(str(path_note(choice, _names(store, choice.hubs))))
                 if not highlight:
                     raise ConfigError(f"no path between {path[0]} and {path[1]} (check both "
                                       "ids with: coalition query 'MATCH (n {id: $id}) "

@@ -142,9 +142,8 @@ def project_state(store: GraphStore, state: str, *, include_contacts: bool = Fal
     if attendance:
         multi = sorted({r["id"] for r in store.read(queries.MULTI_STATE_NODE_IDS,
                                                     {"states": [state]})} & ids)
-        around = {i: labels for batch in batched(multi, store.batch_size)  # type: ignore[arg-type]
-                  for r in store.read(queries.NEIGHBOUR_IDS, {"ids": batch})
-                  for i, labels in [(r["id"], r["labels"])]}
+        around = {r["id"]: r["labels"] for batch in batched(multi, store.batch_size)  # type: ignore[arg-type]
+                  for r in store.read(queries.NEIGHBOUR_IDS, {"ids": batch})}
         people = sorted(i for i, labels in around.items() if "Person" in labels)
         employers = {r["id"] for batch in batched(people, store.batch_size)  # type: ignore[arg-type]
                      for r in store.read(queries.NEIGHBOUR_IDS, {"ids": batch})
@@ -281,14 +280,15 @@ def preferred_paths(store: GraphStore, a: str, b: str, *, hubs: Mapping[str, int
     every shortest path, as :func:`shortest_paths`.
     """
     found = shortest_paths(store, a, b, limit=limit)
-    if through_hubs or not found:
-        return PathChoice(found)
     inner = set(hubs) - {a, b}
-    free = [p for p in found if not inner & set(p)]
-    if free:
-        return PathChoice(free)
     via = tuple(sorted({n for p in found for n in p if n in inner}))
+    if through_hubs or not via:
+        return PathChoice(found)
+    # one search round the hubs answers both questions: are there hub-free shortest paths
+    # (as long as ``found``), or one a step longer?
     around = shortest_paths(store, a, b, limit=limit, max_depth=len(found[0]), avoid=inner)
-    if around:
-        return PathChoice(around, via, went_round=True)
-    return PathChoice(found, via)
+    if not around:
+        return PathChoice(found, via)
+    if len(around[0]) == len(found[0]):
+        return PathChoice(around)
+    return PathChoice(around, via, went_round=True)

@@ -435,23 +435,25 @@ ORDER BY date DESC, id
 
 #: one step of the path search: neighbours that are actors or events, or one of the $ends;
 #: never through the $avoid (hubs, when a path should go round them)
+def _expandable(var: str) -> str:
+    """``var`` is an actor or an event (what ego networks and paths run through)."""
+    return "(" + " OR ".join(f"{var}:{x}" for x in EXPANDABLE_LABELS) + ")"
+
+
 NEIGHBOUR_PAIRS = f"""
 MATCH (a:{ENTITY})-[]-(b:{ENTITY}) WHERE a.id IN $ids
-  AND (b.id IN $ends OR (({" OR ".join(f"b:{x}" for x in EXPANDABLE_LABELS)})
-                         AND NOT b.id IN $avoid))
+  AND (b.id IN $ends OR ({_expandable("b")} AND NOT b.id IN $avoid))
 RETURN DISTINCT a.id AS src, b.id AS dst
 """
 
-_EXPANDABLE_A = " OR ".join(f"a:{x}" for x in EXPANDABLE_LABELS)
-
 #: distinct neighbours of every actor and event that has any (graph.hubs)
 EXPANDABLE_DEGREES = f"""
-MATCH (a:{ENTITY})-[]-(b:{ENTITY}) WHERE {_EXPANDABLE_A}
+MATCH (a:{ENTITY})-[]-(b:{ENTITY}) WHERE {_expandable("a")}
 RETURN a.id AS id, count(DISTINCT b) AS degree
 """
 
 EXPANDABLE_COUNT = f"""
-MATCH (a:{ENTITY}) WHERE {_EXPANDABLE_A}
+MATCH (a:{ENTITY}) WHERE {_expandable("a")}
 RETURN count(a) AS n
 """
 
