@@ -183,3 +183,11 @@ def lookup(vocabulary: dict[str, str] | frozenset[str], text: str) -> str | None
             if label.lower() == squashed:
                 return word
     return None
+
+#: the change log (graph/changelog.py): kept in the same database as the graph, so it is
+#: backed up with it and works on both stores, but never an ``Entity``: projections,
+#: analyses, exports, search and counts read ``Entity`` nodes only, so they never see it. A
+#: change is one ``Change`` node and the ``ChangePart`` nodes holding its before/after.
+CHANGE = "Change"
+CHANGE_PART = "ChangePart"
+LOG_LABELS = frozenset({CHANGE, CHANGE_PART})

@@ -11,7 +11,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from graph.model import ENTITY, EXPANDABLE_LABELS, NODE_LABELS, REL_TYPES
+from graph.model import (
+    CHANGE,
+    CHANGE_PART,
+    ENTITY,
+    EXPANDABLE_LABELS,
+    LOG_LABELS,
+    NODE_LABELS,
+    REL_TYPES,
+)
 
 
 def label(name: str) -> str:
@@ -60,8 +68,10 @@ class Dialect:
 
         >>> NEO4J.schema_statements()[0]
         'CREATE CONSTRAINT entity_id IF NOT EXISTS FOR (n:Entity) REQUIRE n.id IS UNIQUE'
-        >>> FALKORDB.schema_statements()
-        ['CREATE INDEX FOR (n:Entity) ON (n.id, n.name, n.state)']
+        >>> FALKORDB.schema_statements()  # doctest: +NORMALIZE_WHITESPACE
+        ['CREATE INDEX FOR (n:Entity) ON (n.id, n.name, n.state)',
+         'CREATE INDEX FOR (n:Change) ON (n.id, n.time)',
+         'CREATE INDEX FOR (n:ChangePart) ON (n.change)']
         """
         props = list(self.indexed_properties())
         stmts: list[str] = []
@@ -70,7 +80,8 @@ class Dialect:
             props.remove("id")
             stmts.append(f"CREATE CONSTRAINT entity_id IF NOT EXISTS FOR (n:{ENTITY}) "
                          "REQUIRE n.id IS UNIQUE")
-        return stmts + self.index_statements(props)
+        return stmts + self.index_statements(props) + self.log_index_statements(
+            [(lab, p) for lab, props in LOG_INDEXED.items() for p in props])
 
     def index_statements(self, props: list[str]) -> list[str]:
         """Statements that index ``props`` of ``Entity``.
@@ -101,11 +112,34 @@ class Dialect:
         """
         return ("id", "name", "state")
 
+    def log_index_statements(self, missing: list[tuple[str, str]]) -> list[str]:
+        """Statements that index the change log's ``(label, property)`` pairs in ``missing``
+        (see :data:`LOG_INDEXED`): one per label on FalkorDB, one per pair on Neo4j.
+
+        >>> FALKORDB.log_index_statements([("Change", "id"), ("Change", "time")])
+        ['CREATE INDEX FOR (n:Change) ON (n.id, n.time)']
+        >>> NEO4J.log_index_statements([("ChangePart", "change")])
+        ['CREATE INDEX changepart_change IF NOT EXISTS FOR (n:ChangePart) ON (n.change)']
+        """
+        by_label: dict[str, list[str]] = {}
+        for lab, prop in missing:
+            if lab not in LOG_LABELS or prop not in LOG_INDEXED[lab]:
+                raise ValueError(f"not an index of the change log: {lab}.{prop}")
+            by_label.setdefault(lab, []).append(prop)
+        if self.one_index_per_label:
+            return [self._index("", f"(n:{lab})", ", ".join(f"n.{p}" for p in props))
+                    for lab, props in by_label.items()]
+        return [self._index(f"{lab.lower()}_{p}", f"(n:{lab})", f"n.{p}")
+                for lab, props in by_label.items() for p in props]
+
     def _index(self, name: str, pattern: str, prop: str) -> str:
         if self.if_not_exists:
             return f"CREATE INDEX {name} IF NOT EXISTS FOR {pattern} ON ({prop})"
         return f"CREATE INDEX FOR {pattern} ON ({prop})"
 
+
+#: what the change log is looked up by: a change by id and time, its parts by change
+LOG_INDEXED: dict[str, tuple[str, ...]] = {CHANGE: ("id", "time"), CHANGE_PART: ("change",)}
 
 FALKORDB = Dialect(name="falkordb", constraint_in_cypher=False, if_not_exists=False,
                    one_index_per_label=True)
@@ -290,11 +324,13 @@ def changed_edges(rtype: str) -> str:
 
 ANY_ENTITY = f"MATCH (n:{ENTITY}) RETURN n.id AS id LIMIT 1"
 
-LABEL_COUNTS = """
-MATCH (n) UNWIND labels(n) AS label
+#: the graph's labels only: the change log's nodes are not Entities and are not counted
+LABEL_COUNTS = f"""
+MATCH (n:{ENTITY}) UNWIND labels(n) AS label
 RETURN label, count(*) AS count ORDER BY label
 """
 
+#: (the change log has no relationships)
 REL_COUNTS = """
 MATCH ()-[e]->() RETURN type(e) AS type, count(*) AS count ORDER BY type
 """
@@ -459,4 +495,115 @@ RETURN count(a) AS n
 
 ORGANIZATION_IDS = """
 MATCH (n:Organization) RETURN n.id AS id ORDER BY id
+"""
+
+
+# --------------------------------------------------------------------------- the change log
+# graph/changelog.py: a Change node and its ChangePart nodes. Never Entity nodes, so that no
+# read above (all of which match Entity) sees them. Written append-only: nothing here
+# changes a change, and FORGET_CHANGE only takes back a change whose writes were taken back.
+
+#: ``$rows: [{...}]``, the parts first and the Change last: a Change node found means a
+#: complete change
+RECORD_CHANGE_PARTS = f"UNWIND $rows AS r CREATE (p:{CHANGE_PART}) SET p = r"
+RECORD_CHANGE = f"UNWIND $rows AS r CREATE (c:{CHANGE}) SET c = r"
+
+#: a change that did not happen after all (its load was taken back); ``$rows: [{id}]``
+FORGET_CHANGE = f"""
+UNWIND $rows AS r
+OPTIONAL MATCH (p:{CHANGE_PART} {{change: r.id}})
+OPTIONAL MATCH (c:{CHANGE} {{id: r.id}})
+DELETE p, c
+"""
+
+#: changes, newest first; null parameters mean "any"
+CHANGES = f"""
+MATCH (c:{CHANGE})
+WHERE ($since IS NULL OR c.time >= $since) AND ($ids IS NULL OR c.id IN $ids)
+  AND ($undoes IS NULL OR c.undoes = $undoes)
+RETURN properties(c) AS change
+ORDER BY c.time DESC, c.id DESC
+LIMIT $limit
+"""
+
+#: the changes that touched any of $ids (a node's id, a relationship's key or end) after
+#: $since (null: ever)
+CHANGES_TOUCHING = f"""
+MATCH (p:{CHANGE_PART}) WHERE ($since IS NULL OR p.time > $since)
+  AND any(i IN p.entities WHERE i IN $ids)
+RETURN DISTINCT p.change AS id
+"""
+
+CHANGE_PARTS = f"""
+MATCH (p:{CHANGE_PART} {{change: $id}})
+RETURN p.seq AS seq, p.entries AS entries ORDER BY seq
+"""
+
+# --------------------------------------------------------------------------- edits
+# graph/editing.py: each edit's first statement is the one that can refuse it (an id already
+# taken, a version that is no longer current), so a refused edit writes nothing.
+
+
+def update_node_if(labels: tuple[str, ...]) -> str:
+    """Replace a node's labels and properties if its version (``row_hash``) is still
+    ``$version``; returns its id if it did. ``$rows: [{id, version, props}]``.
+
+    >>> print(update_node_if(("Organization", "Casino")))  # doctest: +ELLIPSIS
+    UNWIND $rows AS r
+    MATCH (n:Entity {id: r.id}) WHERE n.row_hash = r.version
+    SET n:Organization:Casino
+    REMOVE n:BusCompany:...
+    SET n = r.props
+    RETURN n.id AS id
+    """
+    wanted = _labels(labels)
+    stale = sorted(NODE_LABELS - set(wanted) - {ENTITY})
+    return "\n".join([
+        "UNWIND $rows AS r",
+        f"MATCH (n:{ENTITY} {{id: r.id}}) WHERE n.row_hash = r.version",
+        "SET n:" + ":".join(wanted),
+        "REMOVE n:" + ":".join(stale),
+        "SET n = r.props",
+        "RETURN n.id AS id",
+    ])
+
+
+def create_node(labels: tuple[str, ...]) -> str:
+    """Create a node; the id constraint refuses an id that exists. ``$rows: [{id, props}]``.
+
+    >>> print(create_node(("Person",)))
+    UNWIND $rows AS r
+    CREATE (n:Entity:Person)
+    SET n = r.props
+    RETURN n.id AS id
+    """
+    return "\n".join(["UNWIND $rows AS r", f"CREATE (n:{':'.join([ENTITY, *_labels(labels)])})",
+                       "SET n = r.props", "RETURN n.id AS id"])
+
+
+#: delete a node and its relationships if its version is still r.version
+DELETE_NODE_IF = f"""
+UNWIND $rows AS r
+MATCH (n:{ENTITY} {{id: r.id}}) WHERE n.row_hash = r.version
+WITH n, n.id AS id
+DETACH DELETE n
+RETURN id
+"""
+
+#: a node's relationships, both ways, as edges_by_key returns them
+NODE_EDGES = f"""
+MATCH (a:{ENTITY})-[e]->(b:{ENTITY}) WHERE a.id = $id OR b.id = $id
+RETURN type(e) AS type, a.id AS src, b.id AS dst, e.key AS key, properties(e) AS props
+"""
+
+#: a node's own derived relationships, which an edit replaces with the plan's
+NODE_OUT_EDGES = f"""
+MATCH (a:{ENTITY} {{id: $id}})-[e]->(b:{ENTITY}) WHERE type(e) IN $types
+RETURN type(e) AS type, a.id AS src, b.id AS dst, e.key AS key, properties(e) AS props
+"""
+
+#: the people working for an organization (a delete without cascade names them)
+STAFF = f"""
+MATCH (p:{ENTITY}:Person)-[:WORKS_FOR]->(o:{ENTITY} {{id: $id}})
+RETURN p.id AS id, p.name AS name ORDER BY id
 """

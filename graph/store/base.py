@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 import math
@@ -12,7 +13,8 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from typing import Any
 
-from graph import queries
+from graph import changelog, queries
+from graph.changelog import Change, Entry
 from graph.errors import QueryError, StoreRefused
 from graph.queries import Dialect
 
@@ -148,6 +150,10 @@ class GraphStore(ABC):
     # -- the handful of primitives each backend implements
     @abstractmethod
     def _write(self, query: str, rows: list[Row]) -> None: ...
+
+    @abstractmethod
+    def _execute(self, query: str, rows: list[Row]) -> list[Row]:
+        """A write that returns rows (an edit's first statement says whether it applied)."""
 
     @abstractmethod
     def read(self, query: str, params: Row | None = None, *, timeout: float | None = None,
@@ -324,6 +330,63 @@ class GraphStore(ABC):
             [{"id": i} for i in before.new_nodes], self.batch_size)], tick)
         self.write_nodes(before.nodes, tick)
         self.write_edges(before.edges, tick)
+
+    # -- one change, all or nothing (graph/editing.py)
+    @contextlib.contextmanager
+    def atomic(self, before: Before) -> Iterator[None]:
+        """Run the writes inside as one change: should any fail, none stays.
+
+        Here (FalkorDB, which has no transaction spanning statements) by the loader's own
+        mechanism: what ``before`` remembers is put back (:meth:`restore`). Neo4j overrides
+        this with one transaction."""
+        try:
+            yield
+        except BaseException:
+            self.restore(before)
+            raise
+
+    # -- the change log (graph/changelog.py), append-only
+    def record_change(self, change: Change) -> None:
+        """Append a change to the log: its parts in batches, then the Change node, so that a
+        Change node is found only once all of it is there."""
+        for batch in changelog.batches(change.parts()):
+            self._write(queries.RECORD_CHANGE_PARTS, batch)
+        self._write(queries.RECORD_CHANGE, [change.record()])
+
+    def forget_change(self, change_id: str) -> None:
+        """Remove a change whose writes were taken back (a failed load): it did not happen.
+        Nothing else ever removes a change but clearing the whole store."""
+        self._write(queries.FORGET_CHANGE, [{"id": change_id}])
+
+    def changes(self, *, entity: str | None = None, since: str | None = None,
+                ids: list[str] | None = None, undoes: str | None = None,
+                limit: int = 100) -> list[Row]:
+        """Changes, newest first: all of them, or those that touched ``entity`` (a node's
+        id, or a relationship's key or end), since the time ``since`` (ISO, inclusive)."""
+        if entity is not None:
+            found = [r["id"] for r in self.read(queries.CHANGES_TOUCHING,
+                                                {"ids": [entity], "since": None})]
+            ids = sorted(set(found) & set(ids)) if ids is not None else found
+            if not ids:
+                return []
+        return [r["change"] for r in self.read(queries.CHANGES, {
+            "since": since, "ids": ids, "undoes": undoes, "limit": limit})]
+
+    def change_entries(self, change_id: str) -> list[Entry]:
+        """What a change touched, before and after, in the order it recorded them."""
+        return changelog.read_entries(self.read(queries.CHANGE_PARTS, {"id": change_id}))
+
+    def changes_after(self, time: str, entities: Iterable[str]) -> list[Row]:
+        """Changes later than ``time`` that touched any of ``entities``, oldest first."""
+        ids = sorted(set(entities))
+        found: set[str] = set()
+        for i in range(0, len(ids), self.batch_size):
+            found |= {r["id"] for r in self.read(queries.CHANGES_TOUCHING, {
+                "ids": ids[i:i + self.batch_size], "since": time})}
+        if not found:
+            return []
+        return sorted(self.changes(ids=sorted(found), limit=len(found)),
+                      key=lambda c: (c["time"], c["id"]))
 
     def settle(self) -> None:
         """After a load's writes: raise :class:`~graph.errors.StoreRefused` if the store

@@ -157,12 +157,19 @@ class FalkorDBStore(GraphStore):
         return f"FalkorDB graph '{self.graph_name}' at {self._where}"
 
     def _write(self, query: str, rows: list[Row]) -> None:
+        self._execute(query, rows)
+
+    def _execute(self, query: str, rows: list[Row]) -> list[Row]:
         try:
             try:
-                self._graph.query(query, {"rows": rows})
+                res = self._graph.query(query, {"rows": rows})
             except redis.BusyLoadingError:  # restarted under us: wait, then write
                 wait_loaded(self._db.connection)
-                self._graph.query(query, {"rows": rows})
+                res = self._graph.query(query, {"rows": rows})
+            cols = [h[1] if isinstance(h, list | tuple) else h for h in res.header or []]
+            cols = [c.decode() if isinstance(c, bytes) else str(c) for c in cols]
+            return [dict(zip(cols, (_value(v) for v in row), strict=True))
+                    for row in res.result_set or []]
         except redis.ResponseError as e:
             raise self._refusal(e) from e
         except (redis.ConnectionError, OSError) as e:
@@ -276,7 +283,15 @@ class FalkorDBStore(GraphStore):
             except redis.ResponseError as e:
                 if "already indexed" not in str(e):
                     raise StoreError(f"Could not create index ({stmt}): {e}") from e
-        if missing:
+        log_missing = [(lab, p) for lab, props in queries.LOG_INDEXED.items()
+                       for p in props if (lab, p) not in indexed]
+        for stmt in self.dialect.log_index_statements(log_missing):
+            try:
+                self._graph.query(stmt)
+            except redis.ResponseError as e:
+                if "already indexed" not in str(e):
+                    raise StoreError(f"Could not create index ({stmt}): {e}") from e
+        if missing or log_missing:
             self._wait_index_built()
         self._register_vocabulary()
         constraints = {(r["type"], r["label"], tuple(r["properties"]))
@@ -291,12 +306,11 @@ class FalkorDBStore(GraphStore):
                 raise StoreError(f"Could not create the id uniqueness constraint: {e}") from e
 
     def _wait_index_built(self, timeout: float = 60.0) -> None:
-        """Wait for FalkorDB's indexer thread to finish the index before anything else
-        touches the label (the constraint is built on it)."""
+        """Wait for FalkorDB's indexer thread to finish the indexes before anything else
+        touches their labels (the constraint is built on Entity's)."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            statuses = {r["status"] for r in self.read(queries.FALKORDB_INDEXES)
-                        if r["label"] == model.ENTITY}
+            statuses = {r["status"] for r in self.read(queries.FALKORDB_INDEXES)}
             if statuses <= {"OPERATIONAL"}:
                 return
             time.sleep(0.02)
@@ -340,7 +354,7 @@ class FalkorDBStore(GraphStore):
         """
         have = {r["name"] for r in self.read(queries.FALKORDB_LABELS)}
         have_types = {r["name"] for r in self.read(queries.FALKORDB_REL_TYPES)}
-        labels = sorted(model.NODE_LABELS - have)
+        labels = sorted((model.NODE_LABELS | model.LOG_LABELS) - have)
         types = sorted(model.REL_TYPES - have_types)
         if labels or types:
             self._graph.query(queries.register_vocabulary(labels, types))

@@ -8,7 +8,10 @@ itself refuses writes (and routes reads to secondaries on a cluster).
 
 from __future__ import annotations
 
+import contextlib
 import json
+import threading
+from collections.abc import Iterator
 from typing import Any
 
 import neo4j
@@ -24,7 +27,7 @@ from graph.errors import (
     StoreError,
     StoreUnavailable,
 )
-from graph.store.base import GraphStore, Row, check_parameters, plain
+from graph.store.base import Before, GraphStore, Row, check_parameters, plain
 
 
 class _TooLarge(Exception):
@@ -72,6 +75,7 @@ class Neo4jStore(GraphStore):
         self.uri = uri
         self.database = database
         self.batch_size = batch_size
+        self._local = threading.local()  # the transaction of atomic(), per thread
         if notifications is None:
             from graph.settings import get_settings
 
@@ -96,12 +100,38 @@ class Neo4jStore(GraphStore):
         return self._driver.session(database=self.database, default_access_mode=mode)
 
     def _write(self, query: str, rows: list[Row]) -> None:
-        def work(tx: neo4j.ManagedTransaction) -> None:
-            tx.run(query, rows=rows).consume()
+        self._execute(query, rows)
 
+    def _execute(self, query: str, rows: list[Row]) -> list[Row]:
+        def work(tx: neo4j.ManagedTransaction | neo4j.Transaction) -> list[Row]:
+            return [{k: _value(v) for k, v in rec.items()} for rec in tx.run(query, rows=rows)]
+
+        tx = getattr(self._local, "tx", None)
         try:
+            if tx is not None:  # inside atomic(): part of its one transaction
+                return work(tx)
             with self._session(neo4j.WRITE_ACCESS) as s:
-                s.execute_write(work)
+                return s.execute_write(work)
+        except (nx.ServiceUnavailable, nx.SessionExpired) as e:
+            raise StoreUnavailable(f"Lost the connection to {self.description}: {e}") from e
+        except nx.Neo4jError as e:
+            raise self._refusal(e) from e
+
+    @contextlib.contextmanager
+    def atomic(self, before: Before) -> Iterator[None]:
+        """One transaction for the writes inside (in this thread): committed at the end,
+        rolled back by the database if anything fails. ``before`` is not needed here."""
+        if getattr(self._local, "tx", None) is not None:
+            yield  # already inside one
+            return
+        try:
+            with self._session(neo4j.WRITE_ACCESS) as s, s.begin_transaction() as tx:
+                self._local.tx = tx
+                try:
+                    yield
+                    tx.commit()
+                finally:
+                    self._local.tx = None
         except (nx.ServiceUnavailable, nx.SessionExpired) as e:
             raise StoreUnavailable(f"Lost the connection to {self.description}: {e}") from e
         except nx.Neo4jError as e:

@@ -19,8 +19,13 @@ def vocabulary(store: GraphStore) -> tuple[set[str], set[str]]:
             {r["name"] for r in store.read(queries.FALKORDB_REL_TYPES)})
 
 
+#: the graph's labels and the change log's (graph/changelog.py), which edits write while the
+#: API reads
+LABELS = set(model.NODE_LABELS | model.LOG_LABELS)
+
+
 def test_a_new_graph_has_the_whole_vocabulary_and_no_nodes(embedded_store: GraphStore) -> None:
-    assert vocabulary(embedded_store) == (set(model.NODE_LABELS), set(model.REL_TYPES))
+    assert vocabulary(embedded_store) == (LABELS, set(model.REL_TYPES))
     assert embedded_store.read("MATCH (n) RETURN count(n) AS n") == [{"n": 0}]
     assert embedded_store.is_empty()
 
@@ -35,7 +40,7 @@ def test_loading_the_seed_adds_no_label_or_type(embedded_store: GraphStore) -> N
 def test_clear_leaves_a_graph_ready_to_write(embedded_store: GraphStore) -> None:
     load(SEED, embedded_store)
     embedded_store.clear()
-    assert vocabulary(embedded_store) == (set(model.NODE_LABELS), set(model.REL_TYPES))
+    assert vocabulary(embedded_store) == (LABELS, set(model.REL_TYPES))
     assert embedded_store.is_empty()
     # the indexes came back too: the id index is what the upserts look nodes up by
     indexed = {r["label"] for r in embedded_store.read(

@@ -162,3 +162,121 @@ def test_alive_and_settle(store: GraphStore) -> None:
     store.upsert_nodes(("Person",), orgs("p"))
     store.settle()  # whatever it does for this backend, the data stays
     assert store.counts().nodes == 1 and store.alive()
+
+
+# -- the change log (graph/changelog.py), on every backend
+
+def _change(action: str, entries: list, **kw: object):
+    from graph.changelog import Change, Who
+
+    return Change(action, Who("editor", key="k1"), entries, **kw)
+
+
+def test_a_change_round_trips_with_its_entries_in_order(store: GraphStore) -> None:
+    from graph.changelog import edge_entry, node_entry
+
+    entries = [node_entry("org:a", None, {"labels": ["Entity", "Organization"],
+                                          "props": {"id": "org:a", "name": "A"}}),
+               node_entry("org:b", {"labels": ["Entity", "Organization"],
+                                    "props": {"id": "org:b", "city": "X"}},
+                          {"labels": ["Entity", "Organization"],
+                           "props": {"id": "org:b", "city": "Y"}}),
+               edge_entry("REFERRED", "a>b", None, {"src": "org:a", "dst": "org:b",
+                                                    "props": {"key": "a>b"}})]
+    c = _change("create", entries, summary="three things")
+    store.record_change(c)
+    [row] = store.changes()
+    assert row == {"id": c.id, "time": c.time, "action": "create", "summary": "three things",
+                   "entries": 3, "role": "editor", "key": "k1"}
+    assert [e.as_dict() for e in store.change_entries(c.id)] == [e.as_dict() for e in entries]
+
+
+def test_a_large_change_is_split_into_parts_and_read_back_whole(store: GraphStore) -> None:
+    from graph.changelog import node_entry
+
+    entries = [node_entry(f"p{i}", None, {"labels": ["Person"],
+                                          "props": {"id": f"p{i}", "note": "x" * 200}})
+               for i in range(300)]
+    c = _change("load", entries)
+    parts = c.parts(limit=10_000)
+    assert len(parts) > 5 and all(len(p["entries"]) < 10_000 + 300 for p in parts)
+    store.record_change(c)
+    assert [e.id for e in store.change_entries(c.id)] == [f"p{i}" for i in range(300)]
+    # found by any entity it touched, in whichever part
+    assert [r["id"] for r in store.changes(entity="p299")] == [c.id]
+
+
+def test_changes_by_entity_since_and_after(store: GraphStore) -> None:
+    from graph.changelog import edge_entry, node_entry
+
+    one = _change("create", [node_entry("a", None, {"labels": ["Person"], "props": {}})],
+                  time="2026-01-01T00:00:00.000000Z", id="chg-1")
+    two = _change("create", [edge_entry("REFERRED", "k", None,
+                                        {"src": "a", "dst": "b", "props": {}})],
+                  time="2026-02-01T00:00:00.000000Z", id="chg-2")
+    three = _change("update", [node_entry("c", None, {"labels": ["Person"], "props": {}})],
+                    time="2026-03-01T00:00:00.000000Z", id="chg-3")
+    for c in (one, two, three):
+        store.record_change(c)
+    assert [r["id"] for r in store.changes()] == ["chg-3", "chg-2", "chg-1"]  # newest first
+    assert [r["id"] for r in store.changes(entity="a")] == ["chg-2", "chg-1"]  # a tie's end
+    assert [r["id"] for r in store.changes(entity="b")] == ["chg-2"]
+    assert [r["id"] for r in store.changes(entity="k")] == ["chg-2"]  # a tie's key
+    assert [r["id"] for r in store.changes(since="2026-02-01")] == ["chg-3", "chg-2"]
+    assert [r["id"] for r in store.changes(limit=1)] == ["chg-3"]
+    assert [r["id"] for r in store.changes_after(one.time, ["a"])] == ["chg-2"]
+    assert store.changes_after(two.time, ["a", "b"]) == []
+
+
+def test_forget_change_removes_it_and_its_parts(store: GraphStore) -> None:
+    from graph.changelog import node_entry
+
+    c = _change("load", [node_entry("a", None, {"labels": ["Person"], "props": {}})])
+    store.record_change(c)
+    store.forget_change(c.id)
+    assert store.changes() == [] and store.change_entries(c.id) == []
+
+
+def test_the_change_log_is_in_no_count_or_read_of_the_graph(store: GraphStore) -> None:
+    from graph.changelog import node_entry
+    from graph.projection import project
+
+    store.upsert_nodes(("Organization",), orgs("a"))
+    store.record_change(_change("create", [node_entry(
+        "a", None, {"labels": ["Organization"], "props": {"id": "a", "name": "A"}})]))
+    c = store.counts()
+    assert c.labels == {"Entity": 1, "Organization": 1} and c.relationships == {}
+    assert list(project(store).nodes) == ["a"]
+    store.clear()
+    assert store.is_empty() and store.changes() == []  # clearing the store clears its log
+
+
+def test_atomic_keeps_all_or_nothing(store: GraphStore) -> None:
+    store.upsert_nodes(("Organization",), orgs("a", city="X"))
+    before = _graph(store)
+    saved = store.remember(new_nodes=["b"], nodes=["a"], new_edges={}, edges={})
+    with pytest.raises(QueryError), store.atomic(saved):
+        store.upsert_nodes(("Organization",), orgs("a", city="Y"))
+        store.upsert_nodes(("Person",), orgs("b"))
+        store.read("MATCH (n RETURN n")  # fails: everything inside is taken back
+    assert _graph(store) == before
+    with store.atomic(saved):
+        store.upsert_nodes(("Person",), orgs("b"))
+    assert store.counts().labels.get("Person") == 1
+
+
+def test_conditional_update_applies_only_at_its_version(store: GraphStore) -> None:
+    from graph import queries
+
+    store.upsert_nodes(("Organization", "Casino"), [{"id": "a", "props": {
+        "id": "a", "name": "A", "row_hash": "v1"}}])
+    q = queries.update_node_if(("Organization", "TruckStop"))
+    new = {"id": "a", "name": "A2", "row_hash": "v2"}
+    assert store._execute(q, [{"id": "a", "version": "v0", "props": new}]) == []
+    assert store._execute(q, [{"id": "a", "version": "v1", "props": new}]) == [{"id": "a"}]
+    [row] = store.read("MATCH (n:Entity {id: 'a'}) RETURN labels(n) AS l, properties(n) AS p")
+    assert sorted(row["l"]) == ["Entity", "Organization", "TruckStop"] and row["p"] == new
+    assert store._execute(queries.DELETE_NODE_IF, [{"id": "a", "version": "v1"}]) == []
+    assert store._execute(queries.DELETE_NODE_IF, [{"id": "a", "version": "v2"}]) == \
+        [{"id": "a"}]
+    assert store.is_empty()
