@@ -5,6 +5,11 @@ A row whose hash is already in the store is *unchanged* and not written, so load
 input twice writes nothing the second time, and a load interrupted half-way converges when
 run again. ``loaded_at`` is set on what is written and is left out of the hash.
 
+A load that writes anything is one change in the change log (graph/changelog.py): who, when,
+and every node and relationship it wrote as it was before (what it already remembers in
+order to take itself back) and after (what it wrote). The log is written after the graph's
+writes and before the load is done: should it fail, the load is taken back as well.
+
 A load is all-or-nothing at the store too: before writing, it reads what it is about to
 change; should any write fail, it deletes what it created and writes back what it changed,
 then raises :class:`~graph.errors.WriteFailed` saying so. (Another load writing the same
@@ -25,7 +30,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from graph import queries
+from graph import changelog, model, queries
+from graph.changelog import Change, Who
 from graph.errors import CoalitionError, LoadError, WriteFailed
 from graph.store import GraphStore
 from graph.store.base import Before
@@ -56,6 +62,8 @@ class LoadReport:
     rejected_rows: int = 0
     rejects_file: str | None = None
     timings: dict[str, float] = field(default_factory=dict)  # seconds per phase
+    #: the id of the change in the change log (None: a dry run, or nothing to write)
+    change: str | None = None
 
     @property
     def written(self) -> int:
@@ -67,6 +75,7 @@ class LoadReport:
                 "nodes": self.nodes.as_dict(), "relationships": self.edges.as_dict(),
                 "written": 0 if self.dry_run else self.written, "warnings": self.warnings,
                 "rejected_rows": self.rejected_rows, "rejects_file": self.rejects_file,
+                "change": self.change,
                 "timings": {k: round(v, 3) for k, v in self.timings.items()}}
 
 
@@ -168,10 +177,36 @@ def write_rejects(path: Path, plan: Plan) -> Path:
     return out
 
 
+def load_change(before: Before, nodes: list[dict[tuple[str, ...], list[dict[str, Any]]]],
+                edges: dict[str, list[dict[str, Any]]], *, who: Who, source: str) -> Change:
+    """The change a load makes: every node and relationship it writes, as ``before``
+    (:meth:`GraphStore.remember`) saw it and as it is written."""
+    old = {r["id"]: {"labels": list(labels), "props": r["props"]}
+           for labels, rows in before.nodes.items() for r in rows}
+    entries = [changelog.node_entry(r["id"], old.get(r["id"]),
+                                    {"labels": sorted({model.ENTITY, *labels}),
+                                     "props": r["props"]})
+               for groups in nodes for labels, rows in groups.items() for r in rows]
+    old_edges: dict[tuple[str, str, str], dict[str, Any]] = {}
+    for rtype, rows in before.edges.items():
+        for r in rows:  # a twin (a key that gained a second end) keeps the first seen
+            old_edges.setdefault((rtype, r["src"], r["key"]),
+                                 {"src": r["src"], "dst": r["dst"], "props": r["props"]})
+    entries += [changelog.edge_entry(rtype, r["key"], old_edges.get((rtype, r["src"], r["key"])),
+                                     {"src": r["src"], "dst": r["dst"], "props": r["props"]})
+                for rtype, rows in edges.items() for r in rows]
+    created = sum(e.before is None for e in entries)
+    return Change("load", who, entries, summary=f"load of {source}: {created:,} created, "
+                  f"{len(entries) - created:,} updated")
+
+
 def load(path: Path, store: GraphStore, *, dry_run: bool = False, skip_invalid: bool = False,
          fuzzy_threshold: float = 92.0,
-         progress: Callable[[str, int, int], None] | None = None) -> LoadReport:
-    """Validate, diff and (unless ``dry_run``) write a workbook. All-or-nothing by default."""
+         progress: Callable[[str, int, int], None] | None = None,
+         who: Who | None = None) -> LoadReport:
+    """Validate, diff and (unless ``dry_run``) write a workbook. All-or-nothing by default.
+
+    ``who``: whom the change log names for it (default: the command line's user)."""
     path = Path(path)
     t0 = time.perf_counter()
     if progress:
@@ -233,20 +268,30 @@ def load(path: Path, store: GraphStore, *, dry_run: bool = False, skip_invalid: 
     moved = {rtype: [{"src": r["src"], "key": r["key"]} for r in rows
                      if ends.get((rtype, r["src"], r["key"]), r["dst"]) != r["dst"]]
              for rtype, rows in before.edges.items()}
+    change = None
     try:
         store.write_nodes(known, tick)
         store.write_nodes(fresh, tick, new=True)
         store.delete_edges(moved)
         store.write_edges(edge_groups, tick)  # after every node: edges match their ends by id
         if total:
+            t_log = time.perf_counter()
+            change = load_change(before, [known, fresh], edge_groups,
+                                 who=who or Who.cli(), source=path.name)
+            store.record_change(change)
+            report.timings["change_log"] = time.perf_counter() - t_log
             store.settle()  # kept on disk? (a full disk shows only here, after the last write)
     except BaseException as e:
         failed = take_back(store, before, e, what=f"Writing {path} failed after {done:,} of "
                            f"{total:,} records", progress=progress)
+        if change is not None:  # the load did not happen: neither did its change
+            with contextlib.suppress(Exception):
+                store.forget_change(change.id)
         if not isinstance(e, Exception):  # Ctrl-C: taken back, and still an interrupt
             raise
         raise failed from e
     report.timings["write"] = time.perf_counter() - t_diff
+    report.change = change.id if change else None
     return report
 
 

@@ -52,6 +52,32 @@ class Before:
     edges: dict[str, list[Row]] = field(default_factory=dict)
     edge_keys: dict[str, list[Row]] = field(default_factory=dict)
 
+    @classmethod
+    def of(cls, entries: Iterable[Entry]) -> Before:
+        """What puts the entries' ``before`` back (an undo, graph/editing.py): what did not
+        exist goes, what existed is written back as it was; relationships found by their
+        source and key, before and after (a tie whose source changed is a new key)."""
+        b = cls()
+        for e in entries:
+            if e.kind == "node":
+                if e.before is None:
+                    b.new_nodes.append(e.id)
+                else:
+                    b.nodes.setdefault(tuple(sorted(e.before["labels"])), []).append(
+                        {"id": e.id, "props": e.before["props"]})
+                continue
+            keys = b.new_edges if e.before is None else b.edge_keys
+            for side in (e.before, e.after):
+                if side is not None:
+                    row = {"src": side["src"], "key": e.id}
+                    if row not in keys.get(e.type, []):
+                        keys.setdefault(e.type, []).append(row)
+            if e.before is not None:
+                b.edges.setdefault(e.type, []).append(
+                    {"src": e.before["src"], "dst": e.before["dst"], "key": e.id,
+                     "props": e.before["props"]})
+        return b
+
     @property
     def size(self) -> int:
         """Rows a restore writes."""
@@ -344,6 +370,22 @@ class GraphStore(ABC):
         except BaseException:
             self.restore(before)
             raise
+
+    def apply(self, guard: tuple[str, list[Row]] | None, before: Before,
+              then: Callable[[], None]) -> list[Row] | None:
+        """One edit: the ``guard`` statement, which may refuse it (it returns no rows:
+        then nothing is written and this returns None), then the writes of ``then``, all
+        or nothing (:meth:`atomic`, with ``before`` what puts the graph back). Returns the
+        guard's rows.
+
+        Here the guard runs alone first: should it refuse, there is nothing to put back,
+        and should what follows fail, ``before`` is what the guard and they changed."""
+        rows = self._execute(*guard) if guard else [{}]
+        if not rows:
+            return None
+        with self.atomic(before):
+            then()
+        return rows
 
     # -- the change log (graph/changelog.py), append-only
     def record_change(self, change: Change) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import json
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import neo4j
@@ -32,6 +32,10 @@ from graph.store.base import Before, GraphStore, Row, check_parameters, plain
 
 class _TooLarge(Exception):
     pass
+
+
+class _Refused(Exception):
+    """An edit's guard matched nothing: roll its transaction back."""
 
 
 def _value(v: Any) -> Any:
@@ -136,6 +140,19 @@ class Neo4jStore(GraphStore):
             raise StoreUnavailable(f"Lost the connection to {self.description}: {e}") from e
         except nx.Neo4jError as e:
             raise self._refusal(e) from e
+
+    def apply(self, guard: tuple[str, list[Row]] | None, before: Before,
+              then: Callable[[], None]) -> list[Row] | None:
+        """The guard and the writes in one transaction (see GraphStore.apply)."""
+        try:
+            with self.atomic(before):
+                rows = self._execute(*guard) if guard else [{}]
+                if not rows:
+                    raise _Refused
+                then()
+        except _Refused:  # the transaction was rolled back: nothing was written
+            return None
+        return rows
 
     def _refusal(self, e: nx.Neo4jError) -> StoreError:
         """A plain message for a write the server refused (status codes: Neo4j manual,

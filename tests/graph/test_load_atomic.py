@@ -26,20 +26,22 @@ BOOM = "UNWIND $rows AS r RETURN 1 / (size($rows) - size($rows)) AS boom"
 
 def fingerprint(store: GraphStore) -> tuple[Any, ...]:
     """Counts, and every node (id, labels, properties with row_hash and loaded_at) and every
-    relationship (ends, type, properties), as a sorted list so that a twin shows."""
+    relationship (ends, type, properties), as a sorted list so that a twin shows; and how
+    many changes the change log holds (a load taken back is not one)."""
     c = store.counts()
     nodes = sorted((r["id"], tuple(sorted(r["labels"])), sorted(r["props"].items()))
-                   for r in store.read("MATCH (n) RETURN n.id AS id, labels(n) AS labels, "
-                                       "properties(n) AS props"))
+                   for r in store.read("MATCH (n:Entity) RETURN n.id AS id, labels(n) AS "
+                                       "labels, properties(n) AS props"))
+    log = store.read("MATCH (c:Change) RETURN count(c) AS changes")
     edges = sorted((r["src"], r["type"], r["dst"], sorted(r["props"].items()))
                    for r in store.read("MATCH (a)-[e]->(b) RETURN a.id AS src, type(e) AS "
                                        "type, b.id AS dst, properties(e) AS props"))
-    return c.labels, c.relationships, nodes, edges
+    return c.labels, c.relationships, nodes, edges, log
 
 
 def timeless(fp: tuple[Any, ...]) -> tuple[Any, ...]:
     """A fingerprint without load times, to compare two loads of the same input."""
-    labels, rels, nodes, edges = fp
+    labels, rels, nodes, edges, _ = fp
     return (labels, rels, [(i, lb, [kv for kv in p if kv[0] != "loaded_at"])
                            for i, lb, p in nodes],
             [(a, t, b, [kv for kv in p if kv[0] != "loaded_at"]) for a, t, b, p in edges])
