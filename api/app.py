@@ -36,10 +36,10 @@ import tempfile
 import threading
 import zipfile
 from collections.abc import AsyncIterator, Callable
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import yaml
-from fastapi import Depends, FastAPI, File, Path, Query, Request, UploadFile
+from fastapi import Depends, FastAPI, File, Header, Path, Query, Request, UploadFile
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
@@ -169,6 +169,33 @@ class QueryIn(BaseModel):
         return v
 
 
+#: a field's value as a workbook cell holds it; null empties the field
+FieldValue = str | int | float | bool | None
+
+
+class StakeholderIn(BaseModel):
+    type: Literal["organization", "person"] = Field(
+        ..., description="What is created", examples=["organization"])
+    fields: dict[str, FieldValue] = Field(
+        ..., description="The columns of the organizations or people sheet "
+        "(docs/workbook.md); the id is derived as a load derives it when not given",
+        examples=[{"name": "Harrison County Sheriff's Office", "kind": "law enforcement",
+                   "state": "MS", "county": "Harrison"}])
+
+
+class StakeholderPatch(BaseModel):
+    fields: dict[str, FieldValue] = Field(
+        ..., description="The columns to change (null empties one); the rest stay",
+        examples=[{"city": "Gulfport"}])
+
+
+IfMatch = Annotated[str | None, Header(
+    description="The version you edited (`version` of GET /api/stakeholders/{id}, or its "
+    "ETag)", examples=["3fa9c1d2e4b5a6978812ab34"])]
+ChangeId = Annotated[str, Path(description="A change's id (GET /api/changes)",
+                               examples=["chg-20261202T071015123456Z-3fa9c1"])]
+
+
 def create_app(settings: Settings | None = None, *, bind_host: str = "127.0.0.1") -> FastAPI:
     service = CoalitionService(settings or get_settings(), keep_open=True)
     keys, audit = service.keys(), service.audit()
@@ -261,6 +288,7 @@ def create_app(settings: Settings | None = None, *, bind_host: str = "127.0.0.1"
         extra = {}
         if isinstance(e, LoadError):
             extra["issues"] = [vars(i) for i in e.issues[:500]]
+        extra.update(getattr(e, "details", None) or {})  # a conflict's versions, changes
         return error(e.status_code, type(e).__name__, str(e), **extra)
 
     @app.exception_handler(StarletteHTTPException)
@@ -355,9 +383,77 @@ def create_app(settings: Settings | None = None, *, bind_host: str = "127.0.0.1"
                               offset=offset)
 
     @app.get("/api/stakeholders/{node_id}", tags=["stakeholders"])
-    def stakeholder(node_id: EntityId, key: Viewer) -> dict[str, Any]:
-        """Profile, connections, events, commitments, metrics, provenance."""
-        return service.stakeholder(node_id, include_contacts=may_see_contacts(key))
+    def stakeholder(node_id: EntityId, key: Viewer, response: Response) -> dict[str, Any]:
+        """Profile, connections, events, commitments, metrics, provenance, and the
+        `version` an edit sends back as If-Match (also the ETag)."""
+        found = service.stakeholder(node_id, include_contacts=may_see_contacts(key))
+        if found.get("version"):
+            response.headers["ETag"] = f'"{found["version"]}"'
+        return found
+
+    # ---------------------------------------------------------------- editing (api/edits.py)
+    from api import edits
+
+    def edited(result: dict[str, Any], status: int = 200) -> JSONResponse:
+        headers = {"ETag": f'"{result["version"]}"'} if result.get("version") else {}
+        if status == 201:
+            headers["Location"] = f"/api/stakeholders/{result['id']}"
+        return JSONResponse(result, status_code=status, headers=headers)
+
+    @app.post("/api/stakeholders", status_code=201, tags=["editors"])
+    def create_stakeholder(body: StakeholderIn, key: Editor) -> JSONResponse:
+        """Create an organization or a person, checked as the loader checks a row (its
+        messages, id rules and privacy rules); 201 with `id`, `version` and `change`."""
+        return edited(edits.create(service, body.type, body.fields, key=key), 201)
+
+    @app.patch("/api/stakeholders/{node_id}", tags=["editors"])
+    def update_stakeholder(node_id: EntityId, body: StakeholderPatch, key: Editor,
+                           if_match: IfMatch = None) -> JSONResponse:
+        """Change some fields; `If-Match: <version>` is required. A stale version: 409 with
+        `current_version` and `changed_since` (the changes since yours)."""
+        return edited(edits.update(service, node_id, body.fields,
+                                   version=edits.version_param(if_match), key=key))
+
+    @app.delete("/api/stakeholders/{node_id}", tags=["editors"])
+    def delete_stakeholder(node_id: EntityId, key: Editor, if_match: IfMatch = None,
+                           cascade: Annotated[bool, Query(
+                               description="An organization's people go with it")] = False
+                           ) -> dict[str, Any]:
+        """Remove a stakeholder and its ties; an organization with people: 409 naming them,
+        unless `cascade=true`."""
+        return edits.delete(service, node_id, version=edits.version_param(if_match),
+                            cascade=cascade, key=key)
+
+    @app.get("/api/changes", tags=["changes"])
+    def list_changes(key: Viewer,
+                     entity: Annotated[str | None, Query(
+                         description="Only changes that touched this id (a stakeholder, "
+                         "or a relationship's key); without it, every change (admins)",
+                         examples=["org:quality-carriers"])] = None,
+                     since: Annotated[str | None, Query(
+                         description="From this date or time on (ISO)",
+                         examples=["2026-12-01"])] = None,
+                     limit: Annotated[int, Query(ge=1, le=1000)] = 100
+                     ) -> list[dict[str, Any]]:
+        """The change log, newest first: who, when, what, and each touched node and
+        relationship before and after. An entity's history for every role; the whole log
+        for admins."""
+        if entity is None and key is not None and rank(key.role) < rank("admin"):
+            raise Forbidden("the whole change log needs the admin role; give entity=ID for "
+                            "one stakeholder's history")
+        return edits.history(service, entity=entity, since=since, limit=limit,
+                             include_contacts=may_see_contacts(key))
+
+    @app.get("/api/changes/{change_id}", tags=["changes"])
+    def one_change(change_id: ChangeId, _: Editor) -> dict[str, Any]:
+        """One change with everything it touched."""
+        return edits.change(service, change_id)
+
+    @app.post("/api/changes/{change_id}/undo", tags=["editors"])
+    def undo_change(change_id: ChangeId, key: Editor) -> dict[str, Any]:
+        """Revert one change (itself a change); 409 naming the later changes that touched
+        the same records (undo those first)."""
+        return edits.undo(service, change_id, key=key)
 
     @app.get("/api/stakeholders/{node_id}/ego", tags=["stakeholders"])
     def ego(node_id: EntityId, key: Viewer,
@@ -469,7 +565,8 @@ def create_app(settings: Settings | None = None, *, bind_host: str = "127.0.0.1"
                 path = pathlib.Path(d) / name
                 path.write_bytes(data)
                 try:
-                    report = service.load(path, dry_run=not confirm, progress=progress)
+                    report = service.load(path, dry_run=not confirm, progress=progress,
+                                          who=edits.who(key))
                 except CoalitionError as e:
                     # The loader names the file by its path: here a temporary folder the
                     # uploader has never seen.
@@ -487,7 +584,7 @@ def create_app(settings: Settings | None = None, *, bind_host: str = "127.0.0.1"
                          **({} if refused else {"written_before_failure": written}))
             raise
         audit.record(action, key=key, **entry, outcome="done",
-                     written=report.written if confirm else 0)
+                     written=report.written if confirm else 0, change=report.change)
         return report.as_dict()
 
     @app.get("/api/export", tags=["analysts"])

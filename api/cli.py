@@ -110,6 +110,54 @@ def load_cmd(
         _report_table(report)
         if not dry_run:
             out.print(f"{report['written']} node(s) and relationship(s) written from {path}.")
+            if report.get("change"):
+                out.print(f"This load is change {report['change']} (coalition history; "
+                          f"coalition undo {report['change']} takes it back).", highlight=False)
+
+
+@app.command()
+def history(
+    entity: Annotated[str | None, typer.Argument(
+        help="A stakeholder's id (or a relationship's key); default: every change.")] = None,
+    since: Annotated[str | None, typer.Option(help="From this date or time on (ISO).")
+                     ] = None,
+    limit: Annotated[int, typer.Option(help="At most this many changes.")] = 50,
+    fmt: Annotated[str, typer.Option("--format", help="table or json")] = "table",
+) -> None:
+    """The change log, newest first: who changed what, when, and what it was before."""
+    from api import edits
+
+    found = edits.history(service(), entity=entity, since=since, limit=limit)
+    if fmt == "json":
+        _print_json(found)
+        return
+    t = Table("change", "time", "who", "action", "what", title_justify="left",
+              title=f"Changes{' to ' + entity if entity else ''}")
+    for c in found:
+        by = c.get("os_user") and f"cli ({c['os_user']})" or \
+            f"{c.get('role')}{' key ' + c['key'] if c.get('key') else ''}"
+        what = [c.get("summary") or ""]
+        for e in c.get("entries", [])[:10]:
+            changed = ", ".join(f"{k}: {v[0]!r} -> {v[1]!r}" for k, v in e["changes"].items()
+                                if k not in ("labels",))
+            verb = "new" if e["before"] is None else "gone" if e["after"] is None else "changed"
+            what.append(f"  {verb} {e['type']} {e['id']}" + (f" ({changed})" if changed and
+                                                              verb == "changed" else ""))
+        if c.get("entry_count", 0) > 10:
+            what.append(f"  ... {c['entry_count'] - 10:,} more")
+        t.add_row(c["id"], c["time"], by, c["action"], Text("\n".join(what)))
+    out.print(t)
+    out.print(f"{len(found)} change(s)")
+
+
+@app.command()
+def undo(change_id: Annotated[str, typer.Argument(help="The change's id (coalition history).")]
+         ) -> None:
+    """Revert one change; refused while later changes touched the same records."""
+    from api import edits
+
+    r = edits.undo(service(), change_id, key=None, cli=True)
+    out.print(f"Undid {change_id}: the undo is change {r['change']}.", highlight=False)
 
 
 @app.command()

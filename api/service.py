@@ -23,6 +23,7 @@ from graph import export as graph_export
 from graph import jurisdictions, model, queries, vocabulary
 from graph.analysis.blueprint import DEFAULT as BLUEPRINT
 from graph.analysis.report import analyze, merge, national_part
+from graph.changelog import Who
 from graph.errors import CoalitionError, ConfigError, StoreError
 from graph.hubs import find_hubs
 from graph.projection import (
@@ -199,10 +200,13 @@ class CoalitionService:
 
     # -- loading
     def load(self, path: Path, *, dry_run: bool = False, skip_invalid: bool = False,
-             progress: Callable[[str, int, int], None] | None = None) -> LoadReport:
+             progress: Callable[[str, int, int], None] | None = None,
+             who: Who | None = None) -> LoadReport:
+        """``who``: whom the change log names (default: the command line's user)."""
         with self.store() as store:
             report = load(Path(path), store, dry_run=dry_run, skip_invalid=skip_invalid,
-                          fuzzy_threshold=self.settings.fuzzy_threshold, progress=progress)
+                          fuzzy_threshold=self.settings.fuzzy_threshold, progress=progress,
+                          who=who)
         if not dry_run:
             self._names = None  # the name index is stale now
             self._hubs = None
@@ -332,6 +336,7 @@ class CoalitionService:
                                                       "loaded_at", "row_hash")}
         out: dict[str, Any] = {
             "id": node_id, "label": _base(found[0]["labels"]),
+            "version": provenance["row_hash"],  # what an edit sends back (If-Match)
             "profile": {k: v for k, v in props.items() if k not in hidden},
             "provenance": provenance, "connections": [], "events": [], "commitments": [],
             "metrics": []}

@@ -415,12 +415,14 @@ def _write_edges(store: GraphStore, edges: list[Row]) -> None:
 
 
 def history(store: GraphStore, *, entity: str | None = None, since: str | None = None,
-            limit: int = 100, entries: bool = True,
-            hide: tuple[str, ...] = ()) -> list[Row]:
+            limit: int = 100, entries: bool = True, hide: tuple[str, ...] = (),
+            only: str | None = None) -> list[Row]:
     """Changes, newest first, each with its entries (what each touched, before and after,
-    and the properties that changed), those of ``entity`` only when given."""
+    and the properties that changed), those of ``entity`` only when given; ``only``: that
+    one change."""
     out = []
-    for c in store.changes(entity=entity, since=since, limit=limit):
+    for c in store.changes(entity=entity, since=since, limit=limit,
+                           ids=[only] if only else None):
         item = dict(c)
         if entries:
             found = store.change_entries(c["id"])
