@@ -219,7 +219,7 @@ statements in batches of 5,000 rows.
 |---|---|
 | raw client, writes only (nodes + relationships); median of {r['runs']} | {r['raw_s']} s ({r['raw_nodes_s']} + {r['raw_edges_s']}); all runs {r['raw_all_s']} |
 | `coalition load`, end to end (process start, parse, validate, resolve, diff, write); median of {r['runs']} | {r['loader_s']} s; all runs {r['loader_all_s']} |
-| of which, inside the loader (median seconds) | plan {r['loader_phases_s'].get('plan')} (read, validate, resolve, hash), diff {r['loader_phases_s'].get('diff')}, write {r['loader_phases_s'].get('write')} |
+| of which, inside the loader (median seconds) | plan {r['loader_phases_s'].get('plan')} (read, validate, resolve, hash), diff {r['loader_phases_s'].get('diff')}, write {r['loader_phases_s'].get('write')}, of which the change log {r['loader_phases_s'].get('change_log')} (docs/editing.md) |
 | ratio loader / raw (target ≤ {TARGET_RATIO}) | **{r['ratio']}x**, {verdict(r['ok_ratio'])} |
 | loader peak memory (RSS of the process; target < 1.5 GB) | {r['loader_peak_rss_mb']} MB, {verdict(r['ok_memory'])} |
 | second `coalition load` of the same input (diff only, writes nothing) | {r['reload_s']} s |

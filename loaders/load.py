@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from graph import changelog, model, queries
-from graph.changelog import Change, Who
+from graph.changelog import Change, Entry, Who
 from graph.errors import CoalitionError, LoadError, WriteFailed
 from graph.store import GraphStore
 from graph.store.base import Before
@@ -183,17 +183,21 @@ def load_change(before: Before, nodes: list[dict[tuple[str, ...], list[dict[str,
     (:meth:`GraphStore.remember`) saw it and as it is written."""
     old = {r["id"]: {"labels": list(labels), "props": r["props"]}
            for labels, rows in before.nodes.items() for r in rows}
-    entries = [changelog.node_entry(r["id"], old.get(r["id"]),
-                                    {"labels": sorted({model.ENTITY, *labels}),
-                                     "props": r["props"]})
-               for groups in nodes for labels, rows in groups.items() for r in rows]
+    entries = []
+    for groups in nodes:
+        for labels, rows in groups.items():  # one label set a group: its Entry parts once
+            after_labels = sorted({model.ENTITY, *labels})
+            base = changelog.base_label(labels)
+            entries += [Entry("node", r["id"], base, old.get(r["id"]),
+                              {"labels": after_labels, "props": r["props"]}) for r in rows]
     old_edges: dict[tuple[str, str, str], dict[str, Any]] = {}
     for rtype, rows in before.edges.items():
         for r in rows:  # a twin (a key that gained a second end) keeps the first seen
             old_edges.setdefault((rtype, r["src"], r["key"]),
                                  {"src": r["src"], "dst": r["dst"], "props": r["props"]})
-    entries += [changelog.edge_entry(rtype, r["key"], old_edges.get((rtype, r["src"], r["key"])),
-                                     {"src": r["src"], "dst": r["dst"], "props": r["props"]})
+    entries += [Entry("relationship", r["key"], rtype,
+                      old_edges.get((rtype, r["src"], r["key"])) if old_edges else None,
+                      {"src": r["src"], "dst": r["dst"], "props": r["props"]})
                 for rtype, rows in edges.items() for r in rows]
     created = sum(e.before is None for e in entries)
     return Change("load", who, entries, summary=f"load of {source}: {created:,} created, "
@@ -276,9 +280,15 @@ def load(path: Path, store: GraphStore, *, dry_run: bool = False, skip_invalid: 
         store.write_edges(edge_groups, tick)  # after every node: edges match their ends by id
         if total:
             t_log = time.perf_counter()
-            change = load_change(before, [known, fresh], edge_groups,
-                                 who=who or Who.cli(), source=path.name)
-            store.record_change(change)
+            gc_was_on = gc.isenabled()
+            gc.disable()  # tens of thousands of small objects, no cycles (as plan_workbook)
+            try:
+                change = load_change(before, [known, fresh], edge_groups,
+                                     who=who or Who.cli(), source=path.name)
+                store.record_change(change)
+            finally:
+                if gc_was_on:
+                    gc.enable()
             report.timings["change_log"] = time.perf_counter() - t_log
             store.settle()  # kept on disk? (a full disk shows only here, after the last write)
     except BaseException as e:
