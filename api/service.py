@@ -8,6 +8,7 @@ import gc
 import json
 import multiprocessing
 import os
+import re
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -56,6 +57,10 @@ class QueryResult:
 class NotFound(CoalitionError):
     status_code = 404
 
+
+#: a console query asking for the schema (labels, indexes, constraints): its answer leaves
+#: out the change log's labels, which are no part of the graph (graph/changelog.py)
+_SCHEMA_CALL = re.compile(r"db\W*\.\W*(labels|indexes|constraints)", re.IGNORECASE)
 
 #: organization kind -> sector, so ``kind=industry`` filters by sector
 _SECTOR = dict(model.SECTORS)
@@ -235,6 +240,9 @@ class CoalitionService:
         truncated = max_rows is not None and len(rows) > max_rows
         rows = rows[:max_rows] if truncated else rows
         columns = list(rows[0]) if rows else []
+        if _SCHEMA_CALL.search(cypher):  # the schema the console shows is the graph's
+            rows = [r for r in rows if not any(isinstance(v, str) and v in model.LOG_LABELS
+                                               for v in r.values())]
         return QueryResult(columns, rows, truncated)
 
     # -- stakeholders (the explorer and the API)

@@ -26,7 +26,7 @@ from typing import Any
 
 from graph import changelog, model, queries
 from graph.changelog import Change, Entry, Who
-from graph.errors import CoalitionError, LoadError, RowIssue
+from graph.errors import CoalitionError, LoadError, RowIssue, StoreError
 from graph.store.base import Before, GraphStore, Row
 
 #: what a stakeholder is, as the API takes it -> (sheet, base label)
@@ -202,10 +202,15 @@ def create(store: GraphStore, kind: str, row: Row, *, who: Who,
         _write_edges(store, edges)
         store.record_change(change)
 
-    applied = store.apply((queries.create_node(main["labels"]),
-                           [{"id": node_id, "props": main["props"]}]), before, rest)
-    if applied is None:  # pragma: no cover - create's guard returns its row or raises
-        raise Conflict(f"{node_id} could not be created", id=node_id)
+    try:
+        store.apply((queries.create_node(main["labels"]),
+                     [{"id": node_id, "props": main["props"]}]), before, rest)
+    except StoreError:
+        if _node(store, node_id) is not None and not _is(store, node_id, main["props"]):
+            # created meanwhile by someone else: the id constraint refused ours
+            raise Conflict(f"{node_id} was created by someone else meanwhile; change it with "
+                           f"PATCH /api/stakeholders/{node_id}", id=node_id) from None
+        raise
     return Result(node_id, main["props"]["row_hash"], change.id, warnings)
 
 
@@ -359,6 +364,11 @@ def undo(store: GraphStore, change_id: str, *, who: Who) -> Result:
 
     store.apply(None, Before.of(reverted), rest)
     return Result(change_id, None, change.id)
+
+
+def _is(store: GraphStore, node_id: str, props: Row) -> bool:
+    node = _node(store, node_id)
+    return node is not None and node["props"].get("row_hash") == props.get("row_hash")
 
 
 # ---------------------------------------------------------------- versions

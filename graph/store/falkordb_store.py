@@ -277,21 +277,17 @@ class FalkorDBStore(GraphStore):
                    for p in r["properties"]} if exists else set()
         missing = [p for p in self.dialect.indexed_properties()
                    if (model.ENTITY, p) not in indexed]
-        for stmt in self.dialect.index_statements(missing):
-            try:
-                self._graph.query(stmt)
-            except redis.ResponseError as e:
-                if "already indexed" not in str(e):
-                    raise StoreError(f"Could not create index ({stmt}): {e}") from e
         log_missing = [(lab, p) for lab, props in queries.LOG_INDEXED.items()
                        for p in props if (lab, p) not in indexed]
-        for stmt in self.dialect.log_index_statements(log_missing):
+        # one at a time, each built before the next is asked for: statements racing the
+        # build of the one before once hung a fresh server (see Dialect.index_statements)
+        for stmt in (self.dialect.index_statements(missing)
+                     + self.dialect.log_index_statements(log_missing)):
             try:
                 self._graph.query(stmt)
             except redis.ResponseError as e:
                 if "already indexed" not in str(e):
                     raise StoreError(f"Could not create index ({stmt}): {e}") from e
-        if missing or log_missing:
             self._wait_index_built()
         self._register_vocabulary()
         constraints = {(r["type"], r["label"], tuple(r["properties"]))

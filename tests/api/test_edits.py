@@ -239,6 +239,15 @@ def test_the_log_is_in_no_read_of_the_graph(seeded, tokens, embedded_store: Grap
     assert len(g) == stats["nodes"]
     files = service.export("csv", tmp_path / "csv")
     assert "chg-" not in "".join(f.read_text() for f in files)
+    # the console's schema is the graph's
+    labels = [r["label"] for r in service.query("CALL db.labels() YIELD label RETURN label").rows]
+    assert "Organization" in labels and not {"Change", "ChangePart"} & set(labels)
+    indexed = service.query("CALL db.indexes() YIELD label RETURN label").rows
+    assert indexed and not [r for r in indexed if r["label"] in ("Change", "ChangePart")]
+    from graph.analysis.report import analyze
+
+    report = json.dumps(analyze(g, states=["MS"]), default=str)
+    assert "chg-" not in report and "ChangePart" not in report
 
 
 def test_cli_history_and_undo(seeded, monkeypatch) -> None:
