@@ -448,7 +448,11 @@ class PlanBuilder:
             if state:  # people are found by their organization's state
                 person["state"] = state
             person["organization_id"] = org
-            self.add_edge(e, "WORKS_FOR", node_id, org, f"works_for:{node_id}:{org}", {})
+            self.add_edge(e, "WORKS_FOR", node_id, org, f"works_for:{node_id}:{org}",
+                          self.tenure(e, d.start, d.end))
+        elif d.start or d.end:
+            self.error(e, "start" if d.start else "end", "start and end date the person's "
+                       "work for their organization: give organization_id too")
 
     def participation(self, e: Entry) -> None:
         d: schema.ParticipationRow = e.data  # type: ignore[assignment]
@@ -554,8 +558,17 @@ class PlanBuilder:
             key = f"{rtype.lower()}:{src}>{dst}:{d.date or ''}"
             self.add_edge(e, rtype, src, dst, key,
                           {**(d.date.props() if d.date else {}), "status": d.status,
-                           "note": d.note, "to_id": to, "event_id": event})
+                           "note": d.note, "to_id": to, "event_id": event,
+                           **self.tenure(e, d.start, d.end)})
             self.outcome(e, src, event, rtype, key)
+
+    def tenure(self, e: Entry, start: str | None, end: str | None) -> dict[str, str | None]:
+        """``start`` and ``end`` of a tie that holds for a while (docs/workbook.md, Time on
+        ties); an end before the start is an error on the row."""
+        if start and end and normalize.last_day(end) < normalize.first_day(start):
+            self.error(e, "end", f"the tie ends ({end}) before it starts ({start}); write the "
+                       "earlier date in start")
+        return {"start": start, "end": end}
 
     def commitment(self, e: Entry) -> None:
         d: schema.CommitmentRow = e.data  # type: ignore[assignment]

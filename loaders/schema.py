@@ -224,6 +224,8 @@ class PersonRow(_Row):
     role: Text = None
     email: Text = None
     phone: Text = None
+    start: SingleDate = Field(None, description="when they began working for the organization")
+    end: SingleDate = Field(None, description="when they left it; the tie stays as history")
 
 
 class EventRow(_Row):
@@ -271,6 +273,9 @@ class RelationshipRow(_Row):
     event_id: Text = Field(None, description="the event this relationship came out of")
     date: Date = None
     status: Text = None
+    start: SingleDate = Field(None, description="when the tie began, if not its date")
+    end: SingleDate = Field(None, description="when it ended (a protocol lapsed, a membership "
+                            "ran out); the tie stays as history")
 
 
 class CommitmentRow(_GroupColumns):

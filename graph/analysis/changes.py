@@ -14,7 +14,8 @@ Who counts: organizations, and people without an organization; a person with one
 for it (as everywhere in graph/analysis). Ties are relationships (partners with, referred,
 local contact, ...; not works for); attending the same event is participation, not a tie,
 so a build does not raise density just by gathering people in a room. A member is anyone
-with a dated tie or participation up to the wave's date. Undated ties cannot be placed in
+with a dated tie or participation up to the wave's date; a tie that ended (``end``) before a
+wave's date is not in it. Undated ties cannot be placed in
 a wave: they are counted apart (``undated_ties``), never credited to a build.
 
 Engaged for the first time: an organization whose first dated activity falls in the build's
@@ -59,7 +60,8 @@ def broad_sector(g: nx.MultiDiGraph, n: str, people: People) -> str:
 def _when(g: nx.MultiDiGraph, u: str, v: str, d: dict[str, Any]
           ) -> tuple[dt.date, dt.date] | None:
     # a tie's own date, else the event it came out of, else the event it is participation in
-    sources = [(d.get("date") or d.get("start"), d.get("date_precision"))]
+    sources = [(d["start"], None) if d.get("start") else (d.get("date"),
+                                                          d.get("date_precision"))]
     for e in (d.get("event_id"), v, u):
         if e in g and g.nodes[e].get("label") == "Event":
             sources.append((g.nodes[e].get("date"), g.nodes[e].get("date_precision")))
@@ -75,7 +77,7 @@ def _when(g: nx.MultiDiGraph, u: str, v: str, d: dict[str, Any]
 
 def _activity(g: nx.MultiDiGraph):
     """Every tie and participation, read through people: (kind, unit a, unit b or event,
-    edge type, (first day, last day) or None)."""
+    edge type, (first day, last day) or None, the tie's end or None)."""
     people = People(g)
     out = []
     for u, v, d in g.edges(data=True):
@@ -84,16 +86,16 @@ def _activity(g: nx.MultiDiGraph):
         if t in PARTICIPATION_TYPES:
             for a in people.units(u):
                 if g.nodes[a].get("label") in MEMBER_LABELS and not is_group(g.nodes[a]):
-                    out.append(("participation", a, v, t, when))
+                    out.append(("participation", a, v, t, when, None))
         elif t in TIE_TYPES and t != "WORKS_FOR":
             if str(d.get("status") or "").strip().lower() in NOT_MADE:
-                out.append(("planned", u, v, t, when))
+                out.append(("planned", u, v, t, when, None))
                 continue
             for a in people.units(u):
                 for b in people.units(v):
                     if a != b and all(g.nodes[x].get("label") in MEMBER_LABELS
                                       and not is_group(g.nodes[x]) for x in (a, b)):
-                        out.append(("tie", a, b, t, when))
+                        out.append(("tie", a, b, t, when, d.get("end")))
     return people, out
 
 
@@ -183,7 +185,9 @@ def build_changes(g: nx.MultiDiGraph, build: str, *, window_months: int = 6
     undated = 0
     new_ties = []
     planned = 0
-    for kind, a, b, t, span_ in acts:
+    #: the last day each pair is tied: None while any of its ties has no end
+    tie_end: dict[frozenset[str], dt.date | None] = {}
+    for kind, a, b, t, span_, ended in acts:
         when = span_[0] if span_ else None
         if kind == "planned":
             planned += when is not None and start <= when <= end
@@ -199,6 +203,12 @@ def build_changes(g: nx.MultiDiGraph, build: str, *, window_months: int = 6
         if kind == "tie":
             pair = frozenset((a, b))
             first_tie[pair] = min(first_tie.get(pair, when), when)
+            try:
+                last = span(ended)[1] if ended else None
+            except UNUSABLE:
+                last = None
+            if pair not in tie_end or tie_end[pair] is not None:
+                tie_end[pair] = None if last is None else max(last, tie_end.get(pair) or last)
             if start <= when <= end:
                 new_ties.append((a, b, t, when))
     cross = [x for x in new_ties if {sec(x[0]), sec(x[1])} == {LAW_ENFORCEMENT, "industry"}
@@ -206,7 +216,8 @@ def build_changes(g: nx.MultiDiGraph, build: str, *, window_months: int = 6
 
     def waves(day: dt.date) -> dict[str, Any]:
         members = {n for n, w in first_seen.items() if w <= day}
-        pairs = {p for p, w in first_tie.items() if w <= day}
+        pairs = {p for p, w in first_tie.items() if w <= day
+                 and (tie_end[p] is None or tie_end[p] >= day)}
         return _wave(members, pairs, {n: sec(n) for n in members})
 
     def tie(x: tuple[str, str, str, dt.date]) -> dict[str, Any]:
