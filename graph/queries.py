@@ -440,10 +440,11 @@ def _expandable(var: str) -> str:
     return "(" + " OR ".join(f"{var}:{x}" for x in EXPANDABLE_LABELS) + ")"
 
 
+#: ``end``: when the tie ended, if it did (paths step only over ties that still hold)
 NEIGHBOUR_PAIRS = f"""
-MATCH (a:{ENTITY})-[]-(b:{ENTITY}) WHERE a.id IN $ids
+MATCH (a:{ENTITY})-[r]-(b:{ENTITY}) WHERE a.id IN $ids
   AND (b.id IN $ends OR ({_expandable("b")} AND NOT b.id IN $avoid))
-RETURN DISTINCT a.id AS src, b.id AS dst
+RETURN DISTINCT a.id AS src, b.id AS dst, r.end AS end
 """
 
 #: distinct neighbours of every actor and event that has any (graph.hubs)

@@ -143,3 +143,18 @@ def test_bad_time_on_ties_is_refused_at_its_cell(tmp_path: Path, embedded_store:
     assert any((i.file.endswith(where[0]), i.row, i.column) == (True, *where[1:])
                for i in e.value.issues), e.value.issues
     assert embedded_store.read("MATCH (n:Entity) RETURN count(n) AS n", {})[0]["n"] == 0
+
+
+def test_paths_do_not_step_over_an_ended_tie(tmp_path: Path, embedded_store: GraphStore
+                                             ) -> None:
+    from graph.projection import shortest_paths
+    rels = """
+        source_id,type,target_id,start,end
+        org:ms:stop,local contact,org:ms:pd,2018,2020-05
+        org:ms:stop,partners with,org:ms:mta,2019,
+        org:ms:mta,partners with,org:ms:pd,2019,
+    """
+    load(write_workbook(tmp_path / "wb", **_graph(rels)), embedded_store)
+    # by hand: the direct tie lapsed in May 2020, so the way in is through the association
+    assert shortest_paths(embedded_store, "org:ms:stop", "org:ms:pd") == [
+        ["org:ms:stop", "org:ms:mta", "org:ms:pd"]]
