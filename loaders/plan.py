@@ -376,7 +376,11 @@ class PlanBuilder:
             self.add_node(None, f"state:{other}", ("State",), normalize.state_props(other))
         props = {"name": d.name, "kind": d.kind, **(d.date.props() if d.date else {}),
                  "city": d.city, "note": d.note, **place,
-                 "states": list(d.state) if d.state and len(d.state) > 1 else None}
+                 "states": list(d.state) if d.state and len(d.state) > 1 else None,
+                 "followup_months": list(d.followup_months) if d.followup_months else None}
+        if d.followup_months and d.kind != "coalition build":
+            self.error(e, "followup_months", "only a coalition build has a follow-up "
+                       "schedule; leave it empty here", ";".join(map(str, d.followup_months)))
         if self.add_node(e, node_id, ("Event",), props):
             self.locate(e, node_id, place)
 

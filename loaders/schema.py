@@ -184,7 +184,24 @@ SingleDate = Annotated[str | None, BeforeValidator(_single_date)]
 Number = Annotated[Bound | None, BeforeValidator(_number)]
 Count = Annotated[Bound | None, BeforeValidator(_count)]
 State = Annotated[str | None, BeforeValidator(_state)]
+def _months(v: Any) -> tuple[int, ...] | None:
+    """Months after a build, ``;``-separated, each a whole number from 1 to 120, rising."""
+    v = _text(v)
+    if v is None:
+        return None
+    parts = [p.strip() for p in v.split(";") if p.strip()]
+    if not all(re.fullmatch(r"\d{1,3}", p) for p in parts) or not parts:
+        raise ValueError("write whole months after the build, separated by ';' (e.g. 2, or "
+                         "1; 3; 6)")
+    out = tuple(int(p) for p in parts)
+    if not all(1 <= m <= 120 for m in out) or list(out) != sorted(set(out)):
+        raise ValueError("each follow-up month is from 1 to 120, once, in rising order "
+                         "(e.g. 1; 3; 6)")
+    return out
+
+
 States = Annotated[tuple[str, ...] | None, BeforeValidator(_states)]
+Months = Annotated[tuple[int, ...] | None, BeforeValidator(_months)]
 References = Annotated[tuple[str, ...] | None, BeforeValidator(_ids)]
 
 
@@ -238,6 +255,9 @@ class EventRow(_Row):
                           "jurisdictions lists them after it, separated by ';'")
     county: Text = None
     follows_event_id: Id = Field(None, description="for a follow-up: the event it follows up")
+    followup_months: Months = Field(None, description="a build whose programme states its own "
+                                    "follow-up schedule: months after it (e.g. 2), instead of "
+                                    "the blueprint's")
 
 
 class ProgramRow(_Row):

@@ -56,7 +56,7 @@ Not assessed, because they exist only in some states and none is recorded in {{ 
 {% for s in st.gaps[:50] %}| {{ s.name }} ({{ code(s.id) }}) | {{ s.kind }} | {{ "no tie at all" if s.gap == "none" else "tied, but no contact protocol" }} | {{ names(s.local_law_enforcement[:3]) or "none in its " ~ s.scope ~ " in the graph: record its police or sheriff" }} |
 {% endfor %}{% if st.gaps | length > 50 %}| ... and {{ st.gaps | length - 50 }} more | | | |
 {% endif %}
-{% elif not st.sites_recorded %}No truck stops, bus terminals or casinos are recorded in {{ st.state }}: add them to find contact gaps.
+{% elif not st.sites_recorded %}No {{ "named " if st.unnamed_sites }}truck stops, bus terminals or casinos are recorded in {{ st.state }}: add them to find contact gaps.
 {% else %}None: each of the {{ st.sites_recorded }} truck stops, bus terminals and casinos recorded in {{ st.state }} has a local contact protocol.
 {% endif %}{% if st.unnamed_sites %}
 Unnamed sites took part ({% for u in st.unnamed_sites %}{{ u.name }}{{ ", " if not loop.last }}{% endfor %}): name them to check their local contacts.
@@ -72,7 +72,7 @@ Unnamed sites took part ({% for u in st.unnamed_sites %}{{ u.name }}{{ ", " if n
 {% elif not st.schedule %}No coalition build is recorded in {{ st.state }}{{ " as of " ~ r.generated.as_of }}: nothing to follow up.
 {% else %}Nothing overdue or due.
 {% endif %}{% if r.generated.get("followup_schedule") %}
-Schedule: {{ r.generated.followup_schedule.months | join(", ") }} months after each build, {{ r.generated.followup_schedule.window_days }} days either side; a point with nothing recorded within {{ r.generated.followup_schedule.horizon_months }} months of the build is missed.
+Schedule: {{ r.generated.followup_schedule.months | join(", ") }} months after each build, {{ r.generated.followup_schedule.window_days }} days either side; a point with nothing recorded within {{ r.generated.followup_schedule.horizon_months }} months of the build is missed.{% for b in own_schedules(st.schedule) %} {{ b.name }} follows its programme's own schedule: {{ b.months | join(", ") }} month{{ "s" if b.months != [1] }} after it.{% endfor %}
 {% endif %}{% for b in by_build(st.schedule, "upcoming") %}{% if loop.first %}
 Upcoming:
 {% endif %}- {{ b.event.name }} ({{ b.date }}): {{ b.months }}{{ " from " ~ b.first_due if b.first_due }}
@@ -317,6 +317,16 @@ def _unordered(builds: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return out
 
 
+def _own_schedules(points: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Builds whose follow-up months are their own (``followup_months``), once each."""
+    out: dict[str, dict[str, Any]] = {}
+    for p in points:
+        if "own_months" in p:
+            out.setdefault(p["event"]["id"], {"name": p["event"]["name"],
+                                              "months": p["own_months"]})
+    return list(out.values())
+
+
 def _share(wave: dict[str, Any], key: str) -> str:
     """A wave's score as a percentage, with the members and ties it was computed from."""
     v = wave.get(key)
@@ -357,7 +367,8 @@ def to_markdown(report: dict[str, Any]) -> str:
     env = Environment(undefined=StrictUndefined, trim_blocks=False, autoescape=False,
                       finalize=md_text)
     env.globals.update(share=_share, pct=_pct, names=_names, code=_code, who=_who, dated=_dated,
-                       by_build=_by_build, unordered=_unordered)
+                       by_build=_by_build, unordered=_unordered,
+                       own_schedules=_own_schedules)
     gen = dict(report["generated"], blueprint_name=report["generated"]["blueprint"]
                .rsplit("/", 1)[-1])
     text = env.from_string(TEMPLATE).render(r={**report, "generated": gen},

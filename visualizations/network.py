@@ -89,7 +89,11 @@ def short_label(text: str, limit: int = LABEL_CHARS) -> str:
 
 def _tooltip(d: dict[str, Any], include_contacts: bool) -> str:
     hidden = set() if include_contacts else set(model.CONTACT_PROPERTIES)
-    fields = [("kind", d.get("kind") or d.get("label")), ("state", d.get("state")),
+    level = d.get("level")
+    if level and d.get("level_inferred"):
+        level = f"{level} (inferred from kind and name)"
+    fields = [("kind", d.get("kind") or d.get("label")), ("level", level),
+              ("state", d.get("state")),
               ("county", d.get("county")), ("date", d.get("date")), ("role", d.get("role")),
               ("title", d.get("title")), ("value", d.get("value")), ("note", d.get("note")),
               ("source", d.get("citation") or d.get("source")), ("id", d.get("id"))]
