@@ -490,6 +490,19 @@ def create_app(settings: Settings | None = None, *, bind_host: str = "127.0.0.1"
                      written=report.written if confirm else 0)
         return report.as_dict()
 
+    @app.post("/api/extract", tags=["editors"])
+    async def extract_report(key: Editor, file: Annotated[UploadFile, File()]
+                             ) -> dict[str, Any]:
+        """Draft a workbook from an impact report (.txt, .md, .pdf, .docx) for a person to
+        correct: the drafted sheets as tables (``sheets``: columns and rows), the review
+        notes, warnings. Nothing is written; load the corrected tables with /api/import."""
+        name = pathlib.Path(file.filename or "report.txt").name
+        data = await file.read()
+        out = await run_in_threadpool(service.draft_tables, name, data)
+        audit.record("extract", key=key, file=name, bytes=len(data),
+                     sha256=hashlib.sha256(data).hexdigest())
+        return out
+
     @app.get("/api/export", tags=["analysts"])
     def export(key: Analyst,
                format: Annotated[str, Query(

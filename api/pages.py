@@ -82,10 +82,20 @@ fieldset legend{font-weight:600;font-size:.85rem}.hint{color:#666;font-size:.8re
  <h2>History</h2><ol id="history"></ol>
 </section>
 <section id="import" hidden>
+ <h2>A workbook</h2>
  <p>Upload a workbook (.xlsx or .yaml). First the dry run shows what would change; then confirm.</p>
- <input id="file" type="file" accept=".xlsx,.yaml,.yml">
+ <input id="file" type="file" accept=".xlsx,.yaml,.yml" aria-label="workbook file">
  <button class="act" id="dry">Dry run</button> <button class="act" id="confirm" disabled>Confirm load</button>
  <div id="diff"></div>
+ <h2>An impact report</h2>
+ <p>Upload a report (.txt, .md, .pdf, .docx): a draft workbook is made from it by rules, offline,
+ and shown as tables. Correct the cells, remove rows that are wrong, then dry-run and load the tables.</p>
+ <input id="reportfile" type="file" accept=".txt,.md,.pdf,.docx" aria-label="report file">
+ <button class="act" id="draft">Draft</button>
+ <div id="draftnotes"></div><div id="drafttables"></div>
+ <p><button class="act" id="draftdry" disabled>Dry run the tables</button>
+ <button class="act" id="draftload" disabled>Load the tables</button></p>
+ <div id="draftdiff"></div>
 </section>
 </main>
 <script>{{ vis_js }}</script>
@@ -339,11 +349,57 @@ async function upload(confirm) {
   if (!f) { $("error").textContent = "choose a workbook first"; return; }
   const form = new FormData(); form.append("file", f);
   const r = await api("/api/import" + (confirm ? "?confirm=true" : ""), {method: "POST", body: form});
-  const rows = Object.entries(r.nodes).concat(Object.entries(r.relationships))
-    .map(([k, v]) => `<tr><td>${esc(k)}</td><td>${v.created}</td><td>${v.updated}</td><td>${v.unchanged}</td></tr>`).join("");
-  $("diff").innerHTML = `<p>${confirm ? "Loaded: " + r.written + " written" : "Dry run: nothing written yet"}</p><table><tr><th></th><th>created</th><th>updated</th><th>unchanged</th></tr>${rows}</table>`;
+  $("diff").innerHTML = showDiff(r, confirm);
   $("confirm").disabled = confirm;
 }
+function showDiff(r, confirm) {
+  const rows = Object.entries(r.nodes).concat(Object.entries(r.relationships))
+    .map(([k, v]) => `<tr><td>${esc(k)}</td><td>${v.created}</td><td>${v.updated}</td><td>${v.unchanged}</td></tr>`).join("");
+  const warn = (r.warnings || []).length ? `<details><summary>${r.warnings.length} warning(s)</summary><ul>${r.warnings.map(w => `<li>${esc(w)}</li>`).join("")}</ul></details>` : "";
+  return `<p>${confirm ? "Loaded: " + r.written + " written" : "Dry run: nothing written yet"}</p><table><tr><th></th><th>created</th><th>updated</th><th>unchanged</th></tr>${rows}</table>${warn}`;
+}
+// a drafted report: one editable table per sheet; what is loaded is what the tables hold
+let DRAFT = null;
+async function draft() {
+  const f = $("reportfile").files[0];
+  if (!f) { $("error").textContent = "choose a report first"; return; }
+  const form = new FormData(); form.append("file", f);
+  DRAFT = await api("/api/extract", {method: "POST", body: form});
+  const notes = (DRAFT.warnings || []).map(w => `<li>${esc(w)}</li>`).join("");
+  $("draftnotes").innerHTML = `<p>Drafted from ${esc(DRAFT.report)}: ` +
+    Object.entries(DRAFT.sheets).map(([n, s]) => `${s.rows.length} ${esc(n)}`).join(", ") + ".</p>" +
+    (notes ? `<ul>${notes}</ul>` : "") +
+    (DRAFT.review ? `<details><summary>What to check</summary><pre>${esc(DRAFT.review)}</pre></details>` : "");
+  $("drafttables").innerHTML = Object.entries(DRAFT.sheets).map(([n, s]) =>
+    `<h3>${esc(n)}</h3><table data-sheet="${esc(n)}"><tr><th></th>${s.columns.map(c => `<th>${esc(c)}</th>`).join("")}</tr>` +
+    s.rows.map((row, i) => `<tr data-row="${i}"><td><button class="drop" aria-label="remove ${esc(n)} row ${i + 2}">remove</button></td>` +
+      s.columns.map(c => `<td><input data-col="${esc(c)}" aria-label="${esc(n)} row ${i + 2} ${esc(c)}" value="${esc(row[c] || "")}"></td>`).join("") + "</tr>").join("") +
+    "</table>").join("");
+  $("drafttables").querySelectorAll("button.drop").forEach(b => b.addEventListener("click", () => b.closest("tr").remove()));
+  $("draftdry").disabled = false; $("draftload").disabled = true; $("draftdiff").innerHTML = "";
+}
+// The tables as a YAML workbook (JSON is YAML): one row a line, so the loader's line
+// numbers point at a row; empty cells are left out, as in a spreadsheet.
+function draftWorkbook() {
+  const parts = [...$("drafttables").querySelectorAll("table[data-sheet]")].map(t => {
+    const rows = [...t.querySelectorAll("tr[data-row]")].map(tr => {
+      const o = {};
+      tr.querySelectorAll("input[data-col]").forEach(i => { if (i.value.trim()) o[i.dataset.col] = i.value; });
+      return JSON.stringify(o);
+    });
+    return JSON.stringify(t.dataset.sheet) + ": [\n" + rows.join(",\n") + "\n]";
+  });
+  return new File(["{\n" + parts.join(",\n") + "\n}\n"], "draft.yaml", {type: "application/yaml"});
+}
+async function loadDraft(confirm) {
+  const form = new FormData(); form.append("file", draftWorkbook());
+  const r = await api("/api/import" + (confirm ? "?confirm=true" : ""), {method: "POST", body: form});
+  $("draftdiff").innerHTML = showDiff(r, confirm);
+  $("draftload").disabled = confirm;
+}
+$("draft").addEventListener("click", draft);
+$("draftdry").addEventListener("click", () => loadDraft(false));
+$("draftload").addEventListener("click", () => loadDraft(true));
 $("dry").addEventListener("click", () => upload(false));
 $("confirm").addEventListener("click", () => upload(true));
 // api() has already shown the message; a refused request is not a page error

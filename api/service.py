@@ -8,6 +8,7 @@ import gc
 import json
 import multiprocessing
 import os
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -629,6 +630,30 @@ class CoalitionService:
 
     # -- report documents drafted into workbooks (issue 12, item 5): extraction reads the
     # graph, to recognise its organizations and not redraft what it holds, and never writes
+    def draft_tables(self, name: str, data: bytes) -> dict[str, Any]:
+        """:meth:`extract` of an uploaded report, handed back as tables to correct (the
+        import page) instead of a folder: ``sheets`` maps each drafted sheet to its
+        ``columns`` and ``rows`` (each a mapping of the non-empty cells)."""
+        from loaders.sources import read_workbook
+
+        with tempfile.TemporaryDirectory() as d:
+            report = Path(d) / Path(name).name
+            report.write_bytes(data)
+            try:
+                result = self.extract(report, Path(d) / "draft", citation=report.name)
+            except CoalitionError as e:
+                e.args = tuple(a.replace(d + "/", "") if isinstance(a, str) else a
+                               for a in e.args)
+                raise
+            book = read_workbook(Path(d) / "draft")
+        sheets = {n: {"columns": [c for c in s.columns if c],
+                      "rows": [{c: str(v) for c, v in row.items() if v is not None}
+                               for _, row in s.rows]}
+                  for n, s in book.sheets.items() if s.rows}
+        return {"report": report.name, "sheets": sheets, "rows": result["rows"],
+                "review": result["review"], "matched": result["matched"],
+                "warnings": result["warnings"]}
+
     def extract(self, report: Path, out: Path, *, citation: str | None = None,
                 use_graph: bool = True) -> dict[str, Any]:
         """Draft a workbook folder ``out`` from the impact report ``report``.

@@ -164,6 +164,40 @@ def test_import_dry_run_then_confirm(page, tmp_path) -> None:
     assert page.outside == [] and page.errors == []
 
 
+def test_import_a_report_as_tables_corrected_then_loaded(page) -> None:
+    """SYNTHETIC report (tests/extract/reports/synthetic_fargo.txt): drafted into tables,
+    one organization's name corrected in its cell, one row removed, then dry-run and
+    loaded; the corrected name is what the graph holds."""
+    report = Path(__file__).parents[1] / "extract" / "reports" / "synthetic_fargo.txt"
+    page.click("text=Import")
+    page.set_input_files("#reportfile", str(report))
+    page.click("#draft")
+    page.wait_for_selector('#drafttables table[data-sheet="organizations"]')
+    assert "Drafted from synthetic_fargo.txt" in page.inner_text("#draftnotes")
+    orgs = page.locator('table[data-sheet="organizations"] input[data-col="name"]')
+    names = orgs.evaluate_all("els => els.map(e => e.value)")
+    assert "Red Trail Freight" in names and "Cass County Sheriff's Office" in names
+    i = names.index("Red Trail Freight")
+    orgs.nth(i).fill("Red Trail Freight Lines")
+    # removing the metrics rows: they are not loaded
+    drops = page.locator('table[data-sheet="metrics"] button.drop')
+    assert drops.count() == 2  # participants 45 and know next steps 82%
+    while drops.count():
+        drops.first.click()
+    assert page.locator('table[data-sheet="metrics"] tr[data-row]').count() == 0
+    page.click("#draftdry")
+    page.wait_for_selector("#draftdiff table")
+    assert "Dry run" in page.inner_text("#draftdiff")
+    page.click("#draftload")
+    page.wait_for_function(
+        "document.getElementById('draftdiff').textContent.includes('Loaded')")
+    page.click("text=Explorer")
+    page.fill("#q", "red trail freight lines")
+    page.wait_for_selector("#hits li")
+    assert "Red Trail Freight Lines" in page.inner_text("#hits")
+    assert page.outside == [] and page.errors == []
+
+
 def _open_stakeholder(page, query: str) -> None:
     page.click("text=Explorer")
     page.fill("#q", query)
