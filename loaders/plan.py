@@ -429,8 +429,12 @@ class PlanBuilder:
                        "stored without a name)")
             return
         org_tail = ""
-        if d.organization_id:  # from the reference as written, so the id is stable
-            ref = d.organization_id
+        # The organization's id, however the row names it (id, name or alias), so that
+        # "Biloxi PD" and "Biloxi Police Department" derive one person; as written when it
+        # does not resolve (the row is refused for that anyway)
+        org = self.resolve(e, "organization_id", d.organization_id, ("Organization",))
+        if d.organization_id:
+            ref = org or d.organization_id
             org_tail = (ref.removeprefix("org:") if ":" in ref else
                         normalize.slug(normalize.normalize_name(ref))) + ":"
         node_id = d.id or f"person:{org_tail}{normalize.slug(d.name or '')}"
@@ -440,7 +444,6 @@ class PlanBuilder:
                  **{p: getattr(d, p) for p in model.CONTACT_PROPERTIES}}
         if not self.add_node(e, node_id, ("Person",), props):
             return
-        org = self.resolve(e, "organization_id", d.organization_id, ("Organization",))
         if org:
             rec = self.plan.nodes.get(org)
             state = rec.props.get("state") if rec else self.external[org].get("state")
