@@ -437,7 +437,8 @@ def create_app(settings: Settings | None = None, *, bind_host: str = "127.0.0.1"
     @app.post("/api/import", tags=["editors"])
     async def import_workbook(key: Editor, file: Annotated[UploadFile, File()],
                               confirm: bool = False) -> dict[str, Any]:
-        """Upload an .xlsx or .yaml workbook: without ``confirm`` a dry run (the diff);
+        """Upload a workbook (.xlsx, .yaml, or a .zip of CSV files, read as
+        loaders/archive.py says): without ``confirm`` a dry run (the diff);
         with ``confirm=true`` the load (all-or-nothing)."""
         name = pathlib.Path(file.filename or "upload").name
         data = await file.read()
@@ -462,9 +463,9 @@ def create_app(settings: Settings | None = None, *, bind_host: str = "127.0.0.1"
 
         action = "import" if confirm else "import dry-run"
         try:
-            if pathlib.Path(name).suffix.lower() not in (".xlsx", ".yaml", ".yml"):
-                raise ConfigError("upload an .xlsx or .yaml workbook (a CSV folder: zip "
-                                  "support is not built yet; use `coalition load`)")
+            if pathlib.Path(name).suffix.lower() not in (".xlsx", ".yaml", ".yml", ".zip"):
+                raise ConfigError("upload an .xlsx or .yaml workbook, or a .zip of the CSV "
+                                  "files of a workbook folder")
             with tempfile.TemporaryDirectory() as d:
                 path = pathlib.Path(d) / name
                 path.write_bytes(data)

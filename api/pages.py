@@ -82,8 +82,8 @@ fieldset legend{font-weight:600;font-size:.85rem}.hint{color:#666;font-size:.8re
  <h2>History</h2><ol id="history"></ol>
 </section>
 <section id="import" hidden>
- <p>Upload a workbook (.xlsx or .yaml). First the dry run shows what would change; then confirm.</p>
- <input id="file" type="file" accept=".xlsx,.yaml,.yml">
+ <p>Upload a workbook (.xlsx, .yaml, or a .zip of a workbook folder's CSV files). First the dry run shows what would change; then confirm.</p>
+ <input id="file" type="file" accept=".xlsx,.yaml,.yml,.zip">
  <button class="act" id="dry">Dry run</button> <button class="act" id="confirm" disabled>Confirm load</button>
  <div id="diff"></div>
 </section>

@@ -1,8 +1,9 @@
 """Read a coalition workbook, whatever its container, into plain sheets of rows.
 
-A workbook is a folder of CSV files (``organizations.csv``, ...), one ``.xlsx`` with sheets of
-the same names, or one ``.yaml`` file mapping sheet names to lists of rows. Each row keeps the
-position a person would look for it at: the spreadsheet row (header = row 1) or YAML line.
+A workbook is a folder of CSV files (``organizations.csv``, ...) or a zip of them
+(loaders/archive.py), one ``.xlsx`` with sheets of the same names, or one ``.yaml`` file
+mapping sheet names to lists of rows. Each row keeps the position a person would look for it
+at: the spreadsheet row (header = row 1) or YAML line.
 """
 
 from __future__ import annotations
@@ -210,9 +211,14 @@ def _why_wide(values: list[str], delimiter: str) -> str:
 
 
 def _read_csv(path: Path, name: str, issues: list[RowIssue]) -> Sheet:
-    text = _decode(path.read_bytes(), path.name, issues)
+    return read_csv_bytes(path.read_bytes(), path.name, name, issues)
+
+
+def read_csv_bytes(raw: bytes, file: str, name: str, issues: list[RowIssue]) -> Sheet:
+    """One CSV sheet from its bytes; ``file`` is how problems name it."""
+    text = _decode(raw, file, issues)
     if not text.strip():
-        raise LoadError([RowIssue(path.name, 0, "", "the file is empty; it needs a header row "
+        raise LoadError([RowIssue(file, 0, "", "the file is empty; it needs a header row "
                                   "naming its columns (see docs/workbook.md)")])
     # RFC 4180 always, as Excel and Python's csv module write it: '"' quotes a cell and is
     # doubled inside one, spaces belong to the cell. Only the delimiter is chosen, from the
@@ -237,7 +243,7 @@ def _read_csv(path: Path, name: str, issues: list[RowIssue]) -> Sheet:
                    "inside a quoted cell is written twice (\"\")")
         else:
             how = "is never closed"
-        return LoadError([RowIssue(path.name, rownum, _column(header, index),
+        return LoadError([RowIssue(file, rownum, _column(header, index),
                                    f"the quote that opens this cell on line {line} {how} "
                                    f"(csv: {error})")])
 
@@ -245,7 +251,7 @@ def _read_csv(path: Path, name: str, issues: list[RowIssue]) -> Sheet:
         header = [h.strip().lower() for h in next(reader)]
     except csv.Error as e:
         raise broken_quote(1, 1, e) from None
-    issues.extend(_duplicate_columns(path.name, header))
+    issues.extend(_duplicate_columns(file, header))
     rows: list[tuple[int, dict[str, Any]]] = []
     width = len(header)
     rownum = 1
@@ -268,20 +274,20 @@ def _read_csv(path: Path, name: str, issues: list[RowIssue]) -> Sheet:
         if reader.line_num > first and len(values) != width:
             physical[:] = physical or io.StringIO(text, newline="").readlines()
             line, index, _ = _quote_at(physical, first, reader.line_num, dialect)
-            issues.append(RowIssue(path.name, rownum, _column(header, index),
+            issues.append(RowIssue(file, rownum, _column(header, index),
                                    f"this row runs from line {first} to line "
                                    f"{reader.line_num} and has {len(values)} cells, not "
                                    f"{width}: the quote that opens this cell on line {line} "
                                    "closes only on a later line; fix the quote if the cell "
                                    "is not meant to span lines"))
         elif len(values) > width:
-            issues.append(RowIssue(path.name, rownum, "", f"the row has {len(values)} cells but "
+            issues.append(RowIssue(file, rownum, "", f"the row has {len(values)} cells but "
                                    f"the header names {len(header)} columns; "
                                    + _why_wide(values, dialect.delimiter)))
         row = {h: (v.strip() or None) for h, v in zip(header, values, strict=False) if h}
         if any(row.values()):  # a row of blanks is no row
             rows.append((rownum, row))
-    return Sheet(name, path.name, header, rows, checked)
+    return Sheet(name, file, header, rows, checked)
 
 
 class _TooManyRows(ValueError):
@@ -546,13 +552,23 @@ def read_workbook(path: Path) -> Workbook:
         wb.sheets = _read_xlsx(path, wb.issues)
     elif path.suffix.lower() in {".yaml", ".yml"}:
         wb.sheets = _read_yaml(path, wb.issues)
+    elif path.suffix.lower() == ".zip":
+        from loaders.archive import read_members  # it knows nothing of sheets' contents
+
+        members, ignored = read_members(path, SHEETS)
+        wb.issues.extend(ignored)
+        for name in SHEETS:
+            if name in members:
+                m = members[name]
+                wb.sheets[name] = read_csv_bytes(m.data, m.shown, name, wb.issues)
     elif path.suffix.lower() == ".csv":
         raise LoadError([RowIssue(path.name, 0, "", "a workbook is a folder of CSV files, not "
                                   "one CSV; put it in a folder with the other sheets and load "
                                   "the folder")])
     else:
         raise LoadError([RowIssue(path.name, 0, "", "unknown workbook type; use a folder of "
-                                  ".csv files, an .xlsx file or a .yaml file")])
+                                  ".csv files, a .zip of them, an .xlsx file or a .yaml "
+                                  "file")])
     if not wb.sheets and not any(i.severity == "error" for i in wb.issues):
         wb.issues.append(RowIssue(path.name, 0, "", "no sheets found; expected at least one of "
                                   + ", ".join(f"{s}.csv" for s in SHEETS)))
