@@ -4,6 +4,7 @@ without extracting anything, within a budget, and names its members in problems 
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import zipfile
 from pathlib import Path
@@ -13,12 +14,15 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from api.service import CoalitionService
-from graph.errors import LoadError
+from graph.errors import LoadError, RowIssue
 from graph.store import GraphStore
 from loaders import archive
 from loaders.load import load
 from loaders.sources import read_workbook
 from tests.conftest import SEED
+from tests.loaders import test_corpus as corpus
+from tests.loaders.corpus.cases import CASES, Refused
+from tests.loaders.test_corpus import check_accepted, fingerprint, located
 
 ORGS = "id,name,kind,state\norg:ms:a,A Stop,truck stop,MS\norg:ms:b,B Bar,saloon,MS\n"
 
@@ -165,3 +169,31 @@ def test_upload_a_zip_dry_run_then_confirm(embedded_settings, tmp_path: Path,
     r = client.post("/api/import", headers=auth, files={"file": ("bomb.zip", bomb.read_bytes())})
     assert r.status_code == 422 and "zip bomb" in r.json()["error"]["message"]
     assert embedded_store.counts().nodes == 3  # the good upload's two and its state
+
+
+
+# -- the bad-input corpus's CSV cases, zipped and uploaded: refused at the same row and
+# column (of the member), or accepted, and a refusal leaves the graph exactly as it was
+CSV_CASES = {c.name: c for c in CASES if c.name.startswith("csv:")}
+based, client_and_token = corpus.based, corpus.client_and_token  # its fixtures, here too
+
+
+@pytest.mark.parametrize("name", list(CSV_CASES))
+def test_corpus_csv_cases_uploaded_as_a_zip(name: str, tmp_path: Path, based: GraphStore,
+                                            client_and_token) -> None:
+    case = CSV_CASES[name]
+    folder = case.build(tmp_path / "case")
+    z = make_zip(tmp_path / "case.zip", {p.name: p.read_bytes() for p in folder.glob("*.csv")})
+    client, token = client_and_token
+    before = fingerprint(based)
+    r = client.post("/api/import?confirm=true", headers={"Authorization": f"Bearer {token}"},
+                    files={"file": ("case.zip", z.read_bytes())})
+    if isinstance(case.expect, Refused):
+        assert r.status_code == 422, r.text[:2000]
+        issues = [RowIssue(**i) for i in r.json()["error"]["issues"]]
+        want = dataclasses.replace(case.expect, file=f"case.zip[{case.expect.file}]")
+        assert located(issues, want), r.json()["error"]["message"][:2000]
+        assert fingerprint(based) == before
+    else:
+        assert r.status_code == 200, r.text[:2000]
+        check_accepted(case, r.json()["warnings"], based)
