@@ -133,9 +133,9 @@ class PlanBuilder:
         issue = RowIssue(e.file if e else file, e.row if e else row, column, message,
                          "" if value is None else str(value))
         self.plan.issues.append(issue)
+        self.first_error.setdefault((issue.file, issue.row), issue)
         if e is not None:
             self.bad_rows.add((e.file, e.row))
-            self.first_error.setdefault((e.file, e.row), issue)
 
     def invalid_row(self, file: str, row: int) -> str:
         """``organizations.csv row 4, which is invalid: <why>``, for a message about a row

@@ -109,3 +109,32 @@ def test_a_reference_by_the_shared_alias_is_refused(tmp_path: Path) -> None:
     """)
     [issue] = [i for i in at(problems(wb), "people.csv", 2) if i.severity == "error"]
     assert "matches several rows (org:ms:a, org:ms:b); use the id" in issue.message
+
+
+def test_to_a_row_of_a_sheet_whose_header_is_broken(tmp_path: Path) -> None:
+    wb = write_workbook(tmp_path / "wb", organizations="""
+        id,kind,state
+        org:ms:a,truck stop,MS
+    """, people="""
+        name,organization_id
+        Pat Doe,org:ms:a
+    """)
+    [issue] = at(problems(wb), "people.csv", 2)
+    assert issue.message == ("refers to organizations.csv row 2, which is invalid: missing "
+                             "column (column 'name'); fix that row first")
+
+
+def test_to_a_row_the_reader_found_broken(tmp_path: Path) -> None:
+    # row 3's quote runs on to the end of line 4: two cells, the id and all the rest
+    wb = write_workbook(tmp_path / "wb", organizations="""
+        id,name,kind,state
+        org:ms:new,New Stop,truck stop,MS
+        org:ms:q,"Quote Stop,truck stop,MS
+        org:ms:r,R Stop,truck stop,MS"
+    """, people="""
+        name,organization_id
+        Pat Doe,org:ms:q
+    """)
+    [issue] = at(problems(wb), "people.csv", 2)
+    assert issue.message.startswith("refers to organizations.csv row 3, which is invalid: "
+                                    "this row runs from line 3 to line 4 and has 2 cells, not 4")
