@@ -54,6 +54,7 @@ from api.service import CoalitionService, jurisdiction_param
 from graph.errors import CoalitionError, ConfigError, LoadError, RowIssue
 from graph.projection import Filters
 from graph.settings import Settings, get_settings
+from loaders.problems import ordered
 
 MAX_ROWS = 5000
 MAX_RESULT_BYTES = 16 * 2**20
@@ -260,7 +261,8 @@ def create_app(settings: Settings | None = None, *, bind_host: str = "127.0.0.1"
     async def coalition_error(_: Request, e: CoalitionError) -> JSONResponse:
         extra = {}
         if isinstance(e, LoadError):
-            extra["issues"] = [vars(i) for i in e.issues[:500]]
+            # errors first: with the cap, a long list of warnings must not hide them
+            extra["issues"] = [vars(i) for i in ordered(e.issues)[:500]]
         return error(e.status_code, type(e).__name__, str(e), **extra)
 
     @app.exception_handler(StarletteHTTPException)

@@ -158,13 +158,16 @@ def test_upload_a_zip_dry_run_then_confirm(embedded_settings, tmp_path: Path,
                        files={"file": ("coalition.zip", good.getvalue())})
     assert done.status_code == 200 and done.json()["written"] > 0
     assert embedded_store.read("MATCH (n:Casino) RETURN n.id AS id") == [{"id": "org:ms:b"}]
-    bad = make_zip(tmp_path / "bad.zip", {"organizations.csv": ORGS})
+    # an unknown column too: its warning (row 1) is listed after the error (row 3)
+    bad = make_zip(tmp_path / "bad.zip", {"organizations.csv": ORGS.replace(
+        "state\n", "state,colour\n")})
     r = client.post("/api/import?confirm=true", headers=auth,
                     files={"file": ("bad.zip", bad.read_bytes())})
     assert r.status_code == 422
-    [issue] = r.json()["error"]["issues"]
-    assert (issue["file"], issue["row"], issue["column"]) == ("bad.zip[organizations.csv]", 3,
-                                                              "kind")
+    issues = r.json()["error"]["issues"]
+    assert [(i["file"], i["row"], i["column"], i["severity"]) for i in issues] == [
+        ("bad.zip[organizations.csv]", 3, "kind", "error"),
+        ("bad.zip[organizations.csv]", 1, "colour", "warning")]
     bomb = make_zip(tmp_path / "bomb.zip", {"events.csv": "id\n" + "a\n" * 8_000_000})
     r = client.post("/api/import", headers=auth, files={"file": ("bomb.zip", bomb.read_bytes())})
     assert r.status_code == 422 and "zip bomb" in r.json()["error"]["message"]
