@@ -525,7 +525,7 @@ class PlanBuilder:
             person["organization_id"] = org
             self.add_edge(e, "WORKS_FOR", node_id, org, f"works_for:{node_id}:{org}",
                           self.tenure(e, d.start, d.end))
-        elif d.start or d.end:
+        elif (d.start or d.end) and not d.organization_id:  # given but unknown: said above
             self.error(e, "start" if d.start else "end", "start and end date the person's "
                        "work for their organization: give organization_id too")
 

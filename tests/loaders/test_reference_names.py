@@ -111,3 +111,12 @@ def test_an_ambiguous_name_asks_for_the_id(tmp_path: Path) -> None:
     plan = plan_workbook(wb, None, fuzzy_threshold=92.0)
     issue = next(i for i in plan.errors if i.file == "people.csv")
     assert "matches several rows (org:al:a, org:ms:a); use the id" in issue.message
+
+
+def test_an_unknown_organization_with_a_start_date_is_one_problem(tmp_path: Path) -> None:
+    wb = write_workbook(tmp_path / "wb", organizations=SHEETS["organizations"], people="""
+        name,organization_id,start
+        Pat Doe,Biloxi Sheriff Office,2020-01
+    """)
+    [issue] = plan_workbook(wb, None, fuzzy_threshold=92.0).errors
+    assert issue.column == "organization_id"  # not also "give organization_id too"
