@@ -6,7 +6,8 @@ Read safely, since an upload comes from anyone with an editor key:
 - nothing is extracted to disk: members are read into memory, so a name such as
   ``../../etc/passwd`` cannot write anywhere; such names (absolute, a drive, ``..``) are
   refused anyway, since no workbook needs them;
-- a budget against zip bombs: at most :data:`MAX_ENTRIES` entries, :data:`MAX_BYTES` of CSV
+- a budget against zip bombs: at most :data:`MAX_ENTRIES` entries (and
+  :data:`MAX_DIRECTORY` bytes of directory, both read from the end record first), :data:`MAX_BYTES` of CSV
   once inflated, and no member inflating more than :data:`MAX_RATIO` times its compressed
   size, all checked on the sizes the zip declares before anything is inflated. A forged
   size cannot get past them: ``zipfile`` inflates no more than the declared size (the
@@ -34,6 +35,10 @@ MAX_BYTES = 1 << 30
 #: CSV deflates 5 to 20 times, repetitive synthetic text up to ~100; a bomb ~1,000
 MAX_RATIO = 200
 _RATIO_FROM = 1 << 20  # tiny members may have any ratio (a header-only file)
+#: the central directory of MAX_ENTRIES entries with long names fits in this; zipfile reads
+#: the whole directory when it opens a zip (300,000 entries: 2 s and 300 MB), so its
+#: declared size and count are checked first
+MAX_DIRECTORY = 4 << 20
 _CHUNK = 1 << 20
 
 
@@ -73,6 +78,11 @@ def read_members(path: Path, sheets: tuple[str, ...]) -> tuple[dict[str, Member]
     read, and warnings for the files ignored. Raises LoadError if the zip is unsafe or
     cannot be read."""
     file = path.name
+    entries, size = _directory(path)
+    if entries > MAX_ENTRIES or size > MAX_DIRECTORY:
+        raise _refuse(file, f"the zip holds {entries:,} entries ({size:,} bytes of directory); "
+                      f"a workbook zip may hold at most {MAX_ENTRIES:,} (its nine CSV "
+                      "sheets and a few more)")
     try:
         zf = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError, ValueError, EOFError) as e:
@@ -127,6 +137,31 @@ def read_members(path: Path, sheets: tuple[str, ...]) -> tuple[dict[str, Member]
             budget -= len(data)
             out[stem] = Member(info.filename, shown, data)
     return out, warnings
+
+
+def _directory(path: Path) -> tuple[int, int]:
+    """The number of entries and the size of the central directory the zip declares (from
+    its end record, ZIP64 too), read without reading the directory; (0, 0) when there is no
+    end record, which zipfile then refuses by itself."""
+    with open(path, "rb") as fh:
+        fh.seek(0, 2)
+        length = fh.tell()
+        fh.seek(max(0, length - (22 + 65_535)))  # the end record, and a comment up to 64 KB
+        tail = fh.read()
+        at = tail.rfind(b"PK\x05\x06")
+        if at < 0 or len(tail) < at + 22:
+            return 0, 0
+        entries = int.from_bytes(tail[at + 10:at + 12], "little")
+        size = int.from_bytes(tail[at + 12:at + 16], "little")
+        locator = at - 20
+        if (entries == 0xFFFF or size == 0xFFFFFFFF) and locator >= 0 and \
+                tail[locator:locator + 4] == b"PK\x06\x07":
+            fh.seek(int.from_bytes(tail[locator + 8:locator + 16], "little"))
+            record = fh.read(56)
+            if record[:4] == b"PK\x06\x06":
+                entries = int.from_bytes(record[32:40], "little")
+                size = int.from_bytes(record[40:48], "little")
+        return entries, size
 
 
 def _read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, shown: str, budget: int

@@ -123,6 +123,29 @@ def test_too_many_entries(tmp_path: Path) -> None:
     assert "holds 1,001 entries" in refused(z)
 
 
+def test_entries_are_counted_before_the_directory_is_read(tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch
+                                                          ) -> None:
+    # past 65,535 entries the count is in the ZIP64 end record
+    z = tmp_path / "many.zip"
+    with zipfile.ZipFile(z, "w", zipfile.ZIP_STORED) as zf:
+        for i in range(70_000):
+            zf.writestr(str(i), b"")
+    assert archive._directory(z)[0] == 70_000
+    monkeypatch.setattr(zipfile, "ZipFile", None)  # refused without opening it
+    assert "holds 70,000 entries" in refused(z)
+
+
+def test_a_directory_too_large_for_its_count(tmp_path: Path,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    # a count can be forged small; the directory's size is checked as well
+    z = make_zip(tmp_path / "w.zip", {"organizations.csv": ORGS, "a.txt": "", "b.txt": ""})
+    entries, size = archive._directory(z)
+    assert entries == 3 and size == 3 * 46 + len("organizations.csv") + 5 + 5
+    monkeypatch.setattr(archive, "MAX_DIRECTORY", size - 1)
+    assert f"holds 3 entries ({size:,} bytes of directory)" in refused(z)
+
+
 def test_sheets_in_two_folders_or_twice(tmp_path: Path) -> None:
     two = make_zip(tmp_path / "two.zip", {"a/organizations.csv": ORGS, "b/events.csv": ORGS})
     assert "sheets in several folders (a/, b/)" in refused(two)
