@@ -6,10 +6,10 @@ Read safely, since an upload comes from anyone with an editor key:
 - nothing is extracted to disk: members are read into memory, so a name such as
   ``../../etc/passwd`` cannot write anywhere; such names (absolute, a drive, ``..``) are
   refused anyway, since no workbook needs them;
-- a budget against zip bombs: at most :data:`MAX_ENTRIES` entries (and
-  :data:`MAX_DIRECTORY` bytes of directory, both read from the end record first), :data:`MAX_BYTES` of CSV
-  once inflated, and no member inflating more than :data:`MAX_RATIO` times its compressed
-  size, all checked on the sizes the zip declares before anything is inflated. A forged
+- a budget against zip bombs: at most :data:`MAX_ENTRIES` entries and :data:`MAX_DIRECTORY`
+  bytes of directory (both read from the end record first), :data:`MAX_BYTES` of CSV once
+  inflated, and no member inflating more than :data:`MAX_RATIO` times its compressed size,
+  all checked on the sizes the zip declares before anything is inflated. A forged
   size cannot get past them: ``zipfile`` inflates no more than the declared size (the
   CRC check then fails), and the bytes are counted as they are inflated as well;
 - password-protected members, and compression methods Python cannot read, are refused.
