@@ -129,6 +129,8 @@ def read_members(path: Path, sheets: tuple[str, ...]) -> tuple[dict[str, Member]
         if declared > MAX_BYTES:
             raise _refuse(file, f"the sheets would inflate to {declared:,} bytes; a "
                           f"workbook zip may hold at most {MAX_BYTES:,} bytes of CSV")
+        for info in chosen.values():  # every sheet checked before any is inflated
+            _check_member(info, f"{file}[{info.filename}]")
         out: dict[str, Member] = {}
         budget = MAX_BYTES
         for stem, info in chosen.items():
@@ -164,17 +166,20 @@ def _directory(path: Path) -> tuple[int, int]:
         return entries, size
 
 
-def _read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, shown: str, budget: int
-                 ) -> bytes:
+def _check_member(info: zipfile.ZipInfo, shown: str) -> None:
     if info.flag_bits & 0x1:
         raise _refuse(shown, "the file is password-protected; zip it again without a "
                       "password")
-    limit = min(budget, info.file_size)
     ratio = info.file_size / max(info.compress_size, 1)
     if info.file_size > _RATIO_FROM and ratio > MAX_RATIO:
         raise _refuse(shown, f"the file inflates {ratio:,.0f} times its packed size (at most "
                       f"{MAX_RATIO} for a CSV file): this looks like a zip bomb, not a "
                       "workbook")
+
+
+def _read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, shown: str, budget: int
+                 ) -> bytes:
+    limit = min(budget, info.file_size)
     parts: list[bytes] = []
     got = 0
     try:
