@@ -199,7 +199,7 @@ def load(path: Path, store: GraphStore, *, dry_run: bool = False, skip_invalid: 
     rejects = None
     if plan.errors:
         if not skip_invalid:
-            where = (f" All {summary(plan.issues)} are in {problems}." if problems else
+            where = (f" Every problem ({summary(plan.issues)}) is in {problems}." if problems else
                      " --problems FILE (.csv or .json) writes every one of them."
                      if len(plan.errors) > 50 or plan.warnings else "")
             raise LoadError(plan.issues, f"{len(plan.errors)} problem(s) in {path}; nothing was "

@@ -38,7 +38,7 @@ def test_the_problems_file_holds_all_of_them_when_the_terminal_shows_50(
         load(wb, embedded_store, problems=target)
     message = str(info.value)
     assert "... and 10 more" in message  # 60 errors, 50 shown
-    assert f"All 60 errors and 1 warning are in {target}" in message
+    assert f"Every problem (60 errors and 1 warning) is in {target}" in message
     with open(target, encoding="utf-8-sig", newline="") as fh:
         rows = list(csv.DictReader(fh))
     assert len(rows) == 61
