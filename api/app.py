@@ -54,6 +54,7 @@ from api.service import CoalitionService, jurisdiction_param
 from graph.errors import CoalitionError, ConfigError, LoadError, RowIssue
 from graph.projection import Filters
 from graph.settings import Settings, get_settings
+from loaders.problems import ordered
 
 MAX_ROWS = 5000
 MAX_RESULT_BYTES = 16 * 2**20
@@ -260,7 +261,8 @@ def create_app(settings: Settings | None = None, *, bind_host: str = "127.0.0.1"
     async def coalition_error(_: Request, e: CoalitionError) -> JSONResponse:
         extra = {}
         if isinstance(e, LoadError):
-            extra["issues"] = [vars(i) for i in e.issues[:500]]
+            # errors first: with the cap, a long list of warnings must not hide them
+            extra["issues"] = [vars(i) for i in ordered(e.issues)[:500]]
         return error(e.status_code, type(e).__name__, str(e), **extra)
 
     @app.exception_handler(StarletteHTTPException)
@@ -437,7 +439,8 @@ def create_app(settings: Settings | None = None, *, bind_host: str = "127.0.0.1"
     @app.post("/api/import", tags=["editors"])
     async def import_workbook(key: Editor, file: Annotated[UploadFile, File()],
                               confirm: bool = False) -> dict[str, Any]:
-        """Upload an .xlsx or .yaml workbook: without ``confirm`` a dry run (the diff);
+        """Upload a workbook (.xlsx, .yaml, or a .zip of CSV files, read as
+        loaders/archive.py says): without ``confirm`` a dry run (the diff);
         with ``confirm=true`` the load (all-or-nothing)."""
         name = pathlib.Path(file.filename or "upload").name
         data = await file.read()
@@ -462,9 +465,9 @@ def create_app(settings: Settings | None = None, *, bind_host: str = "127.0.0.1"
 
         action = "import" if confirm else "import dry-run"
         try:
-            if pathlib.Path(name).suffix.lower() not in (".xlsx", ".yaml", ".yml"):
-                raise ConfigError("upload an .xlsx or .yaml workbook (a CSV folder: zip "
-                                  "support is not built yet; use `coalition load`)")
+            if pathlib.Path(name).suffix.lower() not in (".xlsx", ".yaml", ".yml", ".zip"):
+                raise ConfigError("upload an .xlsx or .yaml workbook, or a .zip of the CSV "
+                                  "files of a workbook folder")
             with tempfile.TemporaryDirectory() as d:
                 path = pathlib.Path(d) / name
                 path.write_bytes(data)

@@ -19,10 +19,11 @@ from rich.table import Table
 from rich.text import Text
 
 from api.service import CoalitionService, jurisdiction_param, parse_param
-from graph.errors import CoalitionError, ConfigError
+from graph.errors import CoalitionError, ConfigError, LoadError
 from graph.export import csv_cell
 from graph.projection import Filters
 from graph.settings import Settings, get_settings
+from loaders.problems import as_records
 
 app = typer.Typer(help="Stakeholder relationship graphs for anti-trafficking coalitions.",
                   no_args_is_help=True, pretty_exceptions_enable=False)
@@ -98,12 +99,23 @@ def load_cmd(
         help="Write the valid rows; put the others in a rejects file beside the input.")
     ] = False,
     fmt: Annotated[str, typer.Option("--format", help="table or json")] = "table",
+    problems: Annotated[Path | None, typer.Option(
+        help="Write every error and warning to this .csv or .json file, loaded or not.")
+    ] = None,
 ) -> None:
     """Validate a coalition workbook and load it (all-or-nothing unless --skip-invalid)."""
     bar, update = _progress()
-    with bar:
-        report = service().load(path, dry_run=dry_run, skip_invalid=skip_invalid,
-                                progress=update).as_dict()
+    try:
+        with bar:
+            report = service().load(path, dry_run=dry_run, skip_invalid=skip_invalid,
+                                    problems=problems, progress=update).as_dict()
+    except LoadError as e:
+        if fmt == "json":  # the problems on stdout too; the message still goes to stderr
+            _print_json({"error": {"type": "LoadError", "message": str(e)},
+                         "problems": as_records(e.issues)})
+        raise
+    if problems:
+        err.print(Text(f"every problem is in {problems}"), highlight=False)
     if fmt == "json":
         _print_json(report)
     else:

@@ -83,8 +83,8 @@ fieldset legend{font-weight:600;font-size:.85rem}.hint{color:#666;font-size:.8re
 </section>
 <section id="import" hidden>
  <h2>A workbook</h2>
- <p>Upload a workbook (.xlsx or .yaml). First the dry run shows what would change; then confirm.</p>
- <input id="file" type="file" accept=".xlsx,.yaml,.yml" aria-label="workbook file">
+ <p>Upload a workbook (.xlsx, .yaml, or a .zip of a workbook folder's CSV files). First the dry run shows what would change; then confirm.</p>
+ <input id="file" type="file" accept=".xlsx,.yaml,.yml,.zip" aria-label="workbook file">
  <button class="act" id="dry">Dry run</button> <button class="act" id="confirm" disabled>Confirm load</button>
  <div id="diff"></div>
  <h2>An impact report</h2>

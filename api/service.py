@@ -200,10 +200,12 @@ class CoalitionService:
 
     # -- loading
     def load(self, path: Path, *, dry_run: bool = False, skip_invalid: bool = False,
+             problems: Path | None = None,
              progress: Callable[[str, int, int], None] | None = None) -> LoadReport:
         with self.store() as store:
             report = load(Path(path), store, dry_run=dry_run, skip_invalid=skip_invalid,
-                          fuzzy_threshold=self.settings.fuzzy_threshold, progress=progress)
+                          fuzzy_threshold=self.settings.fuzzy_threshold, problems=problems,
+                          progress=progress)
         if not dry_run:
             self._names = None  # the name index is stale now
             self._hubs = None

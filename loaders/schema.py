@@ -178,6 +178,9 @@ def _ids(v: Any) -> tuple[str, ...] | None:
 
 
 Id = Annotated[str | None, BeforeValidator(_id)]
+#: a column referring to another row: an id, or an exact name or alias (loaders/plan.py,
+#: ``resolve``), so names with spaces are fine here; only a row's own id has a format
+Reference = Text
 RequiredId = Annotated[str, BeforeValidator(_id)]
 Date = Annotated[normalize.DateValue | None, BeforeValidator(_date)]
 SingleDate = Annotated[str | None, BeforeValidator(_single_date)]
@@ -236,7 +239,7 @@ class OrganizationRow(_Row):
 class PersonRow(_Row):
     id: Id = None
     name: Text = None
-    organization_id: Id = None
+    organization_id: Reference = None
     title: Text = None
     role: Text = None
     email: Text = None
@@ -254,7 +257,8 @@ class EventRow(_Row):
     state: States = Field(None, description="where it was held; a build drawing several "
                           "jurisdictions lists them after it, separated by ';'")
     county: Text = None
-    follows_event_id: Id = Field(None, description="for a follow-up: the event it follows up")
+    follows_event_id: Reference = Field(None, description="for a follow-up: the event it "
+                                        "follows up")
     followup_months: Months = Field(None, description="a build whose programme states its own "
                                     "follow-up schedule: months after it (e.g. 2), instead of "
                                     "the blueprint's")
@@ -264,7 +268,7 @@ class ProgramRow(_Row):
     id: Id = None
     name: Required
     kind: Vocab(model.PROGRAM_KINDS, "program kind")
-    parent_id: Id = None
+    parent_id: Reference = None
     owner_id: Id = None
 
 
@@ -279,7 +283,8 @@ class _GroupColumns(_Row):
 
 
 class ParticipationRow(_GroupColumns):
-    entity_id: Id = Field(None, description="empty for an unnamed group (give kind, count)")
+    entity_id: Reference = Field(None, description="empty for an unnamed group (give kind, "
+                                 "count)")
     kind: OptionalVocab(model.GROUP_KINDS, "organization kind or sector") = None
     event_id: Required
     role: Vocab(model.PARTICIPATION, "participation role")
@@ -299,7 +304,8 @@ class RelationshipRow(_Row):
 
 
 class CommitmentRow(_GroupColumns):
-    entity_id: Id = Field(None, description="empty for an unnamed group (give entity_kind, "
+    entity_id: Reference = Field(None, description="empty for an unnamed group (give "
+                                 "entity_kind, "
                           "count)")
     entity_kind: OptionalVocab(model.GROUP_KINDS, "organization kind or sector") = None
     program: Required
@@ -307,7 +313,7 @@ class CommitmentRow(_GroupColumns):
     status: Text = None
     date: Date = None
     state: State = Field(None, description="where the commitment holds")
-    event_id: Id = Field(None, description="the event the commitment came out of")
+    event_id: Reference = Field(None, description="the event the commitment came out of")
 
 
 class MetricRow(_Row):
