@@ -28,7 +28,8 @@ from graph import model
 
 ACTOR_LABELS = ("Organization", "Person")
 TIE_TYPES = frozenset(model.RELATIONSHIPS.values())
-PARTICIPATION_TYPES = frozenset(model.PARTICIPATION.values())
+#: registered-only is not taking part, so it counts nowhere
+PARTICIPATION_TYPES = model.TOOK_PART
 COMMITMENT_TYPES = frozenset(model.COMMITMENTS.values())
 #: events larger than this say little about who knows whom; they stay out of co-attendance
 MAX_EVENT_SIZE = 200
