@@ -238,5 +238,5 @@ def test_bad_rows_are_refused_and_the_graph_stays(graph: GraphStore, tmp_path: P
     with pytest.raises(LoadError, match="event:il:nowhere is not in the graph"):
         import_attendees(excel_csv(tmp_path), graph, event_id="event:il:nowhere")
     assert snapshot(graph) == before
-    assert graph.read(queries.NODES_BY_ID, {"ids": ["person:il:springfield-police-department:"
-                                                    "ava-stone"]}) == []
+    ava = "person:il:springfield-police-department:ava-stone"
+    assert graph.read(queries.NODES_BY_ID, {"ids": [ava]}) == []
