@@ -497,7 +497,8 @@ def create_app(settings: Settings | None = None, *, bind_host: str = "127.0.0.1"
     @app.post("/api/import/attendees", tags=["editors"])
     async def import_attendees(
             key: Editor, file: Annotated[UploadFile, File(description="a .csv or .xlsx export")],
-            event_id: Annotated[str, Form(description="the event the export is of")],
+            event_id: Annotated[str, Form(description="the event the export is of",
+                                          examples=["event:ms:2020-01-16:gulfport-coalition-build"])],
             dry_run: Annotated[bool, Form()] = True,
             map: Annotated[list[str] | None, Form(description="COLUMN=FIELD, for a column "
                                                    "the synonyms miss")] = None,
@@ -510,14 +511,15 @@ def create_app(settings: Settings | None = None, *, bind_host: str = "127.0.0.1"
         name = pathlib.Path(file.filename or "upload.csv").name
         data = await file.read()
         corrections = await review.read() if review is not None else None
-        mapping = {}
-        for m in map or []:
-            column, sep, fieldname = m.partition("=")
-            if not sep:
-                raise ConfigError(f"map: {m!r} is not COLUMN=FIELD")
-            mapping[column.strip()] = fieldname.strip()
 
         def run(path: pathlib.Path, progress: Callable[[str, int, int], None]) -> dict[str, Any]:
+            mapping = {}
+            for m in map or []:
+                column, sep, fieldname = m.partition("=")
+                if not sep:
+                    raise ConfigError(f"map: {m!r} is not COLUMN=FIELD, e.g. 'Agency "
+                                      "Represented=organization'")
+                mapping[column.strip()] = fieldname.strip()
             review_path = None
             if corrections is not None:
                 review_path = path.with_name("upload.review.yaml")
@@ -536,7 +538,8 @@ def create_app(settings: Settings | None = None, *, bind_host: str = "127.0.0.1"
     @app.post("/api/import/survey", tags=["editors"])
     async def import_survey(
             key: Editor, file: Annotated[UploadFile, File(description="a .csv or .xlsx export")],
-            event_id: Annotated[str, Form(description="the event surveyed")],
+            event_id: Annotated[str, Form(description="the event surveyed",
+                                          examples=["event:ms:2020-01-16:gulfport-coalition-build"])],
             dry_run: Annotated[bool, Form()] = True,
             keep_comments: Annotated[bool, Form()] = False) -> dict[str, Any]:
         """A survey export, one row per respondent: its metrics (``dry_run``, the default,
