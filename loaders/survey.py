@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from graph import queries
 from graph.errors import LoadError, RowIssue
 from graph.store import GraphStore
 from loaders import normalize
@@ -229,6 +230,17 @@ def import_survey(path: Path, store: GraphStore, *, event_id: str, dry_run: bool
     export = read_export(Path(path), wanted=())
     plan = plan_survey(export, event=event_of(store, event_id), keep_comments=keep_comments,
                        source=source)
+    # The same name on the same date is the same measure: a figure a report gave for it (the
+    # seed's) is replaced by the count. Say so, so that a person sees what goes.
+    start = normalize.parse_date_value(plan.event["date"]).date if plan.event.get("date") \
+        else "undated"
+    ids = [f"metric:{event_id}:{normalize.slug(r['name'])}:{start}"
+           for _, r in plan.workbook.sheets["metrics"].rows]
+    for r in store.read(queries.NODES_BY_ID, {"ids": ids}):
+        was = r["props"]
+        if was.get("source") != (source or export.file):
+            plan.warnings.append(f"replaces {r['id']}: {was.get('value')} {was.get('unit') or ''}"
+                                 f" from {was.get('citation') or was.get('source')}".rstrip())
     plan.report = load(Path(path), store, dry_run=dry_run, fuzzy_threshold=fuzzy_threshold,
                        progress=progress, workbook=plan.workbook)
     return plan

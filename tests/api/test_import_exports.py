@@ -83,6 +83,9 @@ def test_survey_over_http(seeded, tokens, embedded_store: GraphStore) -> None:  
         ("presenters knowledgeable and approachable", 50.0, 2)]
     # the seed's figure from the report, of the same name and date, is replaced
     assert r["load"]["nodes"]["Metric"] == {"created": 2, "updated": 1, "unchanged": 0}
+    replaced = (f"replaces metric:{GULFPORT}:presenters-knowledgeable-and-approachable:"
+                "2020-01-16: 100 percent of respondents from seeds/002_848bd964082b8b4f.txt")
+    assert r["warnings"] == [replaced]
     names = json.dumps(embedded_store.read(queries.NODES_BY_ID, {"ids": [
         f"metric:{GULFPORT}:survey-respondents:2020-01-16"]}))
     assert "Rae Quill" not in names and '"value": 2' in names
