@@ -585,7 +585,8 @@ def import_attendees_cmd(
         t.add_row(m["name"], m["id"], f"matched by {m['by']}")
     for c in orgs["created"]:
         how = f"{'again' if c['again'] else 'new'}: {c['kind'] or 'kind unknown'} by " \
-              f"{c['rule']} ({c['confidence']:.2f})"
+              f"{c['rule']} ({c['confidence']:.2f})" + \
+              (f", level {c['level']}" if c["level"] else "")
         t.add_row(c["name"], c["id"], how)
     out.print(t)
     t = Table("person", "organization", "attendance", "contact", title="People",

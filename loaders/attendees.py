@@ -266,6 +266,9 @@ class AttendeePlan:
                              "as_written": o.spellings} for o in orgs if o.status == "matched"],
                 "created": [{"name": o.name, "id": o.id, "kind": o.kind, "rule": o.rule,
                              "confidence": o.confidence, "aliases": o.aliases,
+                             # as the loader will infer it (docs/workbook.md, Levels)
+                             "level": normalize.infer_level(o.name, o.kind,
+                                                            self.event.get("state")),
                              "similar": o.similar, "again": o.status == "ours"}
                             for o in orgs if o.status != "matched"]},
             "people": [{"id": p.id, "name": p.name,

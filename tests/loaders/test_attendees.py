@@ -93,6 +93,15 @@ def test_excel_csv_plan_by_hand(graph: GraphStore, tmp_path: Path) -> None:
             "Prairie Hope Advocacy Center", "victim services", "the words 'advocacy'", 0.7),
     }
     assert created["org:il:springfield-police-department"]["aliases"] == ["Springfield PD"]
+    # levels as the loader infers them: "Police Department" local, "County" county, a
+    # state's name first state, companies none
+    assert {i: c["level"] for i, c in created.items()} == {
+        "org:il:springfield-police-department": "local",
+        "org:il:pilot-travel-center-412": None,
+        "org:il:sangamon-county-sherifs-office": "county",
+        "org:il:illinois-trucking-association": "state",
+        "org:il:midwest-freight": None,
+        "org:il:prairie-hope-advocacy-center": None}
     # close to the graph's sheriff's office: shown for review, never merged
     assert created["org:il:sangamon-county-sherifs-office"]["similar"][0].startswith(
         "org:il:sangamon-county-sheriffs-office (Sangamon County Sheriff's Office, ")
@@ -135,6 +144,9 @@ def test_import_writes_once_and_twice_changes_nothing(graph: GraphStore, tmp_pat
     ava = "person:il:springfield-police-department:ava-stone"
     assert g.nodes[ava]["email"] == "ava.stone@example.org"
     assert g.has_edge(ava, "org:il:springfield-police-department")
+    pd = g.nodes["org:il:springfield-police-department"]
+    assert (pd["kind"], pd["level"], pd["state"], pd["aliases"]) == (
+        "law enforcement", "local", "IL", ["Springfield PD"])
     assert "email" not in project(graph).nodes[ava]  # contacts only for who may see them
     # the person already in the graph is referred to, not rewritten
     assert g.nodes["person:il:isp:dana-reyes"]["source"] == "base/people.csv"
