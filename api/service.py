@@ -232,8 +232,7 @@ class CoalitionService:
             self._names = None
             self._hubs = None
         text = attendees.review_yaml(plan, attendees.read_review(review))
-        has_entries = any(o.status != "matched" or o.matched_by == "review"
-                          for o in plan.organizations.values())
+        has_entries = any(o.for_review for o in plan.organizations.values())
         if write_review and has_entries:
             review.write_text(text, encoding="utf-8")
             plan.review_file = str(review)

@@ -215,6 +215,11 @@ class OrgPlan:
     guess: tuple[str | None, str | None, float | None] = (None, None, None)  # the rules' own
 
     @property
+    def for_review(self) -> bool:
+        """Created, or matched in a way a person should confirm."""
+        return self.status != "matched" or self.matched_by in ("review", "id (derived)")
+
+    @property
     def name(self) -> str:
         # the fullest spelling: "Springfield Police Department" over "Springfield PD"
         return max(self.spellings, key=lambda s: (len(s), s))
@@ -437,6 +442,13 @@ def plan_attendees(export: Export, *, event: dict[str, Any], graph_orgs: list[di
         else:
             tail = normalize.slug(o.key)
             o.id = f"org:{state.lower()}:{tail}" if state else f"org:{tail}"
+            taken = by_id.get(o.id)
+            if taken is not None and taken.get("source") != source:
+                # the id is the graph's, under another name: never written over
+                o.status, o.matched_by = "matched", "id (derived)"
+                notes.append(f"{o.name}: its id {o.id} is the graph's {taken.get('name')!r}; "
+                             "taken as that organization: check it (the review file lists it)")
+                continue
         if (known := gaz.lookup(o.name)) is not None:
             o.kind, o.rule, o.confidence = known.kind, f"known name ({known.name})", 0.95
         elif (guess := gaz.guess_kind(o.name)) is not None:
@@ -531,7 +543,7 @@ def review_yaml(plan: AttendeePlan, previous: dict[str, dict[str, Any]] | None =
     previous = previous or {}
     entries = []
     for o in sorted(plan.organizations.values(), key=lambda o: o.name):
-        if o.status == "matched" and o.matched_by != "review":
+        if not o.for_review:
             continue
         old = previous.get(normalize.normalize_name(o.name), {})
         entry: dict[str, Any] = {"name": o.name, "id": o.id, "kind": old.get("kind", o.kind)}

@@ -252,3 +252,26 @@ def test_bad_rows_are_refused_and_the_graph_stays(graph: GraphStore, tmp_path: P
     assert snapshot(graph) == before
     ava = "person:il:springfield-police-department:ava-stone"
     assert graph.read(queries.NODES_BY_ID, {"ids": [ava]}) == []
+
+
+def test_a_derived_id_the_graph_holds_is_never_written_over(graph: GraphStore,
+                                                            tmp_path: Path) -> None:
+    """The graph's org:il:lincoln-casino is named otherwise: an export's "Lincoln Casino"
+    would derive that id; it is taken as the graph's, listed for review, and not rewritten."""
+    load(write_workbook(tmp_path / "more", organizations="""
+        id,name,kind,state
+        org:il:lincoln-casino,Lincoln Riverboat,casino,IL
+    """), graph)
+    before = snapshot(graph)
+    path = excel_csv(tmp_path, [EXCEL_ROWS[0], "Ray,Moss,Lincoln Casino,Host,,,Yes"])
+    plan = import_attendees(path, graph, event_id=EVENT)
+    [org] = plan.organizations.values()
+    assert (org.id, org.status, org.matched_by) == ("org:il:lincoln-casino", "matched",
+                                                    "id (derived)")
+    assert "Lincoln Casino: its id org:il:lincoln-casino is the graph's 'Lincoln Riverboat'" \
+        in plan.review[0]
+    assert [e["name"] for e in yaml.safe_load(review_yaml(plan))["organizations"]] == [
+        "Lincoln Casino"]
+    nodes, _ = snapshot(graph)
+    assert {n for n in nodes if n[0] == "org:il:lincoln-casino"} == \
+        {n for n in before[0] if n[0] == "org:il:lincoln-casino"}
