@@ -106,6 +106,14 @@ def test_cli_dry_run_writes_the_review_file(seeded, tmp_path, monkeypatch) -> No
                                                                   "signin.review.yaml")
     review = yaml.safe_load((tmp_path / "signin.review.yaml").read_text())
     assert [e["name"] for e in review["organizations"]] == ["Gulf Coast Freight"]
+    # written, then again with the review file it left: the second time nothing changes
+    base = ["--data-dir", str(seeded.data_dir), "import", "attendees", str(path), "--event",
+            GULFPORT, "--format", "json"]
+    first = json.loads(CliRunner().invoke(cli.app, base).output)
+    second = json.loads(CliRunner().invoke(cli.app, base).output)
+    assert first["load"]["written"] > 0 and second["load"]["written"] == 0
+    table = CliRunner().invoke(cli.app, base[:-2])
+    assert "Gulf Coast Freight" in table.output and "rae@example.org" not in table.output
     result = CliRunner().invoke(cli.app, ["--data-dir", str(seeded.data_dir), "import",
                                           "survey", str(path), "--event", "event:nope"])
     # `coalition` (api.cli.main) prints a LoadError's message and exits 1
