@@ -51,16 +51,17 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "phone": ("phone", "phone number", "telephone", "mobile", "mobile phone", "cell",
               "cell phone", "work phone"),
     "attended": ("attended", "checked in", "check in", "checkin", "present", "attendance",
-                 "signed in", "attended y n", "checked in y n", "attendee status",
-                 "check in status"),
+                 "signed in", "attended y n", "checked in y n", "check in status"),
 }
 FIELDS = tuple(SYNONYMS)
 
 #: attendance cells, as tools and people write them (lower case); anything else is asked about
+#: ("attending", as Eventbrite's Attendee Status says of every ticket holder, is not here:
+#: it says registered, not present)
 YES = frozenset({"yes", "y", "x", "✓", "✔", "✔️", "☑", "true", "t", "1", "checked in",
-                 "present", "attended", "attending"})
+                 "present", "attended"})
 NO = frozenset({"no", "n", "false", "f", "0", "-", "not checked in", "absent", "no show",
-                "did not attend", "not attending"})
+                "did not attend"})
 
 #: similarity (rapidfuzz token_sort_ratio of normalised names, 0-100) at which an unmatched
 #: organization is shown beside one of the event's state for review. Lower than the loader's

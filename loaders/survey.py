@@ -33,7 +33,10 @@ from loaders.sources import Sheet, Workbook
 IDENTIFYING = re.compile(
     r"^(timestamp|respondent id|collector id|ip address|start date|end date|date created|"
     r"date modified|submitted at|submission id|response id|(first |last |full |your )?name|"
-    r"(your )?e ?mail( address)?|phone( number)?|custom data.*)$")
+    r"(your )?e ?mail( address)?|phone( number)?|custom data.*|"
+    # where a respondent works and as what: with a sector and a date, enough to tell who
+    r"(your )?(organization|organisation|company|agency|employer)( name)?|(job )?title|"
+    r"position|city|zip( code)?|postal code)$")
 SECTOR = re.compile(r"\bsector\b|which best describes|type of (organization|agency)|"
                     r"(organization|agency) type|\bindustry\b|\baffiliation\b")
 COMMENT = re.compile(r"comment|suggestion|feedback|anything else|additional|other thoughts|"

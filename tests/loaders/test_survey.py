@@ -15,21 +15,21 @@ from loaders.survey import import_survey
 from tests.loaders.test_attendees import EVENT, graph  # noqa: F401 - the fixture
 from tests.loaders.test_load import snapshot
 
-HEADER = ["Timestamp", "Email Address", "Name", "Which sector do you work in?",
+HEADER = ["Timestamp", "Email Address", "Name", "Agency", "Which sector do you work in?",
           "I know what next steps to take after today", "The presenters were knowledgeable",
           "The survivor speaker was powerful", "Would you recommend this training?",
           "I feel confident to report a suspected case (0-100%)", "Any other comments?"]
 #: SYNTHETIC, as Google Forms exports it (Python csv, CRLF); 5 respondents
 ROWS = [
-    ["2026/03/10 4:01:02 PM CST", "a@example.org", "Ann Avery", "Law enforcement",
+    ["2026/03/10 4:01:02 PM CST", "a@example.org", "Ann Avery", "Ames PD", "Law enforcement",
      "Strongly agree", "Agree", "Strongly agree", "Yes", "80%", "Great day, call me 217-555-0199"],
-    ["2026/03/10 4:02:10 PM CST", "b@example.org", "Bo Bright", "Industry", "Agree", "Agree",
+    ["2026/03/10 4:02:10 PM CST", "b@example.org", "Bo Bright", "", "Industry", "Agree", "Agree",
      "Neutral", "Yes", "60%", ""],
-    ["2026/03/10 4:03:33 PM CST", "", "", "law enforcement", "Disagree", "Strongly agree",
+    ["2026/03/10 4:03:33 PM CST", "", "", "", "law enforcement", "Disagree", "Strongly agree",
      "Agree", "No", "", "More on truck stops please (write to c@example.org)"],
-    ["2026/03/10 4:05:00 PM CST", "", "", "Government", "Neutral", "N/A", "Strongly agree",
+    ["2026/03/10 4:05:00 PM CST", "", "", "", "Government", "Neutral", "N/A", "Strongly agree",
      "Yes", "100%", ""],
-    ["2026/03/10 4:07:45 PM CST", "", "", "", "Agree", "Agree", "Agree", "Yes", "", ""],
+    ["2026/03/10 4:07:45 PM CST", "", "", "", "", "Agree", "Agree", "Agree", "Yes", "", ""],
 ]
 
 
@@ -53,7 +53,7 @@ def test_google_forms_tallies_by_hand(graph: GraphStore, tmp_path: Path) -> None
         "confident to report": (80.0, 3),  # percents: (80 + 60 + 100) / 3
     }
     assert plan["by_sector"] == {"government": 1, "industry": 1, "law enforcement": 2}
-    assert plan["ignored_columns"] == ["timestamp", "email address", "name",
+    assert plan["ignored_columns"] == ["timestamp", "email address", "name", "agency",
                                        "any other comments?"]
     assert plan["comments"] == 0  # not without --keep-comments
     assert plan["load"]["nodes"]["Metric"]["created"] == 1 + 2 * 5 + 3
@@ -75,7 +75,8 @@ def test_written_as_event_metrics_and_twice_is_nothing(graph: GraphStore,  # noq
     assert comments["note"] == ("Great day, call me [phone] | More on truck stops please "
                                 "(write to [email])")
     everything = str(snapshot(graph))
-    for personal in ("Ann Avery", "Bo Bright", "a@example.org", "b@example.org", "555-0199"):
+    for personal in ("Ann Avery", "Bo Bright", "a@example.org", "b@example.org", "555-0199",
+                     "Ames PD"):
         assert personal not in everything
     before = snapshot(graph)
     assert import_survey(path, graph, event_id=EVENT, keep_comments=True).report.written == 0
