@@ -234,8 +234,12 @@ class CoalitionService:
         text = attendees.review_yaml(plan, attendees.read_review(review))
         has_entries = any(o.for_review for o in plan.organizations.values())
         if write_review and has_entries:
-            review.write_text(text, encoding="utf-8")
-            plan.review_file = str(review)
+            try:
+                review.write_text(text, encoding="utf-8")
+                plan.review_file = str(review)
+            except OSError as e:  # the import stands; say where the review could not go
+                plan.review.append(f"the review file could not be written to {review} "
+                                   f"({e.strerror or e}); give another place with --review")
         out = plan.as_dict()
         out["review_yaml"] = text if has_entries else None
         return out
