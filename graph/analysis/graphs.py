@@ -206,6 +206,13 @@ def credited(g: nx.MultiDiGraph, people: People | None = None) -> list[dict[str,
     [('pd', 'c')]
     >>> evidence(g, credited(g)[0])
     'via Chief Ray, Chief, spoke at Build'
+
+    Registered only (an attendee import's sign-up not seen there) is no part taken:
+
+    >>> g.add_node("d", label="Person", name="Dee"); _ = g.add_edge("d", "pd", type="WORKS_FOR")
+    >>> _ = g.add_edge("d", "e", type="REGISTERED")
+    >>> [(r["unit"], r["via"]) for r in credited(g)]
+    [('pd', 'c')]
     """
     people = people or People(g)
     out = []
