@@ -211,6 +211,58 @@ class CoalitionService:
             self._hubs = None
         return report
 
+    # -- attendee and survey exports (issue 12, items 3 and 4): planned by loaders/attendees.py
+    # and loaders/survey.py, written through the loader like a workbook
+    def import_attendees(self, path: Path, *, event_id: str, dry_run: bool = False,
+                         mapping: dict[str, str] | None = None, review: Path | None = None,
+                         write_review: bool = True, source: str | None = None,
+                         progress: Callable[[str, int, int], None] | None = None
+                         ) -> dict[str, Any]:
+        """Import a registration / sign-in export for ``event_id`` (a dry run with
+        ``dry_run``). The review file (``review``, default beside the export) is applied, and,
+        with ``write_review``, written again with this import's guesses and the corrections
+        it held; its text is in the result's ``review_yaml`` either way."""
+        from loaders import attendees
+
+        path = Path(path)
+        review = review if review is not None else attendees.review_path(path)
+        with self.store() as store:
+            plan = attendees.import_attendees(
+                path, store, event_id=event_id, dry_run=dry_run, mapping=mapping,
+                review=review, fuzzy_threshold=self.settings.fuzzy_threshold, source=source,
+                progress=progress)
+        if not dry_run:
+            self._names = None
+            self._hubs = None
+        text = attendees.review_yaml(plan, attendees.read_review(review))
+        has_entries = any(o.for_review for o in plan.organizations.values())
+        if write_review and has_entries:
+            try:
+                review.write_text(text, encoding="utf-8")
+                plan.review_file = str(review)
+            except OSError as e:  # the import stands; say where the review could not go
+                plan.review.append(f"the review file could not be written to {review} "
+                                   f"({e.strerror or e}); give another place with --review")
+        out = plan.as_dict()
+        out["review_yaml"] = text if has_entries else None
+        return out
+
+    def import_survey(self, path: Path, *, event_id: str, dry_run: bool = False,
+                      keep_comments: bool = False, source: str | None = None,
+                      progress: Callable[[str, int, int], None] | None = None
+                      ) -> dict[str, Any]:
+        """Import a survey export (one row per respondent) as metrics of ``event_id``."""
+        from loaders import survey
+
+        with self.store() as store:
+            plan = survey.import_survey(Path(path), store, event_id=event_id, dry_run=dry_run,
+                                        keep_comments=keep_comments, source=source,
+                                        fuzzy_threshold=self.settings.fuzzy_threshold,
+                                        progress=progress)
+        if not dry_run:
+            self._names = None
+        return plan.as_dict()
+
     # -- reading
     def stats(self) -> dict[str, Any]:
         with self.store() as store:

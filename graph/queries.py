@@ -394,6 +394,20 @@ MATCH (n:Entity) WHERE n.state IN $states AND n:Organization
 RETURN n.id AS id, n.name AS name, n.state AS state
 """
 
+#: every organization, to match an attendee export's organizations to (loaders/attendees.py):
+#: by name and alias, and by ``source``, which tells the ones an earlier import created
+ORGS_FOR_MATCHING = f"""
+MATCH (n:{ENTITY}) WHERE n:Organization
+RETURN n.id AS id, n.name AS name, n.aliases AS aliases, n.state AS state, n.kind AS kind,
+       n.source AS source
+"""
+
+#: people by id, to tell the ones an import would only refer to from the ones it wrote
+PEOPLE_BY_ID = f"""
+MATCH (n:{ENTITY}) WHERE n.id IN $ids AND n:Person
+RETURN n.id AS id, n.source AS source
+"""
+
 # --------------------------------------------------------------------------- the API's reads
 
 #: organizations and people matching the filters (null parameters mean "any")

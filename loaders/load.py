@@ -31,7 +31,7 @@ from graph.store import GraphStore
 from graph.store.base import Before
 from loaders.plan import EdgeRecord, NodeRecord, Plan, build_plan
 from loaders.problems import check_target, summary, write_problems
-from loaders.sources import read_workbook
+from loaders.sources import Workbook, read_workbook
 
 
 @dataclass
@@ -92,11 +92,12 @@ def store_lookups(store: GraphStore) -> dict[str, Callable[..., Any]]:
     return {"lookup_existing": lookup_existing, "existing_names": existing_names}
 
 
-def plan_workbook(path: Path, store: GraphStore | None, *, fuzzy_threshold: float) -> Plan:
+def plan_workbook(path: Path, store: GraphStore | None, *, fuzzy_threshold: float,
+                  workbook: Workbook | None = None) -> Plan:
     gc_was_on = gc.isenabled()
     gc.disable()  # hundreds of thousands of small dicts and no cycles: the GC only slows us
     try:
-        wb = read_workbook(path)
+        wb = workbook if workbook is not None else read_workbook(path)
         prefix = f"{path.name}/" if path.is_dir() else ""
         return build_plan(wb, source_prefix=prefix, fuzzy_threshold=fuzzy_threshold,
                           **(store_lookups(store) if store else {}))
@@ -175,18 +176,22 @@ def write_rejects(path: Path, plan: Plan) -> Path:
 
 def load(path: Path, store: GraphStore, *, dry_run: bool = False, skip_invalid: bool = False,
          fuzzy_threshold: float = 92.0, problems: Path | None = None,
-         progress: Callable[[str, int, int], None] | None = None) -> LoadReport:
+         progress: Callable[[str, int, int], None] | None = None,
+         workbook: Workbook | None = None) -> LoadReport:
     """Validate, diff and (unless ``dry_run``) write a workbook. All-or-nothing by default.
 
     ``problems``: a .csv or .json file to write every error and warning to, whether the
-    load goes ahead or is refused (loaders/problems.py)."""
+    load goes ahead or is refused (loaders/problems.py). ``workbook``: sheets already read
+    (an attendee or survey import builds them from its export), checked and written exactly
+    like a workbook read from ``path``."""
     path = Path(path)
     problems = check_target(problems) if problems is not None else None
     t0 = time.perf_counter()
     if progress:
         progress("checking the workbook", 0, 0)  # no total: a pulsing bar
     try:
-        plan = plan_workbook(path, store, fuzzy_threshold=fuzzy_threshold)
+        plan = plan_workbook(path, store, fuzzy_threshold=fuzzy_threshold,
+                             workbook=workbook)
     except LoadError as e:  # the file could not be read at all
         if problems is not None:
             write_problems(problems, e.issues)

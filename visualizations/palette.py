@@ -89,7 +89,7 @@ VERB = {
     "CONSIDERING": "is considering", "PLEDGED": "pledged", "TRAINED": "trained with",
     "DISTRIBUTES": "distributes", "ADOPTED": "adopted", "LOCATED_IN": "is in",
     "PART_OF": "is part of", "HAS_METRIC": "has the measure", "FOLLOWS": "follows up",
-    "REFERRED_TO": "was referred to",
+    "REFERRED_TO": "was referred to", "REGISTERED": "registered for",
 }
 
 

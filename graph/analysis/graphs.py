@@ -28,7 +28,8 @@ from graph import model
 
 ACTOR_LABELS = ("Organization", "Person")
 TIE_TYPES = frozenset(model.RELATIONSHIPS.values())
-PARTICIPATION_TYPES = frozenset(model.PARTICIPATION.values())
+#: registered-only is not taking part, so it counts nowhere
+PARTICIPATION_TYPES = model.TOOK_PART
 COMMITMENT_TYPES = frozenset(model.COMMITMENTS.values())
 #: events larger than this say little about who knows whom; they stay out of co-attendance
 MAX_EVENT_SIZE = 200
@@ -219,6 +220,13 @@ def credited(g: nx.MultiDiGraph, people: People | None = None) -> list[dict[str,
     [('pd', 'c')]
     >>> evidence(g, credited(g)[0])
     'via Chief Ray, Chief, spoke at Build'
+
+    Registered only (an attendee import's sign-up not seen there) is no part taken:
+
+    >>> g.add_node("d", label="Person", name="Dee"); _ = g.add_edge("d", "pd", type="WORKS_FOR")
+    >>> _ = g.add_edge("d", "e", type="REGISTERED")
+    >>> [(r["unit"], r["via"]) for r in credited(g)]
+    [('pd', 'c')]
     """
     people = people or People(g)
     out = []
