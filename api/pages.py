@@ -87,6 +87,23 @@ fieldset legend{font-weight:600;font-size:.85rem}.hint{color:#666;font-size:.8re
  <input id="file" type="file" accept=".xlsx,.yaml,.yml,.zip" aria-label="workbook file">
  <button class="act" id="dry">Dry run</button> <button class="act" id="confirm" disabled>Confirm load</button>
  <div id="diff"></div>
+ <h2>An attendee export</h2>
+ <p>A registration, sign-in or check-in export (.csv, .xlsx) of one event. The plan shows each
+ organization matched to the graph or created with a kind guessed from its name: correct the kinds
+ (or give the id of a graph organization it is) before importing.</p>
+ <label>Event <input id="attevent" list="eventlist" size="50" aria-label="attendee export's event id"></label>
+ <input id="attfile" type="file" accept=".csv,.xlsx,.xlsm" aria-label="attendee export file">
+ <button class="act" id="attplan">Plan</button> <button class="act" id="attgo" disabled>Import</button>
+ <div id="attresult"></div>
+ <h2>A survey export</h2>
+ <p>One row per respondent (.csv, .xlsx): per question the share agreeing and n become measures of
+ the event; names and emails in it are never read.</p>
+ <label>Event <input id="survevent" list="eventlist" size="50" aria-label="survey's event id"></label>
+ <input id="survfile" type="file" accept=".csv,.xlsx,.xlsm" aria-label="survey export file">
+ <label><input type="checkbox" id="survcomments"> keep free-text comments (on the event, never tied to a person)</label>
+ <button class="act" id="survplan">Plan</button> <button class="act" id="survgo" disabled>Import</button>
+ <div id="survresult"></div>
+ <datalist id="eventlist"></datalist>
  <h2>An impact report</h2>
  <p>Upload a report (.txt, .md, .pdf, .docx): a draft workbook is made from it by rules, offline,
  and shown as tables. Correct the cells, remove rows that are wrong, then dry-run and load the tables.</p>
@@ -397,6 +414,65 @@ async function loadDraft(confirm) {
   $("draftdiff").innerHTML = showDiff(r, confirm);
   $("draftload").disabled = confirm;
 }
+// attendee and survey exports: a plan first (dry run), then the import of what it showed
+async function events() {
+  if ($("eventlist").children.length) return;
+  const es = await api("/api/events");
+  $("eventlist").innerHTML = es.map(e => `<option value="${esc(e.id)}">${esc(e.name)}</option>`).join("");
+}
+["attevent", "survevent"].forEach(id => $(id).addEventListener("focus", () => events().catch(() => {})));
+const KINDS = Object.keys(PALETTE.kindSector).sort();
+function exportForm(fileId, eventId, dryRun) {
+  const f = $(fileId).files[0];
+  if (!f || !$(eventId).value.trim()) { $("error").textContent = "choose the export and its event first"; return null; }
+  const form = new FormData();
+  form.append("file", f); form.append("event_id", $(eventId).value.trim());
+  form.append("dry_run", dryRun ? "true" : "false");
+  return form;
+}
+// the corrections on the page, as the review file the import applies (JSON is YAML)
+function attendeeReview() {
+  const orgs = [...document.querySelectorAll("#attresult tr[data-name]")].map(tr => {
+    const o = {name: tr.dataset.name, kind: tr.querySelector("select").value || null};
+    const m = tr.querySelector("input.match").value.trim();
+    if (m) o.match = m;
+    return o;
+  });
+  return new File([JSON.stringify({organizations: orgs}, null, 1)], "review.yaml", {type: "application/yaml"});
+}
+async function attendees(go) {
+  const form = exportForm("attfile", "attevent", !go);
+  if (!form) return;
+  if (document.querySelector("#attresult tr[data-name]")) form.append("review", attendeeReview());
+  const r = await api("/api/import/attendees", {method: "POST", body: form});
+  const created = r.organizations.created.map(o =>
+    `<tr data-name="${esc(o.name)}"><td>${esc(o.name)}</td><td><select aria-label="kind of ${esc(o.name)}">` +
+    ['<option value="">(not recorded)</option>'].concat(KINDS.map(k => `<option${k === o.kind ? " selected" : ""}>${esc(k)}</option>`)).join("") +
+    `</select></td><td>${esc(o.rule || "")}${o.confidence != null ? " (" + o.confidence + ")" : ""}</td>` +
+    `<td><input class="match" aria-label="graph id ${esc(o.name)} is" placeholder="${esc((o.similar || [])[0] || "")}"></td></tr>`).join("");
+  const matched = r.organizations.matched.map(o => `<li>${esc(o.name)} (${esc(o.id)}, by ${esc(o.by)})</li>`).join("");
+  $("attresult").innerHTML = `<p>${go ? "Imported" : "Plan: nothing written yet"}: ${r.people.length} people, ` +
+    `${r.attendance.attended} attended, ${r.attendance.registered} registered only.</p>` +
+    (matched ? `<details><summary>${r.organizations.matched.length} matched to the graph</summary><ul>${matched}</ul></details>` : "") +
+    (created ? `<table><tr><th>new organization</th><th>kind</th><th>guessed by</th><th>or it is (graph id)</th></tr>${created}</table>` : "") +
+    (r.load ? showDiff(r.load, go) : "") + (r.review || []).map(x => `<p class="hint">${esc(x)}</p>`).join("");
+  $("attgo").disabled = go;
+}
+async function survey(go) {
+  const form = exportForm("survfile", "survevent", !go);
+  if (!form) return;
+  form.append("keep_comments", $("survcomments").checked ? "true" : "false");
+  const r = await api("/api/import/survey", {method: "POST", body: form});
+  $("survresult").innerHTML = `<p>${go ? "Imported" : "Plan: nothing written yet"}: ${r.respondents} respondents.</p>` +
+    `<table><tr><th>question</th><th>measure</th><th>agreeing</th><th>n</th></tr>` +
+    r.questions.map(q => `<tr><td>${esc(q.column)}</td><td>${esc(q.metric)}</td><td>${esc(q.share)}</td><td>${q.n}</td></tr>`).join("") +
+    "</table>" + (r.warnings || []).map(x => `<p class="hint">${esc(x)}</p>`).join("") + (r.load ? showDiff(r.load, go) : "");
+  $("survgo").disabled = go;
+}
+$("attplan").addEventListener("click", () => attendees(false));
+$("attgo").addEventListener("click", () => attendees(true));
+$("survplan").addEventListener("click", () => survey(false));
+$("survgo").addEventListener("click", () => survey(true));
 $("draft").addEventListener("click", draft);
 $("draftdry").addEventListener("click", () => loadDraft(false));
 $("draftload").addEventListener("click", () => loadDraft(true));
