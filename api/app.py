@@ -39,7 +39,7 @@ from collections.abc import AsyncIterator, Callable
 from typing import Annotated, Any, Literal
 
 import yaml
-from fastapi import Depends, FastAPI, File, Header, Path, Query, Request, UploadFile
+from fastapi import Depends, FastAPI, File, Form, Header, Path, Query, Request, UploadFile
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
@@ -54,6 +54,7 @@ from api.service import CoalitionService, jurisdiction_param
 from graph.errors import CoalitionError, ConfigError, LoadError, RowIssue
 from graph.projection import Filters
 from graph.settings import Settings, get_settings
+from loaders.problems import ordered
 
 MAX_ROWS = 5000
 MAX_RESULT_BYTES = 16 * 2**20
@@ -287,7 +288,8 @@ def create_app(settings: Settings | None = None, *, bind_host: str = "127.0.0.1"
     async def coalition_error(_: Request, e: CoalitionError) -> JSONResponse:
         extra = {}
         if isinstance(e, LoadError):
-            extra["issues"] = [vars(i) for i in e.issues[:500]]
+            # errors first: with the cap, a long list of warnings must not hide them
+            extra["issues"] = [vars(i) for i in ordered(e.issues)[:500]]
         extra.update(getattr(e, "details", None) or {})  # a conflict's versions, changes
         return error(e.status_code, type(e).__name__, str(e), **extra)
 
@@ -533,7 +535,8 @@ def create_app(settings: Settings | None = None, *, bind_host: str = "127.0.0.1"
     @app.post("/api/import", tags=["editors"])
     async def import_workbook(key: Editor, file: Annotated[UploadFile, File()],
                               confirm: bool = False) -> dict[str, Any]:
-        """Upload an .xlsx or .yaml workbook: without ``confirm`` a dry run (the diff);
+        """Upload a workbook (.xlsx, .yaml, or a .zip of CSV files, read as
+        loaders/archive.py says): without ``confirm`` a dry run (the diff);
         with ``confirm=true`` the load (all-or-nothing)."""
         name = pathlib.Path(file.filename or "upload").name
         data = await file.read()
@@ -558,9 +561,9 @@ def create_app(settings: Settings | None = None, *, bind_host: str = "127.0.0.1"
 
         action = "import" if confirm else "import dry-run"
         try:
-            if pathlib.Path(name).suffix.lower() not in (".xlsx", ".yaml", ".yml"):
-                raise ConfigError("upload an .xlsx or .yaml workbook (a CSV folder: zip "
-                                  "support is not built yet; use `coalition load`)")
+            if pathlib.Path(name).suffix.lower() not in (".xlsx", ".yaml", ".yml", ".zip"):
+                raise ConfigError("upload an .xlsx or .yaml workbook, or a .zip of the CSV "
+                                  "files of a workbook folder")
             with tempfile.TemporaryDirectory() as d:
                 path = pathlib.Path(d) / name
                 path.write_bytes(data)
@@ -586,6 +589,121 @@ def create_app(settings: Settings | None = None, *, bind_host: str = "127.0.0.1"
         audit.record(action, key=key, **entry, outcome="done",
                      written=report.written if confirm else 0, change=report.change)
         return report.as_dict()
+
+    @app.post("/api/extract", tags=["editors"])
+    async def extract_report(key: Editor, file: Annotated[UploadFile, File()]
+                             ) -> dict[str, Any]:
+        """Draft a workbook from an impact report (.txt, .md, .pdf, .docx) for a person to
+        correct: the drafted sheets as tables (``sheets``: columns and rows), the review
+        notes, warnings. Nothing is written; load the corrected tables with /api/import."""
+        name = pathlib.Path(file.filename or "report.txt").name
+        data = await file.read()
+        out = await run_in_threadpool(service.draft_tables, name, data)
+        audit.record("extract", key=key, file=name, bytes=len(data),
+                     sha256=hashlib.sha256(data).hexdigest())
+        return out
+
+    # Attendee and survey exports (issue 12, items 3 and 4): the same checks, worker thread
+    # and audit line as a workbook upload, over the service's imports.
+    EXPORTS = (".csv", ".xlsx", ".xlsm")
+
+    @app.post("/api/import/attendees", tags=["editors"])
+    async def import_attendees(
+            key: Editor, file: Annotated[UploadFile, File(description="a .csv or .xlsx export")],
+            event_id: Annotated[str, Form(description="the event the export is of",
+                                          examples=["event:ms:2020-01-16:gulfport-coalition-build"])],
+            dry_run: Annotated[bool, Form()] = True,
+            map: Annotated[list[str] | None, Form(description="COLUMN=FIELD, for a column "
+                                                   "the synonyms miss")] = None,
+            review: Annotated[UploadFile | None, File(description="the review file an "
+                                                      "earlier dry run returned, corrected")
+                              ] = None) -> dict[str, Any]:
+        """A registration / sign-in export: the plan (``dry_run``, the default) or the import
+        (all-or-nothing). The answer's ``review_yaml`` is the review file to correct and send
+        back with the next call."""
+        name = pathlib.Path(file.filename or "upload.csv").name
+        data = await file.read()
+        corrections = await review.read() if review is not None else None
+
+        def run(path: pathlib.Path, progress: Callable[[str, int, int], None]) -> dict[str, Any]:
+            mapping = {}
+            for m in map or []:
+                column, sep, fieldname = m.partition("=")
+                if not sep:
+                    raise ConfigError(f"map: {m!r} is not COLUMN=FIELD, e.g. 'Agency "
+                                      "Represented=organization'")
+                mapping[column.strip()] = fieldname.strip()
+            review_path = None
+            if corrections is not None:
+                review_path = path.with_name("upload.review.yaml")
+                review_path.write_bytes(corrections)
+            out = service.import_attendees(path, event_id=event_id, dry_run=dry_run,
+                                           mapping=mapping, review=review_path,
+                                           write_review=False, progress=progress)
+            if not may_see_contacts(key):  # which contact details were given: analysts up
+                for p in out["people"]:
+                    p.pop("contact", None)
+            return out
+
+        return await run_in_threadpool(import_export, key, "import attendees", name, data,
+                                       dry_run, run, {"event_id": event_id})
+
+    @app.post("/api/import/survey", tags=["editors"])
+    async def import_survey(
+            key: Editor, file: Annotated[UploadFile, File(description="a .csv or .xlsx export")],
+            event_id: Annotated[str, Form(description="the event surveyed",
+                                          examples=["event:ms:2020-01-16:gulfport-coalition-build"])],
+            dry_run: Annotated[bool, Form()] = True,
+            keep_comments: Annotated[bool, Form()] = False) -> dict[str, Any]:
+        """A survey export, one row per respondent: its metrics (``dry_run``, the default,
+        shows them) as metrics of the event."""
+        name = pathlib.Path(file.filename or "upload.csv").name
+        data = await file.read()
+
+        def run(path: pathlib.Path, progress: Callable[[str, int, int], None]) -> dict[str, Any]:
+            return service.import_survey(path, event_id=event_id, dry_run=dry_run,
+                                         keep_comments=keep_comments, progress=progress)
+
+        return await run_in_threadpool(import_export, key, "import survey", name, data,
+                                       dry_run, run, {"event_id": event_id})
+
+    def import_export(key: Key | None, action: str, name: str, data: bytes, dry_run: bool,
+                      run: Callable[..., dict[str, Any]], extra: dict[str, Any]
+                      ) -> dict[str, Any]:
+        """As ``import_upload``: one audit line per attempt, refused, failed or done."""
+        entry: dict[str, Any] = {"file": name, "bytes": len(data),
+                                 "sha256": hashlib.sha256(data).hexdigest(), **extra}
+        written = 0
+
+        def progress(stage: str, done: int, _total: int) -> None:
+            nonlocal written
+            if stage == "writing":
+                written = done
+
+        action = f"{action} dry-run" if dry_run else action
+        try:
+            if pathlib.Path(name).suffix.lower() not in EXPORTS:
+                raise ConfigError("upload the export as .csv or .xlsx")
+            with tempfile.TemporaryDirectory() as d:
+                path = pathlib.Path(d) / name
+                path.write_bytes(data)
+                try:
+                    out = run(path, progress)
+                except CoalitionError as e:
+                    e.args = tuple(a.replace(d + "/", "") if isinstance(a, str) else a
+                                   for a in e.args)
+                    raise
+                except UNREADABLE as e:
+                    raise unreadable(name, e, d) from e
+        except Exception as e:
+            refused = isinstance(e, LoadError | ConfigError)
+            audit.record(action, key=key, **entry, outcome="refused" if refused else "failed",
+                         error=type(e).__name__, message=str(e)[:1000],
+                         **({} if refused else {"written_before_failure": written}))
+            raise
+        audit.record(action, key=key, **entry, outcome="done",
+                     written=0 if dry_run else (out.get("load") or {}).get("written", 0))
+        return out
 
     @app.get("/api/export", tags=["analysts"])
     def export(key: Analyst,

@@ -19,10 +19,11 @@ from rich.table import Table
 from rich.text import Text
 
 from api.service import CoalitionService, jurisdiction_param, parse_param
-from graph.errors import CoalitionError, ConfigError
+from graph.errors import CoalitionError, ConfigError, LoadError
 from graph.export import csv_cell
 from graph.projection import Filters
 from graph.settings import Settings, get_settings
+from loaders.problems import as_records
 
 app = typer.Typer(help="Stakeholder relationship graphs for anti-trafficking coalitions.",
                   no_args_is_help=True, pretty_exceptions_enable=False)
@@ -98,12 +99,23 @@ def load_cmd(
         help="Write the valid rows; put the others in a rejects file beside the input.")
     ] = False,
     fmt: Annotated[str, typer.Option("--format", help="table or json")] = "table",
+    problems: Annotated[Path | None, typer.Option(
+        help="Write every error and warning to this .csv or .json file, loaded or not.")
+    ] = None,
 ) -> None:
     """Validate a coalition workbook and load it (all-or-nothing unless --skip-invalid)."""
     bar, update = _progress()
-    with bar:
-        report = service().load(path, dry_run=dry_run, skip_invalid=skip_invalid,
-                                progress=update).as_dict()
+    try:
+        with bar:
+            report = service().load(path, dry_run=dry_run, skip_invalid=skip_invalid,
+                                    problems=problems, progress=update).as_dict()
+    except LoadError as e:
+        if fmt == "json":  # the problems on stdout too; the message still goes to stderr
+            _print_json({"error": {"type": "LoadError", "message": str(e)},
+                         "problems": as_records(e.issues)})
+        raise
+    if problems:
+        err.print(Text(f"every problem is in {problems}"), highlight=False)
     if fmt == "json":
         _print_json(report)
     else:
@@ -583,3 +595,109 @@ def extract_cmd(
     out.print(f"Wrote {out_dir} (see {out_dir / 'REVIEW.md'}). Each row's note gives its "
               f"confidence and the sentence it came from. Next: coalition load {out_dir} "
               "--dry-run", highlight=False, markup=False)
+
+
+# -- attendee and survey exports (issue 12, items 3 and 4; docs/intake.md)
+import_app = typer.Typer(help="Import what event tools export: attendee lists and surveys.",
+                         no_args_is_help=True)
+app.add_typer(import_app, name="import")
+
+
+def _column_map(pairs: list[str] | None) -> dict[str, str]:
+    mapping = {}
+    for pair in pairs or []:
+        column, sep, fieldname = pair.partition("=")
+        if not sep or not column.strip() or not fieldname.strip():
+            raise typer.BadParameter(f"{pair!r}: write --map 'COLUMN=FIELD', e.g. --map "
+                                     "'Agency Represented=organization'", param_hint="--map")
+        mapping[column.strip()] = fieldname.strip()
+    return mapping
+
+
+@import_app.command("attendees")
+def import_attendees_cmd(
+    file: Annotated[Path, typer.Argument(help="A registration, sign-in or check-in export "
+                                         "(.csv or .xlsx).")],
+    event: Annotated[str, typer.Option("--event", help="The id of the event (in the graph).")],
+    dry_run: Annotated[bool, typer.Option(help="Show the plan; write nothing (the review file "
+                                          "is still written).")] = False,
+    column_map: Annotated[list[str] | None, typer.Option(
+        "--map", help="COLUMN=FIELD for a column the synonyms miss (name, first_name, "
+        "last_name, organization, title, email, phone, attended); repeatable.")] = None,
+    review: Annotated[Path | None, typer.Option(
+        help="The review file to apply and update (default: FILE's name with .review.yaml).")
+    ] = None,
+    fmt: Annotated[str, typer.Option("--format", help="table or json")] = "table",
+) -> None:
+    """Import an attendee export as people of their organizations at an event."""
+    bar, update = _progress()
+    with bar:
+        plan = service().import_attendees(file, event_id=event, dry_run=dry_run,
+                                          mapping=_column_map(column_map), review=review,
+                                          progress=update)
+    plan.pop("review_yaml", None)
+    if fmt == "json":
+        _print_json(plan)
+        return
+    orgs = plan["organizations"]
+    t = Table("organization", "id", "how", title="Organizations", title_justify="left")
+    for m in orgs["matched"]:
+        t.add_row(m["name"], m["id"], f"matched by {m['by']}")
+    for c in orgs["created"]:
+        how = f"{'again' if c['again'] else 'new'}: {c['kind'] or 'kind unknown'} by " \
+              f"{c['rule']} ({c['confidence']:.2f})" + \
+              (f", level {c['level']}" if c["level"] else "")
+        t.add_row(c["name"], c["id"], how)
+    out.print(t)
+    t = Table("person", "organization", "attendance", "contact", title="People",
+              title_justify="left")
+    for p in plan["people"]:
+        t.add_row(p["name"], p["organization"] or "", p["attendance"] +
+                  (" (in the graph)" if p["in_graph"] else ""), ", ".join(p["contact"]))
+    out.print(t)
+    out.print(f"{plan['attendance']['attended']} attended, {plan['attendance']['registered']} "
+              "registered only.", highlight=False)
+    for item in plan["review"]:
+        _problem("check:", "cyan", item)
+    _report_table(plan["load"])
+    if plan["review_file"]:
+        out.print(f"Review file: {plan['review_file']} (correct kinds or set `match`, then "
+                  "import again).", highlight=False, markup=False)
+    if not dry_run:
+        out.print(f"{plan['load']['written']} node(s) and relationship(s) written from {file}.")
+
+
+@import_app.command("survey")
+def import_survey_cmd(
+    file: Annotated[Path, typer.Argument(help="A survey export, one row per respondent "
+                                         "(.csv or .xlsx).")],
+    event: Annotated[str, typer.Option("--event", help="The id of the event surveyed.")],
+    dry_run: Annotated[bool, typer.Option(help="Show the metrics; write nothing.")] = False,
+    keep_comments: Annotated[bool, typer.Option(
+        help="Keep free-text answers, as one text on the event, tied to no respondent.")
+    ] = False,
+    fmt: Annotated[str, typer.Option("--format", help="table or json")] = "table",
+) -> None:
+    """Import a survey export as metrics of the event (share agreeing and n per question)."""
+    bar, update = _progress()
+    with bar:
+        plan = service().import_survey(file, event_id=event, dry_run=dry_run,
+                                       keep_comments=keep_comments, progress=update)
+    if fmt == "json":
+        _print_json(plan)
+        return
+    t = Table("question", "metric", "agreeing", "n", title=f"{plan['respondents']} respondents",
+              title_justify="left")
+    for q in plan["questions"]:
+        t.add_row(q["column"], q["metric"], f"{q['share']:g}%", str(q["n"]))
+    out.print(t)
+    if plan["by_sector"]:
+        out.print("By sector: " + ", ".join(f"{s} {n}" for s, n in plan["by_sector"].items()),
+                  highlight=False, markup=False)
+    out.print(f"Not read: {', '.join(plan['ignored_columns']) or 'none'}; comments kept: "
+              f"{plan['comments']}.", highlight=False, markup=False)
+    for w in plan["warnings"]:
+        _problem("warning:", "yellow", w)
+    _report_table(plan["load"])
+    if not dry_run:
+        out.print(f"{plan['load']['written']} node(s) and relationship(s) written from {file}.")

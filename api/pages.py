@@ -82,10 +82,37 @@ fieldset legend{font-weight:600;font-size:.85rem}.hint{color:#666;font-size:.8re
  <h2>History</h2><ol id="history"></ol>
 </section>
 <section id="import" hidden>
- <p>Upload a workbook (.xlsx or .yaml). First the dry run shows what would change; then confirm.</p>
- <input id="file" type="file" accept=".xlsx,.yaml,.yml">
+ <h2>A workbook</h2>
+ <p>Upload a workbook (.xlsx, .yaml, or a .zip of a workbook folder's CSV files). First the dry run shows what would change; then confirm.</p>
+ <input id="file" type="file" accept=".xlsx,.yaml,.yml,.zip" aria-label="workbook file">
  <button class="act" id="dry">Dry run</button> <button class="act" id="confirm" disabled>Confirm load</button>
  <div id="diff"></div>
+ <h2>An attendee export</h2>
+ <p>A registration, sign-in or check-in export (.csv, .xlsx) of one event. The plan shows each
+ organization matched to the graph or created with a kind guessed from its name: correct the kinds
+ (or give the id of a graph organization it is) before importing.</p>
+ <label>Event <input id="attevent" list="eventlist" size="50" aria-label="attendee export's event id"></label>
+ <input id="attfile" type="file" accept=".csv,.xlsx,.xlsm" aria-label="attendee export file">
+ <button class="act" id="attplan">Plan</button> <button class="act" id="attgo" disabled>Import</button>
+ <div id="attresult"></div>
+ <h2>A survey export</h2>
+ <p>One row per respondent (.csv, .xlsx): per question the share agreeing and n become measures of
+ the event; names and emails in it are never read.</p>
+ <label>Event <input id="survevent" list="eventlist" size="50" aria-label="survey's event id"></label>
+ <input id="survfile" type="file" accept=".csv,.xlsx,.xlsm" aria-label="survey export file">
+ <label><input type="checkbox" id="survcomments"> keep free-text comments (on the event, never tied to a person)</label>
+ <button class="act" id="survplan">Plan</button> <button class="act" id="survgo" disabled>Import</button>
+ <div id="survresult"></div>
+ <datalist id="eventlist"></datalist>
+ <h2>An impact report</h2>
+ <p>Upload a report (.txt, .md, .pdf, .docx): a draft workbook is made from it by rules, offline,
+ and shown as tables. Correct the cells, remove rows that are wrong, then dry-run and load the tables.</p>
+ <input id="reportfile" type="file" accept=".txt,.md,.pdf,.docx" aria-label="report file">
+ <button class="act" id="draft">Draft</button>
+ <div id="draftnotes"></div><div id="drafttables"></div>
+ <p><button class="act" id="draftdry" disabled>Dry run the tables</button>
+ <button class="act" id="draftload" disabled>Load the tables</button></p>
+ <div id="draftdiff"></div>
 </section>
 </main>
 <script>{{ vis_js }}</script>
@@ -339,11 +366,116 @@ async function upload(confirm) {
   if (!f) { $("error").textContent = "choose a workbook first"; return; }
   const form = new FormData(); form.append("file", f);
   const r = await api("/api/import" + (confirm ? "?confirm=true" : ""), {method: "POST", body: form});
-  const rows = Object.entries(r.nodes).concat(Object.entries(r.relationships))
-    .map(([k, v]) => `<tr><td>${esc(k)}</td><td>${v.created}</td><td>${v.updated}</td><td>${v.unchanged}</td></tr>`).join("");
-  $("diff").innerHTML = `<p>${confirm ? "Loaded: " + r.written + " written" : "Dry run: nothing written yet"}</p><table><tr><th></th><th>created</th><th>updated</th><th>unchanged</th></tr>${rows}</table>`;
+  $("diff").innerHTML = showDiff(r, confirm);
   $("confirm").disabled = confirm;
 }
+function showDiff(r, confirm) {
+  const rows = Object.entries(r.nodes).concat(Object.entries(r.relationships))
+    .map(([k, v]) => `<tr><td>${esc(k)}</td><td>${v.created}</td><td>${v.updated}</td><td>${v.unchanged}</td></tr>`).join("");
+  const warn = (r.warnings || []).length ? `<details><summary>${r.warnings.length} warning(s)</summary><ul>${r.warnings.map(w => `<li>${esc(w)}</li>`).join("")}</ul></details>` : "";
+  return `<p>${confirm ? "Loaded: " + r.written + " written" : "Dry run: nothing written yet"}</p><table><tr><th></th><th>created</th><th>updated</th><th>unchanged</th></tr>${rows}</table>${warn}`;
+}
+// a drafted report: one editable table per sheet; what is loaded is what the tables hold
+let DRAFT = null;
+async function draft() {
+  const f = $("reportfile").files[0];
+  if (!f) { $("error").textContent = "choose a report first"; return; }
+  const form = new FormData(); form.append("file", f);
+  DRAFT = await api("/api/extract", {method: "POST", body: form});
+  const notes = (DRAFT.warnings || []).map(w => `<li>${esc(w)}</li>`).join("");
+  $("draftnotes").innerHTML = `<p>Drafted from ${esc(DRAFT.report)}: ` +
+    Object.entries(DRAFT.sheets).map(([n, s]) => `${s.rows.length} ${esc(n)}`).join(", ") + ".</p>" +
+    (notes ? `<ul>${notes}</ul>` : "") +
+    (DRAFT.review ? `<details><summary>What to check</summary><pre>${esc(DRAFT.review)}</pre></details>` : "");
+  $("drafttables").innerHTML = Object.entries(DRAFT.sheets).map(([n, s]) =>
+    `<h3>${esc(n)}</h3><table data-sheet="${esc(n)}"><tr><th></th>${s.columns.map(c => `<th>${esc(c)}</th>`).join("")}</tr>` +
+    s.rows.map((row, i) => `<tr data-row="${i}"><td><button class="drop" aria-label="remove ${esc(n)} row ${i + 2}">remove</button></td>` +
+      s.columns.map(c => `<td><input data-col="${esc(c)}" aria-label="${esc(n)} row ${i + 2} ${esc(c)}" value="${esc(row[c] || "")}"></td>`).join("") + "</tr>").join("") +
+    "</table>").join("");
+  $("drafttables").querySelectorAll("button.drop").forEach(b => b.addEventListener("click", () => b.closest("tr").remove()));
+  $("draftdry").disabled = false; $("draftload").disabled = true; $("draftdiff").innerHTML = "";
+}
+// The tables as a YAML workbook (JSON is YAML): one row a line, so the loader's line
+// numbers point at a row; empty cells are left out, as in a spreadsheet.
+function draftWorkbook() {
+  const parts = [...$("drafttables").querySelectorAll("table[data-sheet]")].map(t => {
+    const rows = [...t.querySelectorAll("tr[data-row]")].map(tr => {
+      const o = {};
+      tr.querySelectorAll("input[data-col]").forEach(i => { if (i.value.trim()) o[i.dataset.col] = i.value; });
+      return JSON.stringify(o);
+    });
+    return JSON.stringify(t.dataset.sheet) + ": [\n" + rows.join(",\n") + "\n]";
+  });
+  return new File(["{\n" + parts.join(",\n") + "\n}\n"], "draft.yaml", {type: "application/yaml"});
+}
+async function loadDraft(confirm) {
+  const form = new FormData(); form.append("file", draftWorkbook());
+  const r = await api("/api/import" + (confirm ? "?confirm=true" : ""), {method: "POST", body: form});
+  $("draftdiff").innerHTML = showDiff(r, confirm);
+  $("draftload").disabled = confirm;
+}
+// attendee and survey exports: a plan first (dry run), then the import of what it showed
+async function events() {
+  if ($("eventlist").children.length) return;
+  const es = await api("/api/events");
+  $("eventlist").innerHTML = es.map(e => `<option value="${esc(e.id)}">${esc(e.name)}</option>`).join("");
+}
+["attevent", "survevent"].forEach(id => $(id).addEventListener("focus", () => events().catch(() => {})));
+const KINDS = Object.keys(PALETTE.kindSector).sort();
+function exportForm(fileId, eventId, dryRun) {
+  const f = $(fileId).files[0];
+  if (!f || !$(eventId).value.trim()) { $("error").textContent = "choose the export and its event first"; return null; }
+  const form = new FormData();
+  form.append("file", f); form.append("event_id", $(eventId).value.trim());
+  form.append("dry_run", dryRun ? "true" : "false");
+  return form;
+}
+// the corrections on the page, as the review file the import applies (JSON is YAML)
+function attendeeReview() {
+  const orgs = [...document.querySelectorAll("#attresult tr[data-name]")].map(tr => {
+    const o = {name: tr.dataset.name, kind: tr.querySelector("select").value || null};
+    const m = tr.querySelector("input.match").value.trim();
+    if (m) o.match = m;
+    return o;
+  });
+  return new File([JSON.stringify({organizations: orgs}, null, 1)], "review.yaml", {type: "application/yaml"});
+}
+async function attendees(go) {
+  const form = exportForm("attfile", "attevent", !go);
+  if (!form) return;
+  if (document.querySelector("#attresult tr[data-name]")) form.append("review", attendeeReview());
+  const r = await api("/api/import/attendees", {method: "POST", body: form});
+  const created = r.organizations.created.map(o =>
+    `<tr data-name="${esc(o.name)}"><td>${esc(o.name)}</td><td><select aria-label="kind of ${esc(o.name)}">` +
+    ['<option value="">(not recorded)</option>'].concat(KINDS.map(k => `<option${k === o.kind ? " selected" : ""}>${esc(k)}</option>`)).join("") +
+    `</select></td><td>${esc(o.rule || "")}${o.confidence != null ? " (" + o.confidence + ")" : ""}</td>` +
+    `<td><input class="match" aria-label="graph id ${esc(o.name)} is" placeholder="${esc((o.similar || [])[0] || "")}"></td></tr>`).join("");
+  const matched = r.organizations.matched.map(o => `<li>${esc(o.name)} (${esc(o.id)}, by ${esc(o.by)})</li>`).join("");
+  $("attresult").innerHTML = `<p>${go ? "Imported" : "Plan: nothing written yet"}: ${r.people.length} people, ` +
+    `${r.attendance.attended} attended, ${r.attendance.registered} registered only.</p>` +
+    (matched ? `<details><summary>${r.organizations.matched.length} matched to the graph</summary><ul>${matched}</ul></details>` : "") +
+    (created ? `<table><tr><th>new organization</th><th>kind</th><th>guessed by</th><th>or it is (graph id)</th></tr>${created}</table>` : "") +
+    (r.load ? showDiff(r.load, go) : "") + (r.review || []).map(x => `<p class="hint">${esc(x)}</p>`).join("");
+  $("attgo").disabled = go;
+}
+async function survey(go) {
+  const form = exportForm("survfile", "survevent", !go);
+  if (!form) return;
+  form.append("keep_comments", $("survcomments").checked ? "true" : "false");
+  const r = await api("/api/import/survey", {method: "POST", body: form});
+  $("survresult").innerHTML = `<p>${go ? "Imported" : "Plan: nothing written yet"}: ${r.respondents} respondents.</p>` +
+    `<table><tr><th>question</th><th>measure</th><th>agreeing</th><th>n</th></tr>` +
+    r.questions.map(q => `<tr><td>${esc(q.column)}</td><td>${esc(q.metric)}</td><td>${esc(q.share)}</td><td>${q.n}</td></tr>`).join("") +
+    "</table>" + (r.warnings || []).map(x => `<p class="hint">${esc(x)}</p>`).join("") + (r.load ? showDiff(r.load, go) : "");
+  $("survgo").disabled = go;
+}
+$("attplan").addEventListener("click", () => attendees(false));
+$("attgo").addEventListener("click", () => attendees(true));
+$("survplan").addEventListener("click", () => survey(false));
+$("survgo").addEventListener("click", () => survey(true));
+$("draft").addEventListener("click", draft);
+$("draftdry").addEventListener("click", () => loadDraft(false));
+$("draftload").addEventListener("click", () => loadDraft(true));
 $("dry").addEventListener("click", () => upload(false));
 $("confirm").addEventListener("click", () => upload(true));
 // api() has already shown the message; a refused request is not a page error

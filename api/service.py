@@ -9,6 +9,7 @@ import json
 import multiprocessing
 import os
 import re
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -205,17 +206,70 @@ class CoalitionService:
 
     # -- loading
     def load(self, path: Path, *, dry_run: bool = False, skip_invalid: bool = False,
+             problems: Path | None = None,
              progress: Callable[[str, int, int], None] | None = None,
              who: Who | None = None) -> LoadReport:
         """``who``: whom the change log names (default: the command line's user)."""
         with self.store() as store:
             report = load(Path(path), store, dry_run=dry_run, skip_invalid=skip_invalid,
-                          fuzzy_threshold=self.settings.fuzzy_threshold, progress=progress,
-                          who=who)
+                          fuzzy_threshold=self.settings.fuzzy_threshold, problems=problems,
+                          progress=progress, who=who)
         if not dry_run:
             self._names = None  # the name index is stale now
             self._hubs = None
         return report
+
+    # -- attendee and survey exports (issue 12, items 3 and 4): planned by loaders/attendees.py
+    # and loaders/survey.py, written through the loader like a workbook
+    def import_attendees(self, path: Path, *, event_id: str, dry_run: bool = False,
+                         mapping: dict[str, str] | None = None, review: Path | None = None,
+                         write_review: bool = True, source: str | None = None,
+                         progress: Callable[[str, int, int], None] | None = None
+                         ) -> dict[str, Any]:
+        """Import a registration / sign-in export for ``event_id`` (a dry run with
+        ``dry_run``). The review file (``review``, default beside the export) is applied, and,
+        with ``write_review``, written again with this import's guesses and the corrections
+        it held; its text is in the result's ``review_yaml`` either way."""
+        from loaders import attendees
+
+        path = Path(path)
+        review = review if review is not None else attendees.review_path(path)
+        with self.store() as store:
+            plan = attendees.import_attendees(
+                path, store, event_id=event_id, dry_run=dry_run, mapping=mapping,
+                review=review, fuzzy_threshold=self.settings.fuzzy_threshold, source=source,
+                progress=progress)
+        if not dry_run:
+            self._names = None
+            self._hubs = None
+        text = attendees.review_yaml(plan, attendees.read_review(review))
+        has_entries = any(o.for_review for o in plan.organizations.values())
+        if write_review and has_entries:
+            try:
+                review.write_text(text, encoding="utf-8")
+                plan.review_file = str(review)
+            except OSError as e:  # the import stands; say where the review could not go
+                plan.review.append(f"the review file could not be written to {review} "
+                                   f"({e.strerror or e}); give another place with --review")
+        out = plan.as_dict()
+        out["review_yaml"] = text if has_entries else None
+        return out
+
+    def import_survey(self, path: Path, *, event_id: str, dry_run: bool = False,
+                      keep_comments: bool = False, source: str | None = None,
+                      progress: Callable[[str, int, int], None] | None = None
+                      ) -> dict[str, Any]:
+        """Import a survey export (one row per respondent) as metrics of ``event_id``."""
+        from loaders import survey
+
+        with self.store() as store:
+            plan = survey.import_survey(Path(path), store, event_id=event_id, dry_run=dry_run,
+                                        keep_comments=keep_comments, source=source,
+                                        fuzzy_threshold=self.settings.fuzzy_threshold,
+                                        progress=progress)
+        if not dry_run:
+            self._names = None
+        return plan.as_dict()
 
     # -- reading
     def stats(self) -> dict[str, Any]:
@@ -642,6 +696,30 @@ class CoalitionService:
 
     # -- report documents drafted into workbooks (issue 12, item 5): extraction reads the
     # graph, to recognise its organizations and not redraft what it holds, and never writes
+    def draft_tables(self, name: str, data: bytes) -> dict[str, Any]:
+        """:meth:`extract` of an uploaded report, handed back as tables to correct (the
+        import page) instead of a folder: ``sheets`` maps each drafted sheet to its
+        ``columns`` and ``rows`` (each a mapping of the non-empty cells)."""
+        from loaders.sources import read_workbook
+
+        with tempfile.TemporaryDirectory() as d:
+            report = Path(d) / Path(name).name
+            report.write_bytes(data)
+            try:
+                result = self.extract(report, Path(d) / "draft", citation=report.name)
+            except CoalitionError as e:
+                e.args = tuple(a.replace(d + "/", "") if isinstance(a, str) else a
+                               for a in e.args)
+                raise
+            book = read_workbook(Path(d) / "draft")
+        sheets = {n: {"columns": [c for c in s.columns if c],
+                      "rows": [{c: str(v) for c, v in row.items() if v is not None}
+                               for _, row in s.rows]}
+                  for n, s in book.sheets.items() if s.rows}
+        return {"report": report.name, "sheets": sheets, "rows": result["rows"],
+                "review": result["review"], "matched": result["matched"],
+                "warnings": result["warnings"]}
+
     def extract(self, report: Path, out: Path, *, citation: str | None = None,
                 use_graph: bool = True) -> dict[str, Any]:
         """Draft a workbook folder ``out`` from the impact report ``report``.

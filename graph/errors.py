@@ -111,4 +111,12 @@ class LoadError(CoalitionError):
         head = summary or f"{len(errors)} problem(s) in the input; nothing was written."
         shown = "\n".join(f"  - {i}" for i in errors[:50])
         more = f"\n  ... and {len(errors) - 50} more" if len(errors) > 50 else ""
+        # Warnings too, after the errors: fixing the errors should not be the first time
+        # anyone hears of them
+        warnings = [i for i in self.issues if i.severity == "warning"]
+        if warnings:
+            more += f"\nand {len(warnings)} warning(s):\n" + "\n".join(
+                f"  - {i}" for i in warnings[:10])
+            if len(warnings) > 10:
+                more += f"\n  ... and {len(warnings) - 10} more warning(s)"
         super().__init__(f"{head}\n{shown}{more}")

@@ -304,6 +304,29 @@ def name(stored: str) -> str:
     return jurisdiction(stored).name
 
 
+def word_for(stored: list[str]) -> str:
+    """What to call the places a chart or table lists: "state" when every one is a US state
+    (or DC or a territory), "province" when every one is Canadian, else "jurisdiction".
+
+    >>> word_for(["MS", "IA"]), word_for(["CA-AB", "CA-ON"]), word_for(["MS", "CA-AB"])
+    ('state', 'province', 'jurisdiction')
+    >>> word_for([])
+    'state'
+    """
+    found = set()
+    for s in stored:
+        try:
+            j = jurisdiction(s)
+        except UnknownValue:
+            return "jurisdiction"
+        found.add((j.country, j.kind == "country"))
+    if found <= {("US", False)}:
+        return "state"
+    if found == {("CA", False)}:
+        return "province"
+    return "jurisdiction"
+
+
 def from_code(code: str) -> Jurisdiction:
     """The jurisdiction of an ISO code (``US-MS``, ``CA-AB``, ``MX``, and ``CA``: Canada).
 

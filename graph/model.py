@@ -107,7 +107,12 @@ PARTICIPATION: dict[str, str] = {
     "co-hosted": "HOSTED",  # a HOSTED edge with role 'co-hosted'
     "sponsored": "SPONSORED",
     "spoke": "SPOKE_AT",
+    # signed up but not seen there (attendee imports): kept, so the next invitation can go
+    # to them, but never counted as taking part
+    "registered": "REGISTERED",
 }
+#: the participation types that count as taking part in an event (every analysis uses these)
+TOOK_PART: frozenset[str] = frozenset(t for t in PARTICIPATION.values() if t != "REGISTERED")
 
 #: relationship sheet type -> relationship type
 RELATIONSHIPS: dict[str, str] = {

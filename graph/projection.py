@@ -13,6 +13,7 @@ same data gave different analysis JSON on the two stores.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -213,6 +214,17 @@ def project(store: GraphStore, filters: Filters | None = None, *,
     return g
 
 
+def holds(end: object, day: str) -> bool:
+    """Whether a tie that ends ``end`` (an ISO date to the day, month or year) still holds
+    on ``day`` (ISO): through the whole of its last month or year.
+
+    >>> [holds(e, "2026-12-02") for e in ("2026", "2026-05", "2027-01-01", "2026-12-02")]
+    [True, False, True, True]
+    """
+    e = str(end)
+    return e >= day[:len(e)]
+
+
 def shortest_paths(store: GraphStore, a: str, b: str, *, limit: int = 5, max_depth: int = 6,
                    max_frontier: int = 20000, avoid: Iterable[str] = ()) -> list[list[str]]:
     """Up to ``limit`` shortest paths between two nodes (any direction), found in the
@@ -221,11 +233,13 @@ def shortest_paths(store: GraphStore, a: str, b: str, *, limit: int = 5, max_dep
     adopted TAT training" or "both are in Ohio" is not a working relationship, and those hubs
     would put every pair two hops apart. Gives up (returns []) beyond ``max_depth`` hops or
     when a frontier passes ``max_frontier`` nodes. Never steps through a node of ``avoid``
-    (other than ``a`` and ``b``).
+    (other than ``a`` and ``b``), nor over a tie that has ended (``end``, issue 13): a
+    lapsed protocol is history, not a way in.
     """
     avoided = sorted(set(avoid) - {a, b})
     if a == b:
         return [[a]]
+    today = dt.date.today().isoformat()
     parents: list[dict[str, set[str]]] = [{a: set()}, {b: set()}]
     frontiers: list[set[str]] = [{a}, {b}]
     meet: set[str] = set()
@@ -235,6 +249,8 @@ def shortest_paths(store: GraphStore, a: str, b: str, *, limit: int = 5, max_dep
         for batch in batched(sorted(frontiers[side]), store.batch_size):  # type: ignore[arg-type]
             for r in store.read(queries.NEIGHBOUR_PAIRS,
                                   {"ids": batch, "ends": [a, b], "avoid": avoided}):
+                if r["end"] and not holds(r["end"], today):
+                    continue
                 if r["dst"] not in parents[side]:
                     nxt.setdefault(r["dst"], set()).add(r["src"])
         if not nxt or len(nxt) > max_frontier:

@@ -430,6 +430,20 @@ MATCH (n:Entity) WHERE n.state IN $states AND n:Organization
 RETURN n.id AS id, n.name AS name, n.state AS state
 """
 
+#: every organization, to match an attendee export's organizations to (loaders/attendees.py):
+#: by name and alias, and by ``source``, which tells the ones an earlier import created
+ORGS_FOR_MATCHING = f"""
+MATCH (n:{ENTITY}) WHERE n:Organization
+RETURN n.id AS id, n.name AS name, n.aliases AS aliases, n.state AS state, n.kind AS kind,
+       n.source AS source
+"""
+
+#: people by id, to tell the ones an import would only refer to from the ones it wrote
+PEOPLE_BY_ID = f"""
+MATCH (n:{ENTITY}) WHERE n.id IN $ids AND n:Person
+RETURN n.id AS id, n.source AS source
+"""
+
 # --------------------------------------------------------------------------- the API's reads
 
 #: organizations and people matching the filters (null parameters mean "any")
@@ -476,10 +490,11 @@ def _expandable(var: str) -> str:
     return "(" + " OR ".join(f"{var}:{x}" for x in EXPANDABLE_LABELS) + ")"
 
 
+#: ``end``: when the tie ended, if it did (paths step only over ties that still hold)
 NEIGHBOUR_PAIRS = f"""
-MATCH (a:{ENTITY})-[]-(b:{ENTITY}) WHERE a.id IN $ids
+MATCH (a:{ENTITY})-[r]-(b:{ENTITY}) WHERE a.id IN $ids
   AND (b.id IN $ends OR ({_expandable("b")} AND NOT b.id IN $avoid))
-RETURN DISTINCT a.id AS src, b.id AS dst
+RETURN DISTINCT a.id AS src, b.id AS dst, r.end AS end
 """
 
 #: distinct neighbours of every actor and event that has any (graph.hubs)

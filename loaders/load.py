@@ -36,7 +36,8 @@ from graph.errors import CoalitionError, LoadError, WriteFailed
 from graph.store import GraphStore
 from graph.store.base import Before
 from loaders.plan import EdgeRecord, NodeRecord, Plan, build_plan
-from loaders.sources import read_workbook
+from loaders.problems import check_target, summary, write_problems
+from loaders.sources import Workbook, read_workbook
 
 
 @dataclass
@@ -61,6 +62,9 @@ class LoadReport:
     warnings: list[str]
     rejected_rows: int = 0
     rejects_file: str | None = None
+    #: the problems of the rows rejected with --skip-invalid
+    errors: list[str] = field(default_factory=list)
+    problems_file: str | None = None  # --problems: every error and warning
     timings: dict[str, float] = field(default_factory=dict)  # seconds per phase
     #: the id of the change in the change log (None: a dry run, or nothing to write)
     change: str | None = None
@@ -76,6 +80,7 @@ class LoadReport:
                 "written": 0 if self.dry_run else self.written, "warnings": self.warnings,
                 "rejected_rows": self.rejected_rows, "rejects_file": self.rejects_file,
                 "change": self.change,
+                "errors": self.errors, "problems_file": self.problems_file,
                 "timings": {k: round(v, 3) for k, v in self.timings.items()}}
 
 
@@ -96,11 +101,12 @@ def store_lookups(store: GraphStore) -> dict[str, Callable[..., Any]]:
     return {"lookup_existing": lookup_existing, "existing_names": existing_names}
 
 
-def plan_workbook(path: Path, store: GraphStore | None, *, fuzzy_threshold: float) -> Plan:
+def plan_workbook(path: Path, store: GraphStore | None, *, fuzzy_threshold: float,
+                  workbook: Workbook | None = None) -> Plan:
     gc_was_on = gc.isenabled()
     gc.disable()  # hundreds of thousands of small dicts and no cycles: the GC only slows us
     try:
-        wb = read_workbook(path)
+        wb = workbook if workbook is not None else read_workbook(path)
         prefix = f"{path.name}/" if path.is_dir() else ""
         return build_plan(wb, source_prefix=prefix, fuzzy_threshold=fuzzy_threshold,
                           **(store_lookups(store) if store else {}))
@@ -205,32 +211,50 @@ def load_change(before: Before, nodes: list[dict[tuple[str, ...], list[dict[str,
 
 
 def load(path: Path, store: GraphStore, *, dry_run: bool = False, skip_invalid: bool = False,
-         fuzzy_threshold: float = 92.0,
+         fuzzy_threshold: float = 92.0, problems: Path | None = None,
          progress: Callable[[str, int, int], None] | None = None,
-         who: Who | None = None) -> LoadReport:
+         workbook: Workbook | None = None, who: Who | None = None) -> LoadReport:
     """Validate, diff and (unless ``dry_run``) write a workbook. All-or-nothing by default.
 
-    ``who``: whom the change log names for it (default: the command line's user)."""
+    ``problems``: a .csv or .json file to write every error and warning to, whether the
+    load goes ahead or is refused (loaders/problems.py). ``workbook``: sheets already read
+    (an attendee or survey import builds them from its export), checked and written exactly
+    like a workbook read from ``path``. ``who``: whom the change log names for it (default:
+    the command line's user)."""
     path = Path(path)
+    problems = check_target(problems) if problems is not None else None
     t0 = time.perf_counter()
     if progress:
         progress("checking the workbook", 0, 0)  # no total: a pulsing bar
-    plan = plan_workbook(path, store, fuzzy_threshold=fuzzy_threshold)
+    try:
+        plan = plan_workbook(path, store, fuzzy_threshold=fuzzy_threshold,
+                             workbook=workbook)
+    except LoadError as e:  # the file could not be read at all
+        if problems is not None:
+            write_problems(problems, e.issues)
+        raise
     t_plan = time.perf_counter()
     if progress:
         progress("checking the workbook", 1, 1)
+    if problems is not None:
+        write_problems(problems, plan.issues)
     rejects = None
     if plan.errors:
         if not skip_invalid:
+            where = (f" Every problem ({summary(plan.issues)}) is in {problems}." if problems else
+                     " --problems FILE (.csv or .json) writes every one of them."
+                     if len(plan.errors) > 50 or plan.warnings else "")
             raise LoadError(plan.issues, f"{len(plan.errors)} problem(s) in {path}; nothing was "
                             "written. Fix them, or load with --skip-invalid to write the valid "
-                            "rows and get the others in a rejects file.")
-        if not dry_run:
-            rejects = str(write_rejects(path, plan))
+                            f"rows and get the others in a rejects file.{where}")
+        # a dry run too: the rejects file is what to fix before the real load
+        rejects = str(write_rejects(path, plan))
     changes = diff(plan, store)
     t_diff = time.perf_counter()
     report = LoadReport(str(path), dry_run, plan.rows_read, changes.nodes, changes.edges,
                         [str(w) for w in plan.warnings], len(plan.rejected), rejects,
+                        [str(i) for i in plan.errors],
+                        str(problems) if problems is not None else None,
                         {"plan": t_plan - t0, "diff": t_diff - t_plan})
     if dry_run:
         return report

@@ -256,7 +256,7 @@ def _in_range(first: dt.date, text: str, precision: str) -> tuple[str, str]:
     return text, precision
 
 
-def _last_day(text: str) -> dt.date:
+def last_day(text: str) -> dt.date:
     """The last day a partial ISO date can mean: '2014' -> 2014-12-31, '2014-02' -> 02-28."""
     parts = [int(p) for p in text.split("-")]
     if len(parts) == 1:
@@ -266,7 +266,8 @@ def _last_day(text: str) -> dt.date:
     return dt.date(*parts)
 
 
-def _first_day(text: str) -> dt.date:
+def first_day(text: str) -> dt.date:
+    """The first day a partial ISO date can mean: '2014' -> 2014-01-01."""
     parts = [int(p) for p in text.split("-")] + [1, 1]
     return dt.date(*parts[:3])
 
@@ -322,7 +323,7 @@ def parse_date_value(value: object, *, ranges: bool = True) -> DateValue:
         except ValueError as e:
             raise ValueError(f"{e} (a range is written start/end, e.g. "
                              "2022-10-05/2022-10-06)") from None
-        if _last_day(end) < _first_day(start):
+        if last_day(end) < first_day(start):
             raise ValueError("the range ends before it starts; write the earlier date first "
                              "(start/end, e.g. 2022-10-05/2022-10-06)") from None
         return DateValue(start, precision, end)

@@ -41,6 +41,9 @@ PARTICIPANT = (*ACTOR, "Group")
 _UNNAMED = ("Metric", "State", "County", "Group", "Law")
 #: unknown column names listed in a warning before "and N more"
 _LISTED = 10
+#: the labels of the nodes each sheet's rows define, for references to rejected rows
+_SHEET_LABELS = {"organizations": ("Organization",), "people": ("Person",),
+                 "events": ("Event",), "programs": ("Program", "ModelComponent")}
 ANY_SCOPE = ("Event", "Organization", "Person", "State", "County", "Program", "ModelComponent")
 
 
@@ -112,19 +115,39 @@ class PlanBuilder:
         self.defined: dict[str, tuple[str, Entry | None]] = {}  # id -> (base label, entry)
         self.by_name: dict[str, list[str]] = defaultdict(list)  # normalised name -> ids
         self.bad_rows: set[tuple[str, int]] = set()
+        #: rows refused before the plan (bad cells): by their id, and by name and aliases
+        #: (normalised) under ``name:``, so a reference to one says so
         self.rejected_ids: dict[str, Entry] = {}
+        self.first_error: dict[tuple[str, int], RowIssue] = {}  # why a row is invalid
+        for issue in sorted(workbook.issues):
+            if issue.severity == "error":
+                self.first_error.setdefault((issue.file, issue.row), issue)
+        #: organization names and aliases (normalised) -> (id, entry, "name" or "alias")
+        self.org_names: dict[str, list[tuple[str, Entry, str]]] = defaultdict(list)
         self.external: dict[str, dict[str, Any]] = {}  # referenced nodes already in the store
         self.row_ids: dict[tuple[str, int], str] = {}  # (file, row) -> the id it defines
 
     # ------------------------------------------------------------------ helpers
     def error(self, e: Entry | None, column: str, message: str, value: Any = "",
               *, file: str = "", row: int = 0) -> None:
-        self.plan.issues.append(RowIssue(
-            e.file if e else file, e.row if e else row, column, message,
-            "" if value is None else str(value),
-        ))
+        issue = RowIssue(e.file if e else file, e.row if e else row, column, message,
+                         "" if value is None else str(value))
+        self.plan.issues.append(issue)
+        self.first_error.setdefault((issue.file, issue.row), issue)
         if e is not None:
             self.bad_rows.add((e.file, e.row))
+
+    def invalid_row(self, file: str, row: int) -> str:
+        """``organizations.csv row 4, which is invalid: <why>``, for a message about a row
+        that refers to it."""
+        # its own problem, else its header's (a missing or repeated column)
+        why = self.first_error.get((file, row)) or self.first_error.get((file, 1))
+        reason = ""
+        if why is not None:
+            short = why.message.split("; ")[0].split(". ")[0]
+            short = short if len(short) <= 120 else short[:117] + "..."
+            reason = f": {short}" + (f" (column '{why.column}')" if why.column else "")
+        return f"{file} row {row}, which is invalid{reason}"
 
     def warn(self, file: str, row: int, column: str, message: str, value: Any = "") -> None:
         self.plan.issues.append(RowIssue(file, row, column, message, str(value), "warning"))
@@ -189,12 +212,36 @@ class PlanBuilder:
             self.error(e, column, f"{ref} is a {_base(node['labels'])} in the store; expected "
                        f"{' or '.join(allowed)}", ref)
             return None
-        if ref in self.rejected_ids:
-            r = self.rejected_ids[ref]
-            self.error(e, column, f"refers to {ref}, whose own row ({r.file} row {r.row}) "
-                       "is invalid; fix that row first", ref)
+        r = self.rejected_ids.get(ref) or self._rejected_by_name(ref, allowed)
+        if r is not None:
+            self.error(e, column, f"refers to {self.invalid_row(r.file, r.row)}; fix that "
+                       "row first", ref)
             return None
         self.error(e, column, self._dangling_message(ref, allowed), ref)
+        return None
+
+    def remember_rejected(self, sheet: str, file: str, row: int, raw: dict[str, Any]) -> None:
+        """Index a row refused for its cells by what a reference may call it."""
+        e = Entry(sheet, file, row, None, raw)  # type: ignore[arg-type]  # no valid data
+        if e.raw.get("id"):
+            self.rejected_ids.setdefault(str(e.raw["id"]), e)
+        names = [e.raw.get("name")]
+        if e.sheet == "organizations" and isinstance(e.raw.get("aliases"), str):
+            names += e.raw["aliases"].split(";")
+        for name in names:
+            norm = normalize.normalize_name(str(name)) if name else ""
+            if norm:
+                self.rejected_ids.setdefault(f"name:{e.sheet}:{norm}", e)
+
+    def _rejected_by_name(self, ref: str, allowed: tuple[str, ...]) -> Entry | None:
+        norm = normalize.normalize_name(ref)
+        if not norm:
+            return None
+        for sheet, labels in _SHEET_LABELS.items():
+            if set(labels) & set(allowed):
+                found = self.rejected_ids.get(f"name:{sheet}:{norm}")
+                if found is not None:
+                    return found
         return None
 
     def prefetch(self) -> None:
@@ -303,6 +350,8 @@ class PlanBuilder:
                 if header_broken or (sheet.file, rownum) in broken:
                     self.plan.rejected[(sheet.file, rownum)] = cells.storable(raw)
                     self.bad_rows.add((sheet.file, rownum))
+                    self.remember_rejected(name, sheet.file, rownum,
+                                           self.plan.rejected[(sheet.file, rownum)])
                     continue
                 issues = [] if sheet.checked else [
                     RowIssue(sheet.file, rownum, col, why, cells.shown(raw[col]))
@@ -312,10 +361,10 @@ class PlanBuilder:
                 if issues:
                     self.plan.issues.extend(issues)
                     self.bad_rows.add((sheet.file, rownum))
+                    self.first_error.setdefault((sheet.file, rownum), min(
+                        (i for i in issues if i.severity == "error"), default=issues[0]))
                     raw = cells.storable(raw)
-                    if raw.get("id"):
-                        self.rejected_ids[str(raw["id"])] = Entry(name, sheet.file, rownum,
-                                                                  None, raw)  # type: ignore
+                    self.remember_rejected(name, sheet.file, rownum, raw)
                     self.plan.rejected[(sheet.file, rownum)] = raw
                     continue
                 self.entries[name].append(Entry(name, sheet.file, rownum, data, raw))
@@ -360,7 +409,30 @@ class PlanBuilder:
         if self.add_node(e, node_id, labels, props):
             for alias in props["aliases"] or []:
                 self.by_name[normalize.normalize_name(alias)].append(node_id)
+            self.claim_names(e, node_id, d.name, props["aliases"] or [])
             self.locate(e, node_id, place)
+
+    def claim_names(self, e: Entry, node_id: str, name: str, aliases: list[str]) -> None:
+        """Warn when an alias is also another organization's alias or name: a reference
+        by it matches both, and is refused."""
+        mine = [(normalize.normalize_name(name), "name", name)] + \
+            [(normalize.normalize_name(a), "alias", a) for a in aliases]
+        warned: set[str] = set()
+        for norm, how, written in mine:
+            if not norm:
+                continue
+            for other_id, other, other_how in self.org_names.get(norm, ()):
+                if other_id == node_id or "alias" not in (how, other_how) or \
+                        other_id in warned:
+                    continue
+                warned.add(other_id)
+                theirs = "alias" if other_how == "alias" else "name"
+                self.warn(e.file, e.row, "aliases" if how == "alias" else "name",
+                          f"the {how} '{cells.shown(written)}' is also the {theirs} of "
+                          f"{other_id} ({other.file} row {other.row}); a reference to it "
+                          "matches both organizations and is refused: keep the alias on "
+                          "one of them", written)
+            self.org_names[norm].append((node_id, e, how))
 
     def event(self, e: Entry) -> None:
         d: schema.EventRow = e.data  # type: ignore[assignment]
@@ -376,7 +448,11 @@ class PlanBuilder:
             self.add_node(None, f"state:{other}", ("State",), normalize.state_props(other))
         props = {"name": d.name, "kind": d.kind, **(d.date.props() if d.date else {}),
                  "city": d.city, "note": d.note, **place,
-                 "states": list(d.state) if d.state and len(d.state) > 1 else None}
+                 "states": list(d.state) if d.state and len(d.state) > 1 else None,
+                 "followup_months": list(d.followup_months) if d.followup_months else None}
+        if d.followup_months and d.kind != "coalition build":
+            self.error(e, "followup_months", "only a coalition build has a follow-up "
+                       "schedule; leave it empty here", ";".join(map(str, d.followup_months)))
         if self.add_node(e, node_id, ("Event",), props):
             self.locate(e, node_id, place)
 
@@ -429,8 +505,12 @@ class PlanBuilder:
                        "stored without a name)")
             return
         org_tail = ""
-        if d.organization_id:  # from the reference as written, so the id is stable
-            ref = d.organization_id
+        # The organization's id, however the row names it (id, name or alias), so that
+        # "Biloxi PD" and "Biloxi Police Department" derive one person; as written when it
+        # does not resolve (the row is refused for that anyway)
+        org = self.resolve(e, "organization_id", d.organization_id, ("Organization",))
+        if d.organization_id:
+            ref = org or d.organization_id
             org_tail = (ref.removeprefix("org:") if ":" in ref else
                         normalize.slug(normalize.normalize_name(ref))) + ":"
         node_id = d.id or f"person:{org_tail}{normalize.slug(d.name or '')}"
@@ -440,7 +520,6 @@ class PlanBuilder:
                  **{p: getattr(d, p) for p in model.CONTACT_PROPERTIES}}
         if not self.add_node(e, node_id, ("Person",), props):
             return
-        org = self.resolve(e, "organization_id", d.organization_id, ("Organization",))
         if org:
             rec = self.plan.nodes.get(org)
             state = rec.props.get("state") if rec else self.external[org].get("state")
@@ -448,7 +527,11 @@ class PlanBuilder:
             if state:  # people are found by their organization's state
                 person["state"] = state
             person["organization_id"] = org
-            self.add_edge(e, "WORKS_FOR", node_id, org, f"works_for:{node_id}:{org}", {})
+            self.add_edge(e, "WORKS_FOR", node_id, org, f"works_for:{node_id}:{org}",
+                          self.tenure(e, d.start, d.end))
+        elif (d.start or d.end) and not d.organization_id:  # given but unknown: said above
+            self.error(e, "start" if d.start else "end", "start and end date the person's "
+                       "work for their organization: give organization_id too")
 
     def participation(self, e: Entry) -> None:
         d: schema.ParticipationRow = e.data  # type: ignore[assignment]
@@ -554,8 +637,17 @@ class PlanBuilder:
             key = f"{rtype.lower()}:{src}>{dst}:{d.date or ''}"
             self.add_edge(e, rtype, src, dst, key,
                           {**(d.date.props() if d.date else {}), "status": d.status,
-                           "note": d.note, "to_id": to, "event_id": event})
+                           "note": d.note, "to_id": to, "event_id": event,
+                           **self.tenure(e, d.start, d.end)})
             self.outcome(e, src, event, rtype, key)
+
+    def tenure(self, e: Entry, start: str | None, end: str | None) -> dict[str, str | None]:
+        """``start`` and ``end`` of a tie that holds for a while (docs/workbook.md, Time on
+        ties); an end before the start is an error on the row."""
+        if start and end and normalize.last_day(end) < normalize.first_day(start):
+            self.error(e, "end", f"the tie ends ({end}) before it starts ({start}); write the "
+                       "earlier date in start")
+        return {"start": start, "end": end}
 
     def commitment(self, e: Entry) -> None:
         d: schema.CommitmentRow = e.data  # type: ignore[assignment]
@@ -723,8 +815,8 @@ class PlanBuilder:
                 _, owner = self.defined[end]
                 if src[1]:  # a row of the workbook, not a derived edge
                     self.plan.issues.append(RowIssue(
-                        src[0], src[1], "", f"refers to {end}, whose own row ({owner.file} row "
-                        f"{owner.row}) is invalid; fix that row first", end))
+                        src[0], src[1], "", f"refers to {end} "
+                        f"({self.invalid_row(owner.file, owner.row)}); fix that row first", end))
                     self.plan.rejected.setdefault(src, {})
         for (file, row) in self.bad_rows:
             if (file, row) not in self.plan.rejected:

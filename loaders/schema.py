@@ -178,13 +178,33 @@ def _ids(v: Any) -> tuple[str, ...] | None:
 
 
 Id = Annotated[str | None, BeforeValidator(_id)]
+#: a column referring to another row: an id, or an exact name or alias (loaders/plan.py,
+#: ``resolve``), so names with spaces are fine here; only a row's own id has a format
+Reference = Text
 RequiredId = Annotated[str, BeforeValidator(_id)]
 Date = Annotated[normalize.DateValue | None, BeforeValidator(_date)]
 SingleDate = Annotated[str | None, BeforeValidator(_single_date)]
 Number = Annotated[Bound | None, BeforeValidator(_number)]
 Count = Annotated[Bound | None, BeforeValidator(_count)]
 State = Annotated[str | None, BeforeValidator(_state)]
+def _months(v: Any) -> tuple[int, ...] | None:
+    """Months after a build, ``;``-separated, each a whole number from 1 to 120, rising."""
+    v = _text(v)
+    if v is None:
+        return None
+    parts = [p.strip() for p in v.split(";") if p.strip()]
+    if not all(re.fullmatch(r"\d{1,3}", p) for p in parts) or not parts:
+        raise ValueError("write whole months after the build, separated by ';' (e.g. 2, or "
+                         "1; 3; 6)")
+    out = tuple(int(p) for p in parts)
+    if not all(1 <= m <= 120 for m in out) or list(out) != sorted(set(out)):
+        raise ValueError("each follow-up month is from 1 to 120, once, in rising order "
+                         "(e.g. 1; 3; 6)")
+    return out
+
+
 States = Annotated[tuple[str, ...] | None, BeforeValidator(_states)]
+Months = Annotated[tuple[int, ...] | None, BeforeValidator(_months)]
 References = Annotated[tuple[str, ...] | None, BeforeValidator(_ids)]
 
 
@@ -219,11 +239,13 @@ class OrganizationRow(_Row):
 class PersonRow(_Row):
     id: Id = None
     name: Text = None
-    organization_id: Id = None
+    organization_id: Reference = None
     title: Text = None
     role: Text = None
     email: Text = None
     phone: Text = None
+    start: SingleDate = Field(None, description="when they began working for the organization")
+    end: SingleDate = Field(None, description="when they left it; the tie stays as history")
 
 
 class EventRow(_Row):
@@ -235,14 +257,18 @@ class EventRow(_Row):
     state: States = Field(None, description="where it was held; a build drawing several "
                           "jurisdictions lists them after it, separated by ';'")
     county: Text = None
-    follows_event_id: Id = Field(None, description="for a follow-up: the event it follows up")
+    follows_event_id: Reference = Field(None, description="for a follow-up: the event it "
+                                        "follows up")
+    followup_months: Months = Field(None, description="a build whose programme states its own "
+                                    "follow-up schedule: months after it (e.g. 2), instead of "
+                                    "the blueprint's")
 
 
 class ProgramRow(_Row):
     id: Id = None
     name: Required
     kind: Vocab(model.PROGRAM_KINDS, "program kind")
-    parent_id: Id = None
+    parent_id: Reference = None
     owner_id: Id = None
 
 
@@ -257,7 +283,8 @@ class _GroupColumns(_Row):
 
 
 class ParticipationRow(_GroupColumns):
-    entity_id: Id = Field(None, description="empty for an unnamed group (give kind, count)")
+    entity_id: Reference = Field(None, description="empty for an unnamed group (give kind, "
+                                 "count)")
     kind: OptionalVocab(model.GROUP_KINDS, "organization kind or sector") = None
     event_id: Required
     role: Vocab(model.PARTICIPATION, "participation role")
@@ -271,10 +298,14 @@ class RelationshipRow(_Row):
     event_id: Text = Field(None, description="the event this relationship came out of")
     date: Date = None
     status: Text = None
+    start: SingleDate = Field(None, description="when the tie began, if not its date")
+    end: SingleDate = Field(None, description="when it ended (a protocol lapsed, a membership "
+                            "ran out); the tie stays as history")
 
 
 class CommitmentRow(_GroupColumns):
-    entity_id: Id = Field(None, description="empty for an unnamed group (give entity_kind, "
+    entity_id: Reference = Field(None, description="empty for an unnamed group (give "
+                                 "entity_kind, "
                           "count)")
     entity_kind: OptionalVocab(model.GROUP_KINDS, "organization kind or sector") = None
     program: Required
@@ -282,7 +313,7 @@ class CommitmentRow(_GroupColumns):
     status: Text = None
     date: Date = None
     state: State = Field(None, description="where the commitment holds")
-    event_id: Id = Field(None, description="the event the commitment came out of")
+    event_id: Reference = Field(None, description="the event the commitment came out of")
 
 
 class MetricRow(_Row):

@@ -1,8 +1,9 @@
 """Read a coalition workbook, whatever its container, into plain sheets of rows.
 
-A workbook is a folder of CSV files (``organizations.csv``, ...), one ``.xlsx`` with sheets of
-the same names, or one ``.yaml`` file mapping sheet names to lists of rows. Each row keeps the
-position a person would look for it at: the spreadsheet row (header = row 1) or YAML line.
+A workbook is a folder of CSV files (``organizations.csv``, ...) or a zip of them
+(loaders/archive.py), one ``.xlsx`` with sheets of the same names, or one ``.yaml`` file
+mapping sheet names to lists of rows. Each row keeps the position a person would look for it
+at: the spreadsheet row (header = row 1) or YAML line.
 """
 
 from __future__ import annotations
@@ -152,8 +153,6 @@ def _quote_at(lines: list[str], first: int, last: int, dialect: Any) -> tuple[in
                 state, field = "start", field + 1
             elif state == "start" and ch == q:
                 state, opened = "quoted", (number, field)
-            elif state == "start" and ch == " " and dialect.skipinitialspace:
-                pass
             elif ch not in "\r\n":
                 state = "unquoted"
     if state == "quoted":
@@ -168,20 +167,64 @@ def _column(header: list[str], index: int) -> str:
     return shown(name, None) if name else get_column_letter(index + 1)
 
 
+#: the delimiters a CSV file may use: ',' (RFC 4180), ';' (Excel where ',' is the decimal
+#: comma) and tab (tab-separated exports)
+DELIMITERS = (",", ";", "\t")
+_QUOTED = re.compile(r'"[^"]*"')
+
+
+def delimiter(text: str) -> str:
+    r"""The delimiter of a CSV file: the one its header line uses most, outside quotes.
+
+    A header names columns, so it holds no stray commas or semicolons the way notes further
+    down do; ties and a one-column header mean ','.
+
+    >>> delimiter('id;name;note\n1;A;"x, y, z"\n')
+    ';'
+    >>> delimiter('"name; full",id,kind\n')
+    ','
+    >>> delimiter('id\tname\n'), delimiter('name\n')
+    ('\t', ',')
+    """
+    start = 0
+    while True:  # the first line that is not blank, without splitting a big file
+        end = text.find("\n", start)
+        header = text[start:] if end < 0 else text[start:end]
+        if header.strip() or end < 0:
+            break
+        start = end + 1
+    bare = _QUOTED.sub("", header)  # an unclosed quote leaves the rest to be counted
+    counts = [(bare.count(d), -i, d) for i, d in enumerate(DELIMITERS)]
+    best = max(counts)
+    return best[2] if best[0] else ","
+
+
+def _why_wide(values: list[str], delimiter: str) -> str:
+    """What to check in a row with more cells than its header has columns."""
+    named = {",": "comma", ";": "semicolon", "\t": "tab"}[delimiter]
+    spaced = next((i for i, v in enumerate(values) if v[:1] == " " and
+                   v.lstrip().startswith('"')), None)
+    if spaced is not None:
+        return (f"cell {spaced + 1} starts with a space before its quote, and a quote quotes "
+                f"a cell only as its first character: remove the space after the {named}")
+    return f"check for an unquoted {named} (a cell holding one is written in \"quotes\")"
+
+
 def _read_csv(path: Path, name: str, issues: list[RowIssue]) -> Sheet:
-    text = _decode(path.read_bytes(), path.name, issues)
+    return read_csv_bytes(path.read_bytes(), path.name, name, issues)
+
+
+def read_csv_bytes(raw: bytes, file: str, name: str, issues: list[RowIssue]) -> Sheet:
+    """One CSV sheet from its bytes; ``file`` is how problems name it."""
+    text = _decode(raw, file, issues)
     if not text.strip():
-        raise LoadError([RowIssue(path.name, 0, "", "the file is empty; it needs a header row "
+        raise LoadError([RowIssue(file, 0, "", "the file is empty; it needs a header row "
                                   "naming its columns (see docs/workbook.md)")])
-    # Sniff only the delimiter (and spaces after it); quoting is Excel's. The sniffer's
-    # guess of quoting rules from a sample (no doubled quote seen: "doublequote off")
-    # would misread every "" after the sample, and let a stray quote swallow rows.
+    # RFC 4180 always, as Excel and Python's csv module write it: '"' quotes a cell and is
+    # doubled inside one, spaces belong to the cell. Only the delimiter is chosen, from the
+    # header line: guessing quoting from a sample (csv.Sniffer) misread what came after it.
     dialect: Any = csv.excel()
-    try:
-        sniffed = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-        dialect.delimiter, dialect.skipinitialspace = sniffed.delimiter, sniffed.skipinitialspace
-    except csv.Error:
-        pass
+    dialect.delimiter = delimiter(text)
     # Long cells are refused later with their row and column (loaders/cells.py); the csv
     # module's own limit would stop the file with neither. One fixed value, so concurrent
     # loads cannot lower it under each other.
@@ -200,7 +243,7 @@ def _read_csv(path: Path, name: str, issues: list[RowIssue]) -> Sheet:
                    "inside a quoted cell is written twice (\"\")")
         else:
             how = "is never closed"
-        return LoadError([RowIssue(path.name, rownum, _column(header, index),
+        return LoadError([RowIssue(file, rownum, _column(header, index),
                                    f"the quote that opens this cell on line {line} {how} "
                                    f"(csv: {error})")])
 
@@ -208,7 +251,7 @@ def _read_csv(path: Path, name: str, issues: list[RowIssue]) -> Sheet:
         header = [h.strip().lower() for h in next(reader)]
     except csv.Error as e:
         raise broken_quote(1, 1, e) from None
-    issues.extend(_duplicate_columns(path.name, header))
+    issues.extend(_duplicate_columns(file, header))
     rows: list[tuple[int, dict[str, Any]]] = []
     width = len(header)
     rownum = 1
@@ -231,20 +274,20 @@ def _read_csv(path: Path, name: str, issues: list[RowIssue]) -> Sheet:
         if reader.line_num > first and len(values) != width:
             physical[:] = physical or io.StringIO(text, newline="").readlines()
             line, index, _ = _quote_at(physical, first, reader.line_num, dialect)
-            issues.append(RowIssue(path.name, rownum, _column(header, index),
+            issues.append(RowIssue(file, rownum, _column(header, index),
                                    f"this row runs from line {first} to line "
                                    f"{reader.line_num} and has {len(values)} cells, not "
                                    f"{width}: the quote that opens this cell on line {line} "
                                    "closes only on a later line; fix the quote if the cell "
                                    "is not meant to span lines"))
         elif len(values) > width:
-            issues.append(RowIssue(path.name, rownum, "", f"the row has {len(values)} cells but "
-                                   f"the header names {len(header)} columns; check for an "
-                                   "unquoted comma"))
+            issues.append(RowIssue(file, rownum, "", f"the row has {len(values)} cells but "
+                                   f"the header names {len(header)} columns; "
+                                   + _why_wide(values, dialect.delimiter)))
         row = {h: (v.strip() or None) for h, v in zip(header, values, strict=False) if h}
         if any(row.values()):  # a row of blanks is no row
             rows.append((rownum, row))
-    return Sheet(name, path.name, header, rows, checked)
+    return Sheet(name, file, header, rows, checked)
 
 
 class _TooManyRows(ValueError):
@@ -509,13 +552,23 @@ def read_workbook(path: Path) -> Workbook:
         wb.sheets = _read_xlsx(path, wb.issues)
     elif path.suffix.lower() in {".yaml", ".yml"}:
         wb.sheets = _read_yaml(path, wb.issues)
+    elif path.suffix.lower() == ".zip":
+        from loaders.archive import read_members  # it knows nothing of sheets' contents
+
+        members, ignored = read_members(path, SHEETS)
+        wb.issues.extend(ignored)
+        for name in SHEETS:
+            if name in members:
+                m = members[name]
+                wb.sheets[name] = read_csv_bytes(m.data, m.shown, name, wb.issues)
     elif path.suffix.lower() == ".csv":
         raise LoadError([RowIssue(path.name, 0, "", "a workbook is a folder of CSV files, not "
                                   "one CSV; put it in a folder with the other sheets and load "
                                   "the folder")])
     else:
         raise LoadError([RowIssue(path.name, 0, "", "unknown workbook type; use a folder of "
-                                  ".csv files, an .xlsx file or a .yaml file")])
+                                  ".csv files, a .zip of them, an .xlsx file or a .yaml "
+                                  "file")])
     if not wb.sheets and not any(i.severity == "error" for i in wb.issues):
         wb.issues.append(RowIssue(path.name, 0, "", "no sheets found; expected at least one of "
                                   + ", ".join(f"{s}.csv" for s in SHEETS)))

@@ -56,7 +56,7 @@ Not assessed, because they exist only in some states and none is recorded in {{ 
 {% for s in st.gaps[:50] %}| {{ s.name }} ({{ code(s.id) }}) | {{ s.kind }} | {{ "no tie at all" if s.gap == "none" else "tied, but no contact protocol" }} | {{ names(s.local_law_enforcement[:3]) or "none in its " ~ s.scope ~ " in the graph: record its police or sheriff" }} |
 {% endfor %}{% if st.gaps | length > 50 %}| ... and {{ st.gaps | length - 50 }} more | | | |
 {% endif %}
-{% elif not st.sites_recorded %}No truck stops, bus terminals or casinos are recorded in {{ st.state }}: add them to find contact gaps.
+{% elif not st.sites_recorded %}No {{ "named " if st.unnamed_sites }}truck stops, bus terminals or casinos are recorded in {{ st.state }}: add them to find contact gaps.
 {% else %}None: each of the {{ st.sites_recorded }} truck stops, bus terminals and casinos recorded in {{ st.state }} has a local contact protocol.
 {% endif %}{% if st.unnamed_sites %}
 Unnamed sites took part ({% for u in st.unnamed_sites %}{{ u.name }}{{ ", " if not loop.last }}{% endfor %}): name them to check their local contacts.
@@ -72,7 +72,7 @@ Unnamed sites took part ({% for u in st.unnamed_sites %}{{ u.name }}{{ ", " if n
 {% elif not st.schedule %}No coalition build is recorded in {{ st.state }}{{ " as of " ~ r.generated.as_of }}: nothing to follow up.
 {% else %}Nothing overdue or due.
 {% endif %}{% if r.generated.get("followup_schedule") %}
-Schedule: {{ r.generated.followup_schedule.months | join(", ") }} months after each build, {{ r.generated.followup_schedule.window_days }} days either side; a point with nothing recorded within {{ r.generated.followup_schedule.horizon_months }} months of the build is missed.
+Schedule: {{ r.generated.followup_schedule.months | join(", ") }} months after each build, {{ r.generated.followup_schedule.window_days }} days either side; a point with nothing recorded within {{ r.generated.followup_schedule.horizon_months }} months of the build is missed.{% for b in own_schedules(st.schedule) %} {{ b.name }} follows its programme's own schedule: {{ b.months | join(", ") }} month{{ "s" if b.months != [1] }} after it.{% endfor %}
 {% endif %}{% for b in by_build(st.schedule, "upcoming") %}{% if loop.first %}
 Upcoming:
 {% endif %}- {{ b.event.name }} ({{ b.date }}): {{ b.months }}{{ " from " ~ b.first_due if b.first_due }}
@@ -146,6 +146,8 @@ Ties, first-time organizations and network scores over waves (as PARTNER reports
 | build | date | new ties | new law enforcement ↔ industry ties | organizations engaged for the first time | density before → after | cross-sector share before → after |
 |---|---|---|---|---|---|---|
 {% for b in st.changes.builds %}| {{ b.name }} | {{ b.get("date_shown") or b.date or "undated" }} | {{ b.new_ties | length if b.new_ties is defined else "" }} | {% for t in b.get("new_cross_sector_ties", []) %}{{ t.source_name }} – {{ t.target_name }}{{ "; " if not loop.last }}{% endfor %} | {{ names(b.get("first_time", [])) }} | {{ share(b.before, "density") if b.before is defined else "" }} → {{ share(b.after, "density") if b.after is defined else "" }} | {{ share(b.before, "cross_sector_share") if b.before is defined else "" }} → {{ share(b.after, "cross_sector_share") if b.after is defined else "" }} |
+{% endfor %}{% for u in unordered(st.changes.builds) %}
+- Order unknown: {{ u.a }} ({{ u.a_date }}) and {{ u.b }} ({{ u.b_date }}) cannot be put in order, because their dates are known only to the month or year. {{ names(u.orgs) }} took part in both, so {{ "it is" if u.orgs | length == 1 else "they are" }} listed as first engaged at each; record the exact dates to credit one build.
 {% endfor %}{% endif %}
 {% endfor %}{% if r.get("national") %}{% set n = r.national %}
 ## National: across {{ n.states | length }} jurisdiction{{ "s" if n.states | length != 1 }}
@@ -297,6 +299,34 @@ def _by_build(points: list[dict[str, Any]], status: str) -> list[dict[str, Any]]
     return list(out.values())
 
 
+def _unordered(builds: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each pair of builds whose order is unknown, once, with the organizations at both."""
+    seen: set[frozenset[str]] = set()
+    out = []
+    for b in builds:
+        for o in b.get("order_unknown", []):
+            pair = frozenset((b["id"], o["id"]))
+            if pair in seen:
+                continue
+            seen.add(pair)
+            other = next((x for x in builds if x["id"] == o["id"]), {})
+            out.append({"a": b["name"], "a_date": b.get("date_shown"), "b": o["name"],
+                        "b_date": other.get("date_shown") or o.get("date"),
+                        "orgs": [f for f in b["first_time"] if any(
+                            e["id"] == o["id"] for e in f.get("order_unknown", []))]})
+    return out
+
+
+def _own_schedules(points: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Builds whose follow-up months are their own (``followup_months``), once each."""
+    out: dict[str, dict[str, Any]] = {}
+    for p in points:
+        if "own_months" in p:
+            out.setdefault(p["event"]["id"], {"name": p["event"]["name"],
+                                              "months": p["own_months"]})
+    return list(out.values())
+
+
 def _share(wave: dict[str, Any], key: str) -> str:
     """A wave's score as a percentage, with the members and ties it was computed from."""
     v = wave.get(key)
@@ -337,7 +367,8 @@ def to_markdown(report: dict[str, Any]) -> str:
     env = Environment(undefined=StrictUndefined, trim_blocks=False, autoescape=False,
                       finalize=md_text)
     env.globals.update(share=_share, pct=_pct, names=_names, code=_code, who=_who, dated=_dated,
-                       by_build=_by_build)
+                       by_build=_by_build, unordered=_unordered,
+                       own_schedules=_own_schedules)
     gen = dict(report["generated"], blueprint_name=report["generated"]["blueprint"]
                .rsplit("/", 1)[-1])
     text = env.from_string(TEMPLATE).render(r={**report, "generated": gen},

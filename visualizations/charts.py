@@ -28,7 +28,7 @@ from matplotlib.colors import ListedColormap  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 from matplotlib.ticker import MaxNLocator  # noqa: E402
 
-from graph import model  # noqa: E402
+from graph import jurisdictions, model  # noqa: E402
 from visualizations.palette import OKABE_ITO, SECTOR_COLOUR, SECTORS, sector_colour  # noqa: E402
 
 #: series that are not sectors (states in the tips chart) take these in turn
@@ -103,13 +103,14 @@ def funnel(report: dict[str, Any]) -> dict[str, str]:
 
 
 def coverage(report: dict[str, Any]) -> dict[str, str]:
-    """Blueprint coverage per state on a 0-100 % axis. Unlike a count, 0 % is a finding
+    """Blueprint coverage per jurisdiction on a 0-100 % axis. Unlike a count, 0 % is a finding
     (nothing of the blueprint in place), so a state at 0 is drawn and labelled, not
     "no data"; only a report without states, or without any coverage known, has none."""
-    title = "Blueprint coverage by state"
     rows = [(c["state"], c["coverage"]) for c in report["coverage"]]
+    where = jurisdictions.word_for([s for s, _ in rows])
+    title = f"Blueprint coverage by {where}"
     if not rows or all(v is None for _, v in rows):
-        return _no_data(title, "no state's coverage is known")
+        return _no_data(title, f"no {where}'s coverage is known")
     rows = [(s, v or 0.0) for s, v in rows]
     fig, ax = _figure(max(4, 0.35 * len(rows) + 2), 3)
     bars = ax.bar([s for s, _ in rows], [100 * v for _, v in rows],
@@ -118,7 +119,7 @@ def coverage(report: dict[str, Any]) -> dict[str, str]:
     ax.set_ylim(0, 108)  # room for a label over a bar at 100 %
     ax.set_yticks(range(0, 101, 25))
     ax.set_ylabel("blueprint coverage (%)")
-    alt = "Blueprint coverage by state: " + ", ".join(f"{s} {round(100 * v)}%"
+    alt = f"{title}: " + ", ".join(f"{s} {round(100 * v)}%"
                                                        for s, v in rows) + "."
     return {"title": title, "alt": alt, "svg": _svg(fig)}
 
@@ -214,7 +215,7 @@ def attendance(report: dict[str, Any], top: int = 10) -> dict[str, str]:
 
 
 def tips(report: dict[str, Any]) -> dict[str, str]:
-    """Tips and hotline reports per state over time. A run of zeros is a measurement
+    """Tips and hotline reports per jurisdiction over time. A run of zeros is a measurement
     (none were reported), so it is drawn on a 0-1 axis; only no dated report is "no data"."""
     title = "Tips and hotline reports over time"
     points = [(state, t) for m in report["metrics"] for state, rows in
@@ -233,7 +234,7 @@ def tips(report: dict[str, Any]) -> dict[str, str]:
     _counts(ax.yaxis)
     ax.set_ylabel("tips and hotline reports")
     ax.tick_params(axis="x", labelrotation=30)
-    ax.legend(frameon=False, title="state", title_fontsize=7)
+    ax.legend(frameon=False, title=jurisdictions.word_for(sorted(series)), title_fontsize=7)
     alt = "Tips and hotline reports over time: " + "; ".join(
         f"{s} {t['date']}: {t['value']}" for s, t in sorted(points, key=lambda x: x[1]["date"]))
     return {"title": title, "alt": alt + ".", "svg": _svg(fig)}
@@ -243,7 +244,7 @@ def mve(report: dict[str, Any]) -> dict[str, str]:
     title = "Iowa MVE model adoption"
     rows = [r for r in report["mve"] if r["components"]]
     if not rows:
-        return _no_data(title, "no state has an Iowa MVE component recorded")
+        return _no_data(title, "no jurisdiction has an Iowa MVE component recorded")
     # whole names, wrapped under their column (horizontal, so no label runs off an edge)
     comps = [_wrap(c["name"], MVE_WRAP) for c in rows[0]["components"]]
     label_lines = max(c.count("\n") + 1 for c in comps)
@@ -269,7 +270,8 @@ def mve(report: dict[str, Any]) -> dict[str, str]:
                                       if e["status"] == c["status"])
         return c["status"] + (" (by adopting the whole model)" if whole else "")
 
-    alt = "Iowa MVE model components by state: " + "; ".join(
+    where = jurisdictions.word_for([r["state"] for r in rows])
+    alt = f"Iowa MVE model components by {where}: " + "; ".join(
         f"{r['state']}: " + ", ".join(f"{c['name']} {status(c)}" for c in r["components"])
         for r in rows) + "."
     return {"title": title, "alt": alt, "svg": _svg(fig)}

@@ -89,7 +89,11 @@ def short_label(text: str, limit: int = LABEL_CHARS) -> str:
 
 def _tooltip(d: dict[str, Any], include_contacts: bool) -> str:
     hidden = set() if include_contacts else set(model.CONTACT_PROPERTIES)
-    fields = [("kind", d.get("kind") or d.get("label")), ("state", d.get("state")),
+    level = d.get("level")
+    if level and d.get("level_inferred"):
+        level = f"{level} (inferred from kind and name)"
+    fields = [("kind", d.get("kind") or d.get("label")), ("level", level),
+              ("state", d.get("state")),
               ("county", d.get("county")), ("date", d.get("date")), ("role", d.get("role")),
               ("title", d.get("title")), ("value", d.get("value")), ("note", d.get("note")),
               ("source", d.get("citation") or d.get("source")), ("id", d.get("id"))]
@@ -375,13 +379,20 @@ def _add_edge(net: Network, u: str, v: str, k: Any, d: dict[str, Any], names: di
     head = palette.sentence(names.get(u, u), t, names.get(v, v),
                             names.get(to, to) if to else None) if t != "AGGREGATE" else \
         f"{d['count']} ties"
-    tip = head + "".join(f"\n{a}: {d[a]}" for a in ("date", "status", "count", "role", "note")
+    tip = head + "".join(f"\n{a}: {d[a]}" for a in ("date", "start", "end", "status",
+                                                   "count", "role", "note")
                          if d.get(a) and not (t == "AGGREGATE" and a == "count"))
     extra: dict[str, Any] = {}
     if t in palette.DIRECTED_LABEL:
         extra["label"] = palette.DIRECTED_LABEL[t]
-    if d.get("date"):
-        extra["date"] = str(d["date"])
+    if d.get("start") or d.get("date"):
+        extra["date"] = str(d.get("start") or d["date"])
+    if d.get("end"):
+        # history: drawn faint and dotted, hidden unless asked for or the time slider is
+        # before its end (the page's filters)
+        extra["ended"] = str(d["end"])
+        colour, dashes = palette.ENDED, [2, 4]
+        tip = f"{tip}\n(ended {d['end']}: history)"
     if nth:
         extra["smooth"] = {"enabled": True, "type": "curvedCW" if nth % 2 else "curvedCCW",
                            "roundness": 0.25 * ((nth + 1) // 2)}
@@ -507,6 +518,9 @@ def legend(g: nx.MultiDiGraph, overlay: bool, paths: bool, context: bool = False
         items.append(_item(palette.swatch("dashed", "#bbbbbb"), "in a place, part of"))
     if "AGGREGATE" in types:
         items.append(_item(palette.swatch("line", "#888888"), "ties between groups"))
+    if any(d.get("end") for *_, d in g.edges(data=True)):
+        items.append(_item(palette.swatch("dashed", palette.ENDED),
+                           "ended tie (history; shown on request)"))
     if context or overlay or paths:
         items.append({"svg": "", "text": "Marks", "heading": "1"})
     if context:
@@ -625,6 +639,7 @@ function filters(panel, view, empty) {
   var dates = uniq(ns.map(function (n) { return n.date; })
                    .concat(es.map(function (e) { return e.date; }))).map(String);
   var types = uniq(es.map(function (e) { return e.rel_type; }));
+  var anyEnded = es.some(function (e) { return e.ended; });
   var typeNames = {};
   types.forEach(function (t) { typeNames[t] = (view.verbs && view.verbs[t]) || t.toLowerCase().replace(/_/g, " "); });
   panel.innerHTML = boxes("sector", uniq(ns.map(function (n) { return n.sector; })), {title: "Sector"}) +
@@ -636,7 +651,9 @@ function filters(panel, view, empty) {
      // the time slider: the network as it grew, date by date ("all" at the right end)
      '<fieldset data-filter="time"><legend>Time</legend><input type="range" name="time" min="0" max="' +
      dates.length + '" step="1" value="' + dates.length + '" aria-label="show the network as of a date" style="width:100%">' +
-     '<p class="hint" id="time-shown">all dates</p></fieldset>' : "");
+     '<p class="hint" id="time-shown">all dates</p></fieldset>' : "") +
+    (anyEnded ? '<fieldset data-filter="history"><legend>History</legend><label><input type="checkbox" name="ended">' +
+     ' ended ties</label><p class="hint">Ties that have ended (dotted) are hidden; the time slider shows them as they stood.</p></fieldset>' : "");
   // When a node appears: its own date, else its first dated tie or dated neighbour (an
   // organization appears with the first build it attended); undated throughout: always.
   var seen = {};
@@ -676,10 +693,14 @@ function filters(panel, view, empty) {
       if (!hide) { shown[n.id] = true; if (!n.overlay) count++; }
       if (!!n.hidden !== hide) nodeChanges.push({id: n.id, hidden: hide});
     });
+    var history = (panel.querySelector('input[name="ended"]') || {}).checked;
     view.edges.forEach(function (e) {
+      // an ended tie holds as of a day up to its end ("2019" holds through 2019)
+      var holds = !e.ended || (upto && upto.slice(0, e.ended.length) <= e.ended);
       var hide = !(shown[e.from] && shown[e.to]) ||
         (e.overlay ? !view.overlayShown : !(rel[e.rel_type] && inRange(e.date, lo, hi) &&
-                                            inRange(e.date, null, uptoCmp)));
+                                            inRange(e.date, null, uptoCmp) &&
+                                            (holds || history)));
       if (!!e.hidden !== hide) edgeChanges.push({id: e.id, hidden: hide});
     });
     if (nodeChanges.length) view.nodes.update(nodeChanges);

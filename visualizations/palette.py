@@ -36,6 +36,8 @@ SECTOR_COLOUR = {"law enforcement": OKABE_ITO["blue"], "government": OKABE_ITO["
 SECTORS = tuple(SECTOR_COLOUR)
 OVERLAY = OKABE_ITO["vermillion"]
 PATH = OKABE_ITO["black"]
+#: a tie that has ended (history), faint beside the live ones
+ENDED = "#b0b0b0"
 #: text drawn on a black node (places) must be light
 LIGHT_TEXT = {"place"}
 
@@ -87,7 +89,7 @@ VERB = {
     "CONSIDERING": "is considering", "PLEDGED": "pledged", "TRAINED": "trained with",
     "DISTRIBUTES": "distributes", "ADOPTED": "adopted", "LOCATED_IN": "is in",
     "PART_OF": "is part of", "HAS_METRIC": "has the measure", "FOLLOWS": "follows up",
-    "REFERRED_TO": "was referred to",
+    "REFERRED_TO": "was referred to", "REGISTERED": "registered for",
 }
 
 

@@ -8,6 +8,14 @@ of a scope left out, and unnamed groups left with nothing. A law dated after the
 shown with the last status it had reached by then (from its ``introduced``, ``signed`` and
 ``effective`` dates), or left out when none. Undated items stay: nothing says they came
 later. A month or year that contains the day stays too, and ``approximations`` says so.
+
+Ties that hold for a while (``start``, ``end``: a contact protocol that lapsed, a person who
+left an agency): a tie that starts after the day is left out like a dated one; a relationship
+whose ``end`` had certainly passed (its last possible day is before the day) is left out,
+and one whose end month or year contains the day stays, with a note. Ended employment
+(``WORKS_FOR``) stays, marked ``ended``: the organization keeps the credit for what the
+person did while there, and :class:`graph.analysis.graphs.People` leaves it out of who
+works there now.
 """
 
 from __future__ import annotations
@@ -66,6 +74,20 @@ def as_of(g: nx.MultiDiGraph, when: dt.date, *, approximations: list[str] | None
     (['month', 'old', 'org'], 0)
     >>> print(*notes)
     as of 2016-10-15: month (dated 2016-10, month only) is kept, though it may fall after that day
+
+    A protocol that lapsed in 2019 holds as of 2018, not as of 2020; ended employment is
+    kept, marked:
+
+    >>> g = nx.MultiDiGraph()
+    >>> g.add_node("ts", label="Organization")
+    >>> g.add_node("pd", label="Organization")
+    >>> g.add_node("p", label="Person")
+    >>> _ = g.add_edge("ts", "pd", type="LOCAL_CONTACT", start="2016-03", end="2019-06-30")
+    >>> _ = g.add_edge("p", "pd", type="WORKS_FOR", end="2019")
+    >>> [as_of(g, dt.date(y, 1, 1)).number_of_edges() for y in (2016, 2018, 2020)]
+    [1, 2, 1]
+    >>> list(as_of(g, dt.date(2020, 1, 1)).edges(data="ended"))
+    [('p', 'pd', True)]
     """
     notes = approximations if approximations is not None else []
     keep: dict[Any, dict[str, Any]] = {}
@@ -92,10 +114,24 @@ def as_of(g: nx.MultiDiGraph, when: dt.date, *, approximations: list[str] | None
             h.nodes[n].update(d)
     drop = []
     for u, v, k, d in h.edges(keys=True, data=True):
-        sp = _span(d.get("date") or d.get("start"), d.get("date_precision"))
+        sp = _span(d["start"]) if d.get("start") else _span(d.get("date"),
+                                                            d.get("date_precision"))
         event = d.get("event_id")
         if (sp is not None and sp[0] > when) or (event and event in g and event not in h):
             drop.append((u, v, k))
+            continue
+        end = _span(d.get("end"))
+        if end is None or end[0] > when or (end[1] >= when and end[2] == "day"):
+            continue  # not ended yet: it holds through its last day
+        if end[1] < when:
+            if d.get("type") == "WORKS_FOR":
+                h.edges[u, v, k]["ended"] = True
+            else:
+                drop.append((u, v, k))
+        else:
+            notes.append(f"as of {when.isoformat()}: the {d.get('type', 'tie')} tie of "
+                         f"{name(g, u)} and {name(g, v)} ended {d['end']} ({end[2]} only) and "
+                         "is kept, though it may have ended by that day")
     h.remove_edges_from(drop)
     lonely = [n for n, d in h.nodes(data=True) if is_group(d) and h.degree(n) == 0
               and g.degree(n) > 0]

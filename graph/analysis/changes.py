@@ -14,8 +14,15 @@ Who counts: organizations, and people without an organization; a person with one
 for it (as everywhere in graph/analysis). Ties are relationships (partners with, referred,
 local contact, ...; not works for); attending the same event is participation, not a tie,
 so a build does not raise density just by gathering people in a room. A member is anyone
-with a dated tie or participation up to the wave's date. Undated ties cannot be placed in
+with a dated tie or participation up to the wave's date; a tie that ended (``end``) before a
+wave's date is not in it. Undated ties cannot be placed in
 a wave: they are counted apart (``undated_ties``), never credited to a build.
+
+Engaged for the first time: an organization whose first dated activity falls in the build's
+window, unless that first activity was another coalition build (that build engaged it). A
+date known to the month or year is a range, so two builds of 2017 cannot be ordered: an
+organization at both is listed at each, with ``order_unknown`` naming the other, and one
+that was only at the other build is credited to that build alone.
 """
 
 from __future__ import annotations
@@ -53,7 +60,8 @@ def broad_sector(g: nx.MultiDiGraph, n: str, people: People) -> str:
 def _when(g: nx.MultiDiGraph, u: str, v: str, d: dict[str, Any]
           ) -> tuple[dt.date, dt.date] | None:
     # a tie's own date, else the event it came out of, else the event it is participation in
-    sources = [(d.get("date") or d.get("start"), d.get("date_precision"))]
+    sources = [(d["start"], None) if d.get("start") else (d.get("date"),
+                                                          d.get("date_precision"))]
     for e in (d.get("event_id"), v, u):
         if e in g and g.nodes[e].get("label") == "Event":
             sources.append((g.nodes[e].get("date"), g.nodes[e].get("date_precision")))
@@ -69,27 +77,60 @@ def _when(g: nx.MultiDiGraph, u: str, v: str, d: dict[str, Any]
 
 def _activity(g: nx.MultiDiGraph):
     """Every tie and participation, read through people: (kind, unit a, unit b or event,
-    edge type, first day or None)."""
+    edge type, (first day, last day) or None, the tie's end or None)."""
     people = People(g)
     out = []
     for u, v, d in g.edges(data=True):
         t = d.get("type")
         when = _when(g, u, v, d)
-        first = when[0] if when else None
         if t in PARTICIPATION_TYPES:
             for a in people.units(u):
                 if g.nodes[a].get("label") in MEMBER_LABELS and not is_group(g.nodes[a]):
-                    out.append(("participation", a, v, t, first))
+                    out.append(("participation", a, v, t, when, None))
         elif t in TIE_TYPES and t != "WORKS_FOR":
             if str(d.get("status") or "").strip().lower() in NOT_MADE:
-                out.append(("planned", u, v, t, first))
+                out.append(("planned", u, v, t, when, None))
                 continue
             for a in people.units(u):
                 for b in people.units(v):
                     if a != b and all(g.nodes[x].get("label") in MEMBER_LABELS
                                       and not is_group(g.nodes[x]) for x in (a, b)):
-                        out.append(("tie", a, b, t, first))
+                        out.append(("tie", a, b, t, when, d.get("end")))
     return people, out
+
+
+def _first_engaged(g: nx.MultiDiGraph, build: str, start: dt.date, end: dt.date,
+                   spans: dict[str, list[tuple[dt.date, dt.date, str | None]]]
+                   ) -> list[dict[str, Any]]:
+    """The organizations ``build`` engaged for the first time (see the module's text).
+
+    ``spans`` holds each member's dated activities: (first day, last day, the event for a
+    participation or None for a tie). The activities that may have been an organization's
+    first are those that may have begun before every other one had surely begun.
+    """
+    def other_build(e: str | None) -> bool:
+        return (e is not None and e != build and e in g
+                and g.nodes[e].get("kind") == BUILD)
+
+    out = []
+    for n in sorted(spans):
+        if g.nodes[n].get("label") != "Organization":
+            continue
+        acts = spans[n]
+        first_day = min(a[0] for a in acts)
+        if not start <= first_day <= end:
+            continue
+        surely_by = min(a[1] for a in acts)
+        maybe_first = [a for a in acts if a[0] <= surely_by]
+        if all(other_build(a[2]) for a in maybe_first):
+            continue
+        entry: dict[str, Any] = {"id": n, "name": name(g, n)}
+        unknown = sorted({a[2] for a in maybe_first if other_build(a[2])})
+        if unknown:
+            entry["order_unknown"] = [{"id": e, "name": name(g, e),
+                                       "date": g.nodes[e].get("date")} for e in unknown]
+        out.append(entry)
+    return out
 
 
 def _wave(members: set[str], pairs: set[frozenset[str]], sectors: dict[str, str]
@@ -139,23 +180,35 @@ def build_changes(g: nx.MultiDiGraph, build: str, *, window_months: int = 6
         return sectors[n]
 
     first_seen: dict[str, dt.date] = {}
+    spans: dict[str, list[tuple[dt.date, dt.date, str | None]]] = {}
     first_tie: dict[frozenset[str], dt.date] = {}
     undated = 0
     new_ties = []
     planned = 0
-    for kind, a, b, t, when in acts:
+    #: the last day each pair is tied: None while any of its ties has no end
+    tie_end: dict[frozenset[str], dt.date | None] = {}
+    for kind, a, b, t, span_, ended in acts:
+        when = span_[0] if span_ else None
         if kind == "planned":
             planned += when is not None and start <= when <= end
             continue
-        if when is None:
+        if span_ is None or when is None:
             undated += kind == "tie"
             continue
         ends = (a, b) if kind == "tie" else (a,)
         for x in ends:
             first_seen[x] = min(first_seen.get(x, when), when)
+            spans.setdefault(x, []).append(
+                (span_[0], span_[1], b if kind == "participation" else None))
         if kind == "tie":
             pair = frozenset((a, b))
             first_tie[pair] = min(first_tie.get(pair, when), when)
+            try:
+                last = span(ended)[1] if ended else None
+            except UNUSABLE:
+                last = None
+            if pair not in tie_end or tie_end[pair] is not None:
+                tie_end[pair] = None if last is None else max(last, tie_end.get(pair) or last)
             if start <= when <= end:
                 new_ties.append((a, b, t, when))
     cross = [x for x in new_ties if {sec(x[0]), sec(x[1])} == {LAW_ENFORCEMENT, "industry"}
@@ -163,15 +216,16 @@ def build_changes(g: nx.MultiDiGraph, build: str, *, window_months: int = 6
 
     def waves(day: dt.date) -> dict[str, Any]:
         members = {n for n, w in first_seen.items() if w <= day}
-        pairs = {p for p, w in first_tie.items() if w <= day}
+        pairs = {p for p, w in first_tie.items() if w <= day
+                 and (tie_end[p] is None or tie_end[p] >= day)}
         return _wave(members, pairs, {n: sec(n) for n in members})
 
     def tie(x: tuple[str, str, str, dt.date]) -> dict[str, Any]:
         return {"source": x[0], "source_name": name(g, x[0]), "type": x[2],
                 "target": x[1], "target_name": name(g, x[1]), "date": x[3].isoformat()}
 
-    first = sorted(n for n, w in first_seen.items() if start <= w <= end
-                   and g.nodes[n].get("label") == "Organization")
+    first_time = _first_engaged(g, build, start, end, spans)
+    unordered = {e["id"]: e for o in first_time for e in o.get("order_unknown", ())}
     return {
         "id": build, "name": name(g, build), "date": d.get("date"), "state": d.get("state"),
         # a build dated to the month or year only: its window runs from the first day it
@@ -181,7 +235,10 @@ def build_changes(g: nx.MultiDiGraph, build: str, *, window_months: int = 6
         "window": {"from": start.isoformat(), "to": end.isoformat(), "months": window_months},
         "new_ties": [tie(x) for x in sorted(new_ties, key=lambda x: (x[3], x[0], x[1], x[2]))],
         "new_cross_sector_ties": [tie(x) for x in sorted(cross, key=lambda x: (x[3], x[0]))],
-        "first_time": [{"id": n, "name": name(g, n)} for n in first],
+        "first_time": first_time,
+        # the other builds some of them were at, whose dates cannot be put before or after
+        # this one's: those organizations are listed at each
+        "order_unknown": [unordered[k] for k in sorted(unordered)],
         "before": waves(start - dt.timedelta(days=1)), "after": waves(end),
         "undated_ties": undated, "planned_ties": planned,
     }

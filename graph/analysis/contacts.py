@@ -88,7 +88,7 @@ def contact_gaps(g: nx.MultiDiGraph) -> list[dict[str, Any]]:
     """
     out = []
     index = law_enforcement_index(g)
-    people = People(g)
+    people = People(g, now=True)  # a live contact runs through who works there now
     for n, d in g.nodes(data=True):
         if d.get("label") != "Organization" or d.get("kind") not in SITE_KINDS:
             continue

@@ -24,6 +24,7 @@ year, or undated, is listed as unmatched with the reason.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from typing import Any
 
 import networkx as nx
@@ -240,6 +241,17 @@ def _distance(day: dt.date, p: dict[str, Any]) -> int:
                                                     abs((day - p["d1"]).days))
 
 
+def _plan_of(d: dict[str, Any], plan: Schedule) -> Schedule:
+    """The blueprint's schedule, or the build's own months when its programme states them
+    (``followup_months``, e.g. a report that follows up "two months after the meeting").
+
+    >>> _plan_of({"followup_months": [2]}, Schedule()).months, _plan_of({}, Schedule()).months
+    ((2,), (1, 3, 6))
+    """
+    own = d.get("followup_months")
+    return replace(plan, months=tuple(int(m) for m in own)) if own else plan
+
+
 def schedule(g: nx.MultiDiGraph, as_of: dt.date, *, plan: Schedule | None = None,
              problems: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     """Every coalition build's follow-up points as of a date (``points``), and the recorded
@@ -256,10 +268,11 @@ def schedule(g: nx.MultiDiGraph, as_of: dt.date, *, plan: Schedule | None = None
     for n, d in g.nodes(data=True):
         if d.get("label") != "Event" or d.get("kind") != "coalition build":
             continue
+        build_plan = _plan_of(d, plan)
         try:
             sp = node_span(d)
             placed = sp is not None and sp[2] != "year"
-            pts = _points(sp[0], sp[1], plan, clamp=not placed) if sp else []
+            pts = _points(sp[0], sp[1], build_plan, clamp=not placed) if sp else []
         except _UNUSABLE:
             problems.append(_problem(g, n, _why(d.get("date"))))
             continue
@@ -275,17 +288,19 @@ def schedule(g: nx.MultiDiGraph, as_of: dt.date, *, plan: Schedule | None = None
             why = f["why"] or (
                 f"the build {n!r} is dated only to the year: no point can be placed"
                 if not placed else
-                f"it matches no scheduled point ({', '.join(map(str, plan.months))} months "
-                f"after the build, {plan.window_days} days either side); if this programme "
-                "follows up at other times, set followups.months in the blueprint")
+                f"it matches no scheduled point ({', '.join(map(str, build_plan.months))} "
+                f"months after the build, {plan.window_days} days either side); if this "
+                "programme follows up at other times, set followups.months in the blueprint "
+                "or the build's followup_months")
             unmatched.append({"followup": {"id": f["id"], "name": name(g, f["id"])},
                               "event": {"id": n, "name": name(g, n)}, "state": d.get("state"),
                               "date": g.nodes[f["id"]].get("date"), "why": why})
         base = {"event": {"id": n, "name": name(g, n)}, "state": d.get("state"),
                 "event_date": d.get("date"), "event_date_precision": sp[2] if sp else None,
-                "approximate": not sp or sp[2] != "day"}
+                "approximate": not sp or sp[2] != "day",
+                **({"own_months": list(build_plan.months)} if build_plan is not plan else {})}
         if not sp:
-            for months in plan.months:
+            for months in build_plan.months:
                 points.append({**base, "months": months, "due": None, "due_from": None,
                                "due_to": None, "window_start": None, "window_end": None,
                                "horizon_end": None, "status": "unknown",
@@ -295,7 +310,8 @@ def schedule(g: nx.MultiDiGraph, as_of: dt.date, *, plan: Schedule | None = None
             continue
         for p in pts:
             points.append({**base, **_status(p, placed, as_of, hits.get(p["months"], []),
-                                             bool(recorded), d.get("date"), plan, g)})
+                                             bool(recorded), d.get("date"), build_plan,
+                                             g)})
     order = {s: i for i, s in enumerate(STATUSES)}
     points.sort(key=lambda x: (order[x["status"]], x["due_from"] or "", x["event"]["id"],
                                x["months"]))

@@ -28,7 +28,8 @@ from graph import model
 
 ACTOR_LABELS = ("Organization", "Person")
 TIE_TYPES = frozenset(model.RELATIONSHIPS.values())
-PARTICIPATION_TYPES = frozenset(model.PARTICIPATION.values())
+#: registered-only is not taking part, so it counts nowhere
+PARTICIPATION_TYPES = model.TOOK_PART
 COMMITMENT_TYPES = frozenset(model.COMMITMENTS.values())
 #: events larger than this say little about who knows whom; they stay out of co-attendance
 MAX_EVENT_SIZE = 200
@@ -82,28 +83,42 @@ def kind_sector(kind: Any) -> str:
     return kind if kind in set(model.SECTORS.values()) else "other"
 
 
-def employers(g: nx.MultiDiGraph, person: str) -> list[str]:
-    """The organizations a person works for (``WORKS_FOR``, or ``organization_id``) that
-    are in this graph."""
-    out = {v for _, v, t in g.out_edges(person, data="type") if t == "WORKS_FOR"
-           and g.nodes[v].get("label") == "Organization"}
+def employers(g: nx.MultiDiGraph, person: str, *, now: bool = False) -> list[str]:
+    """The organizations a person works or worked for (``WORKS_FOR``, or
+    ``organization_id``) that are in this graph; with ``now``, not those they left (a
+    ``WORKS_FOR`` that :func:`graph.analysis.asof.as_of` marked ``ended``).
+
+    >>> g = nx.MultiDiGraph()
+    >>> g.add_nodes_from([("a", {"label": "Organization"}), ("b", {"label": "Organization"}),
+    ...                   ("p", {"label": "Person", "organization_id": "b"})])
+    >>> _ = g.add_edge("p", "a", type="WORKS_FOR")
+    >>> _ = g.add_edge("p", "b", type="WORKS_FOR", ended=True)
+    >>> employers(g, "p"), employers(g, "p", now=True)
+    (['a', 'b'], ['a'])
+    """
+    out, left = set(), set()
+    for _, v, d in g.out_edges(person, data=True):
+        if d.get("type") == "WORKS_FOR" and g.nodes[v].get("label") == "Organization":
+            (left if d.get("ended") else out).add(v)
     org = g.nodes[person].get("organization_id")
-    if org in g and g.nodes[org].get("label") == "Organization":
+    if org in g and g.nodes[org].get("label") == "Organization" and org not in left:
         out.add(org)
-    return sorted(out)
+    return sorted(out if now else out | left)
 
 
 class People:
     """Who works for whom in one graph, computed once: a person's employers, an
-    organization's people."""
+    organization's people. By default employment that ended counts (an organization keeps
+    the credit for what its people did while there); ``now=True`` asks who works where
+    today, for questions about live contacts."""
 
-    def __init__(self, g: nx.MultiDiGraph):
+    def __init__(self, g: nx.MultiDiGraph, *, now: bool = False):
         self.g = g
         self.employers: dict[str, list[str]] = {}
         self.staff: dict[str, list[str]] = defaultdict(list)
         for n, d in g.nodes(data=True):
             if d.get("label") == "Person":
-                self.employers[n] = employers(g, n)
+                self.employers[n] = employers(g, n, now=now)
                 for org in self.employers[n]:
                     self.staff[org].append(n)
         for people in self.staff.values():
@@ -205,6 +220,13 @@ def credited(g: nx.MultiDiGraph, people: People | None = None) -> list[dict[str,
     [('pd', 'c')]
     >>> evidence(g, credited(g)[0])
     'via Chief Ray, Chief, spoke at Build'
+
+    Registered only (an attendee import's sign-up not seen there) is no part taken:
+
+    >>> g.add_node("d", label="Person", name="Dee"); _ = g.add_edge("d", "pd", type="WORKS_FOR")
+    >>> _ = g.add_edge("d", "e", type="REGISTERED")
+    >>> [(r["unit"], r["via"]) for r in credited(g)]
+    [('pd', 'c')]
     """
     people = people or People(g)
     out = []

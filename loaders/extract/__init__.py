@@ -19,7 +19,7 @@ from loaders.extract.document import read_document
 from loaders.extract.draft import Draft, Drafter, prune, write
 from loaders.extract.entities import Recognizer
 from loaders.extract.facts import FactReader
-from loaders.extract.gazetteer import Gazetteer, load_gazetteer
+from loaders.gazetteer import Gazetteer, load_gazetteer
 
 __all__ = ["Draft", "draft_report", "extract", "load_gazetteer", "write"]
 

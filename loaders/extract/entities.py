@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from loaders import normalize
 from loaders.extract import names
 from loaders.extract.document import Document, Sentence
-from loaders.extract.gazetteer import Gazetteer, KindGuess, Known
+from loaders.gazetteer import Gazetteer, KindGuess, Known
 
 
 @dataclass

@@ -13,7 +13,7 @@ from loaders.extract import names
 from loaders.extract.document import Document, Sentence
 from loaders.extract.entities import Evidence, Org, Person, Recognizer, sentence_state
 from loaders.extract.figures import EVENT_KINDS, NUMBER, QUAL, find_dates, number, qualifier
-from loaders.extract.gazetteer import Gazetteer
+from loaders.gazetteer import Gazetteer
 from loaders.extract.records import Commitment, Event, Facts, Metric, Role, Tie
 
 # ---------------------------------------------------------------------------- the reader

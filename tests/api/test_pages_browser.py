@@ -164,6 +164,84 @@ def test_import_dry_run_then_confirm(page, tmp_path) -> None:
     assert page.outside == [] and page.errors == []
 
 
+def test_import_an_attendee_export_with_a_kind_corrected(page, tmp_path) -> None:
+    """SYNTHETIC sign-in sheet of the seed's Gulfport build: Biloxi PD is matched, Gulf
+    Coast Freight is created with a guessed kind, which the person corrects before the
+    import; then a SYNTHETIC survey of the same build."""
+    signin = tmp_path / "signin.csv"
+    signin.write_text("Name,Agency,Title,Attended\r\n"
+                      "Rae Quill,Biloxi PD,Detective,yes\r\n"
+                      "Sol Vance,Gulf Coast Freight,Dispatcher,no\r\n", encoding="utf-8")
+    page.click("text=Import")
+    page.fill("#attevent", "event:ms:2020-01-16:gulfport-coalition-build")
+    page.set_input_files("#attfile", str(signin))
+    page.click("#attplan")
+    page.wait_for_selector('#attresult tr[data-name="Gulf Coast Freight"]')
+    text = page.inner_text("#attresult")
+    assert "Plan: nothing written yet: 2 people, 1 attended, 1 registered only" in text
+    row = page.locator('#attresult tr[data-name="Gulf Coast Freight"] select')
+    assert row.input_value() == "trucking company"  # guessed from 'Freight'
+    row.select_option("shipper")
+    page.click("#attgo")
+    page.wait_for_function("document.getElementById('attresult').textContent"
+                           ".includes('Imported')")
+    page.click("text=Explorer")
+    page.fill("#q", "gulf coast freight")
+    page.wait_for_selector("#hits li")
+    page.click("#hits li >> nth=0")
+    page.wait_for_function("document.getElementById('profile').textContent"
+                           ".includes('shipper')")
+    survey = tmp_path / "survey.csv"
+    survey.write_text("Timestamp,Name,The presenters were knowledgeable\r\n"
+                      "2020-01-16 15:00,Rae Quill,Agree\r\n"
+                      "2020-01-16 15:05,Sol Vance,Disagree\r\n", encoding="utf-8")
+    page.click("text=Import")
+    page.fill("#survevent", "event:ms:2020-01-16:gulfport-coalition-build")
+    page.set_input_files("#survfile", str(survey))
+    page.click("#survplan")
+    page.wait_for_selector("#survresult table")
+    assert "2 respondents" in page.inner_text("#survresult")
+    assert "Rae Quill" not in page.inner_text("#survresult")
+    page.click("#survgo")
+    page.wait_for_function("document.getElementById('survresult').textContent"
+                           ".includes('Imported')")
+    assert page.outside == [] and page.errors == []
+
+
+def test_import_a_report_as_tables_corrected_then_loaded(page) -> None:
+    """SYNTHETIC report (tests/extract/reports/synthetic_fargo.txt): drafted into tables,
+    one organization's name corrected in its cell, one row removed, then dry-run and
+    loaded; the corrected name is what the graph holds."""
+    report = Path(__file__).parents[1] / "extract" / "reports" / "synthetic_fargo.txt"
+    page.click("text=Import")
+    page.set_input_files("#reportfile", str(report))
+    page.click("#draft")
+    page.wait_for_selector('#drafttables table[data-sheet="organizations"]')
+    assert "Drafted from synthetic_fargo.txt" in page.inner_text("#draftnotes")
+    orgs = page.locator('table[data-sheet="organizations"] input[data-col="name"]')
+    names = orgs.evaluate_all("els => els.map(e => e.value)")
+    assert "Red Trail Freight" in names and "Cass County Sheriff's Office" in names
+    i = names.index("Red Trail Freight")
+    orgs.nth(i).fill("Red Trail Freight Lines")
+    # removing the metrics rows: they are not loaded
+    drops = page.locator('table[data-sheet="metrics"] button.drop')
+    assert drops.count() == 2  # participants 45 and know next steps 82%
+    while drops.count():
+        drops.first.click()
+    assert page.locator('table[data-sheet="metrics"] tr[data-row]').count() == 0
+    page.click("#draftdry")
+    page.wait_for_selector("#draftdiff table")
+    assert "Dry run" in page.inner_text("#draftdiff")
+    page.click("#draftload")
+    page.wait_for_function(
+        "document.getElementById('draftdiff').textContent.includes('Loaded')")
+    page.click("text=Explorer")
+    page.fill("#q", "red trail freight lines")
+    page.wait_for_selector("#hits li")
+    assert "Red Trail Freight Lines" in page.inner_text("#hits")
+    assert page.outside == [] and page.errors == []
+
+
 def _open_stakeholder(page, query: str) -> None:
     page.click("text=Explorer")
     page.fill("#q", query)

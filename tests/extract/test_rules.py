@@ -11,7 +11,7 @@ import yaml
 from graph import model
 from loaders.extract import draft_report, load_gazetteer
 from loaders.extract.draft import write
-from loaders.extract.gazetteer import GAZETTEER
+from loaders.gazetteer import GAZETTEER
 from loaders.load import plan_workbook
 from tests.conftest import REPO
 

@@ -280,3 +280,26 @@ def test_conditional_update_applies_only_at_its_version(store: GraphStore) -> No
     assert store._execute(queries.DELETE_NODE_IF, [{"id": "a", "version": "v2"}]) == \
         [{"id": "a"}]
     assert store.is_empty()
+
+
+def test_import_matching_reads(store: GraphStore) -> None:
+    """What an attendee import asks (graph/queries.py ORGS_FOR_MATCHING, PEOPLE_BY_ID): the
+    same rows on every backend, a missing property as None."""
+    from graph import queries
+
+    store.upsert_nodes(("Organization", "LawEnforcement"), [
+        {"id": "org:il:isp", "props": {"id": "org:il:isp", "name": "Illinois State Police",
+                                       "aliases": ["ISP"], "state": "IL",
+                                       "kind": "law enforcement", "source": "a.csv"}},
+        {"id": "org:x", "props": {"id": "org:x", "name": "X"}}])
+    store.upsert_nodes(("Person",), [{"id": "person:p", "props": {"id": "person:p",
+                                                                  "name": "P",
+                                                                  "source": "signin.csv"}}])
+    rows = sorted(store.read(queries.ORGS_FOR_MATCHING, {}), key=lambda r: r["id"])
+    assert rows == [
+        {"id": "org:il:isp", "name": "Illinois State Police", "aliases": ["ISP"], "state": "IL",
+         "kind": "law enforcement", "source": "a.csv"},
+        {"id": "org:x", "name": "X", "aliases": None, "state": None, "kind": None,
+         "source": None}]
+    assert store.read(queries.PEOPLE_BY_ID, {"ids": ["person:p", "org:x", "nope"]}) == [
+        {"id": "person:p", "source": "signin.csv"}]

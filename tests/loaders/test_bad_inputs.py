@@ -123,7 +123,7 @@ CASES: dict[str, tuple[dict[str, str], tuple[str, int, str], str]] = {
             source_id,type,target_id
             org:x,local contact,org:ms:biloxi-pd
         """},
-        ("relationships.csv", 2, "source_id"), "is invalid; fix that row first"),
+        ("relationships.csv", 2, "source_id"), "organizations.csv row 4, which is invalid: unknown state"),
 }
 
 

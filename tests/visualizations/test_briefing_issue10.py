@@ -41,6 +41,14 @@ def test_nothing_to_assess_is_said_with_what_to_record() -> None:
     assert "No organization (conveners aside) is recorded as taking part in an event in MS" \
         in section(md, "MS", 4)
     assert "Nobody has stalled" not in md
+    # an unnamed group of casinos took part: the sites are "named" ones that are missing
+    g = _bare()
+    g.add_node("grp", label="Group", kind="casino", name="3 local casinos (unnamed)",
+               count=3, unnamed=True, state="MS")
+    g.add_edge("grp", "b", type="ATTENDED")
+    md = to_markdown(analyze(g, states=["MS"], as_of=AS_OF))
+    assert "No named truck stops, bus terminals or casinos are recorded in MS" in \
+        section(md, "MS", 2)
     intro = section(md, "MS", 5)
     assert intro.strip().startswith("Nothing to assess:") and "No introductions needed" not in md
     assert "Record sites with their local law enforcement" in intro

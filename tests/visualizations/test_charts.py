@@ -239,3 +239,12 @@ def test_all_charts_always_gives_each_chart() -> None:
     assert [c["title"] for c in charts.all_charts(_report())] == [
         "Engagement funnel", "Blueprint coverage by state", "Attendance by sector",
         "Tips and hotline reports over time", "Iowa MVE model adoption"]
+
+
+def test_charts_name_the_places_they_list() -> None:
+    # US states are states, Canadian provinces provinces, a mix jurisdictions
+    for rows, word in ((["MS", "AL"], "state"), (["CA-AB", "CA-ON"], "province"),
+                       (["MS", "CA-AB"], "jurisdiction")):
+        c = charts.coverage(_report(coverage=[{"state": s, "coverage": 0.5} for s in rows]))
+        assert c["title"] == f"Blueprint coverage by {word}"
+        assert c["alt"].startswith(f"Blueprint coverage by {word}: {rows[0]} 50%")

@@ -178,7 +178,7 @@ def test_html_report_embeds_charts_tables_and_network(browser, seeded_service, t
     # the roles table; MS has no site, no follow-up due and no introduction to table, and
     # says so instead (issue 10: empty is not good news)
     assert page.locator("table").count() >= 1
-    assert "No truck stops, bus terminals or casinos are recorded in MS" in \
+    assert "No named truck stops, bus terminals or casinos are recorded in MS" in \
         page.locator("body").inner_text()
     net = next(f for f in page.frames if f != page.main_frame)
     net.wait_for_function("window.coalition && window.coalition.ready", timeout=30000)
@@ -294,3 +294,12 @@ def test_legend_shows_shapes_and_colours_of_the_page(browser, seeded_service, tm
     # kind not stated in 001: white, never a guessed sector
     assert colours["org:quality-carriers"] == [SECTOR_COLOUR["kind not recorded"], "square"]
     assert colours["person:racine-coalition-against-human-trafficking:neal-lofy"][1] == "dot"
+
+
+def test_tooltips_give_the_level_and_whether_it_was_inferred() -> None:
+    from visualizations.network import _tooltip
+    stated = {"name": "Pine Belt Task Force", "kind": "task force", "level": "regional"}
+    inferred = {"name": "Biloxi PD", "kind": "law enforcement", "level": "local",
+                "level_inferred": True}
+    assert "level: regional" in _tooltip(stated, False).splitlines()
+    assert "level: local (inferred from kind and name)" in _tooltip(inferred, False).splitlines()

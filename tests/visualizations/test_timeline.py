@@ -55,3 +55,25 @@ def test_time_slider_grows_the_network(browser, tmp_path) -> None:  # noqa: F811
     assert slide(pg, 3) == "all dates"
     assert outside == []
     pg.close()
+
+
+@needs_chromium
+def test_an_ended_tie_is_history(browser, tmp_path) -> None:  # noqa: F811
+    """SYNTHETIC: A partnered with B from 2020-03-01 to 2021 (year only); C with A, undated
+    and still holding. By hand: hidden at first (it has ended); shown with 'ended ties';
+    as of 2020-03-01 the slider shows it as it stood."""
+    g = grown()
+    g.edges["a", "b", 0]["end"] = "2021"
+    g.add_edge("c", "a", type="PARTNERS_WITH")
+    render(g, tmp_path / "t.html", title="SYNTHETIC ended tie")
+    pg, outside = open_page(browser, tmp_path / "t.html")
+    assert ("a", "b") not in visible(pg)[1] and ("c", "a") in visible(pg)[1]
+    pg.check('input[name="ended"]')
+    assert ("a", "b") in visible(pg)[1]
+    pg.uncheck('input[name="ended"]')
+    assert slide(pg, 2) == "as of 2020-03-01"
+    assert ("a", "b") in visible(pg)[1]
+    legend = pg.inner_text("body")
+    assert "ended tie (history; shown on request)" in legend
+    assert outside == []
+    pg.close()

@@ -57,6 +57,7 @@ def test_a_province_is_assessed_against_the_canadian_blueprint(tmp_path: Path,
     assert "state-trucking-association" not in ab and "rcmp" not in tx
     assert tx["state-trucking-association"]["status"] == "filled"
     charts = {c["title"]: c for c in all_charts(r)}
-    assert "CA-AB" in charts["Blueprint coverage by state"]["alt"]
+    # a Canadian province beside a US state: the places are "jurisdictions"
+    assert "CA-AB" in charts["Blueprint coverage by jurisdiction"]["alt"]
     mve = next(c for t, c in charts.items() if "MVE" in t)
     assert "CA-AB" in mve["svg"] and "CA-AB" in mve["alt"]

@@ -80,3 +80,54 @@ def test_in_the_report_and_the_briefing() -> None:
     assert "### 9. What each build changed" in text
     row = next(line for line in text.splitlines() if line.startswith("| First build"))
     assert "Stop – Pd" in row and "100% (1 ties, 2 members) → 33% (2 ties, 4 members)" in row
+
+
+def two_builds_of_one_year() -> nx.MultiDiGraph:
+    """SYNTHETIC: two builds dated 2017 only, so which came first is unknown. 'both' attended
+    the two; 'north' only the first; 'south' only the second; 'old' had a tie in 2015; 'web'
+    first appears at a webinar in June 2017 (a day-dated event, not a build)."""
+    g = nx.MultiDiGraph()
+    for b, where in (("jackson", "Jackson build"), ("tupelo", "Tupelo build")):
+        g.add_node(b, label="Event", kind="coalition build", name=where, date="2017",
+                   date_precision="year", state="MS")
+    g.add_node("webinar", label="Event", kind="webinar", name="Webinar", date="2017-06-01",
+               state="MS")
+    for n in ("both", "north", "south", "old", "web", "ngo"):
+        g.add_node(n, label="Organization", kind="nonprofit", name=n.title(), state="MS")
+    g.add_edge("old", "ngo", type="PARTNERS_WITH", date="2015-03-01")
+    for n, b in (("both", "jackson"), ("both", "tupelo"), ("north", "jackson"),
+                 ("south", "tupelo"), ("old", "jackson"), ("web", "webinar")):
+        g.add_edge(n, b, type="ATTENDED")
+    return g
+
+
+def test_builds_whose_order_is_unknown_share_only_who_was_at_both() -> None:
+    g = two_builds_of_one_year()
+    jackson, tupelo = build_changes(g, "jackson"), build_changes(g, "tupelo")
+    # by hand: 'old' was engaged in 2015; 'south' only at Tupelo and 'north' only at Jackson;
+    # 'web' first at a webinar inside both windows (2017-01-01 to 2018-06-30), which is no
+    # build, so it counts for both; 'both' at each, with the other build named
+    assert [o["id"] for o in jackson["first_time"]] == ["both", "north", "web"]
+    assert [o["id"] for o in tupelo["first_time"]] == ["both", "south", "web"]
+    both = jackson["first_time"][0]
+    assert both["order_unknown"] == [{"id": "tupelo", "name": "Tupelo build", "date": "2017"}]
+    assert "order_unknown" not in jackson["first_time"][1]
+    assert [e["id"] for e in tupelo["order_unknown"]] == ["jackson"]
+    report = analyze(g, states=["MS"], as_of=dt.date(2019, 1, 1), window_months=6)
+    text = to_markdown(report)
+    assert text.count("- Order unknown:") == 1  # one line for the pair
+    assert ("- Order unknown: Jackson build (2017 (year only)) and Tupelo build (2017 (year "
+            "only)) cannot be put in order") in text
+    assert "Both (`both`) took part in both, so it is listed as first engaged at each" in text
+
+
+def test_a_build_with_exact_dates_credits_only_its_own() -> None:
+    g = two_builds_of_one_year()
+    g.nodes["jackson"].update(date="2017-02-01", date_precision="day")
+    g.nodes["tupelo"].update(date="2017-04-01", date_precision="day")
+    jackson, tupelo = build_changes(g, "jackson"), build_changes(g, "tupelo")
+    # 'both' was first at Jackson (February), so Tupelo (April) did not engage it; the
+    # webinar (June) is in both windows
+    assert [o["id"] for o in jackson["first_time"]] == ["both", "north", "web"]
+    assert [o["id"] for o in tupelo["first_time"]] == ["south", "web"]
+    assert jackson["order_unknown"] == [] == tupelo["order_unknown"]

@@ -193,3 +193,18 @@ def test_the_schedule_comes_from_the_blueprint(tmp_path) -> None:
     bad.write_text("followups: {months: [0]}\nroles: []\n")
     with pytest.raises(ConfigError, match="months must be a list"):
         load_schedule(bad)
+
+
+def test_a_build_with_its_own_months() -> None:
+    """SYNTHETIC: a build on 2020-01-16 whose programme follows up at two months; a
+    follow-up on 2020-03-20 is 4 days after that point (2020-03-16), inside the 15-day
+    window, so done; the blueprint's 1-, 3- and 6-month points are not asked for."""
+    g = nx.MultiDiGraph()
+    g.add_node("b", label="Event", kind="coalition build", name="B", date="2020-01-16",
+               state="MS", followup_months=[2])
+    g.add_node("f", label="Event", kind="meeting", name="F", date="2020-03-20", state="MS")
+    g.add_edge("f", "b", type="FOLLOWS")
+    r = schedule(g, dt.date(2020, 6, 1))
+    assert [(p["months"], p["status"], p["own_months"]) for p in r["points"]] == [
+        (2, "done", [2])]
+    assert r["unmatched"] == []

@@ -1,5 +1,9 @@
-"""What extraction knows before reading: kind rules, common organizations, and (optionally)
-the graph's own organizations. The data is in ``loaders/gazetteer.yaml``; see its header."""
+"""What intake knows before reading: kind rules, common organizations, and (optionally)
+the graph's own organizations. The data is in ``loaders/gazetteer.yaml``; see its header.
+
+Shared by report extraction (``loaders/extract``) and the attendee and survey imports
+(``loaders/attendees.py``, ``loaders/survey.py``), so that a name gets the same kind, and a
+survey statement the same metric name, whichever way it came in."""
 
 from __future__ import annotations
 
@@ -15,7 +19,7 @@ import yaml
 from graph import model
 from loaders import normalize
 
-GAZETTEER = Path(__file__).resolve().parent.parent / "gazetteer.yaml"
+GAZETTEER = Path(__file__).resolve().parent / "gazetteer.yaml"
 
 
 @dataclass(frozen=True)
