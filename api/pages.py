@@ -38,7 +38,8 @@ fieldset legend{font-weight:600;font-size:.85rem}.hint{color:#666;font-size:.8re
 <button role="tab" data-tab="dashboard" aria-selected="true">Dashboard</button>
 <button role="tab" data-tab="explorer">Explorer</button>
 <button role="tab" data-tab="console">Cypher console</button>
-<button role="tab" data-tab="import">Import</button></nav>
+<button role="tab" data-tab="import">Import</button>
+<button role="tab" data-tab="changes">History</button></nav>
 <label style="margin-left:auto">API key <input id="key" type="password" size="18"
  placeholder="only if keys are on"></label></header>
 <main>
@@ -61,7 +62,16 @@ fieldset legend{font-weight:600;font-size:.85rem}.hint{color:#666;font-size:.8re
  <div class="cols"><div>
  <label>Search <input id="q" autocomplete="off" placeholder="name, e.g. biloxi"></label>
  <ul id="hits"></ul>
- <h2 id="who"></h2><div id="profile"></div></div>
+ <h2 id="who"></h2>
+ <p id="editbar" hidden><button class="act" id="edit">Edit</button>
+ <button class="act" id="del">Delete</button> <button class="act" id="hist">History</button></p>
+ <form id="editform" hidden><table id="editfields"></table>
+ <button class="act" type="submit" id="save">Save</button> <button class="act" type="button" id="canceledit">Cancel</button></form>
+ <div id="delask" hidden role="alertdialog" aria-label="confirm delete"><p id="delmsg"></p>
+ <button class="act" id="delyes">Delete it</button> <button class="act" id="delno">Keep it</button></div>
+ <p id="editmsg" role="status"></p>
+ <div id="histlist" hidden></div>
+ <div id="profile"></div></div>
  <div><div id="graphwrap"><div id="graph" role="img" aria-label="ego network"></div>
  <p id="egoempty" hidden>Nothing in this network matches these filters.</p></div>
  <div id="hubs" hidden><p>Not expanded, being hubs tied to much of the graph (click one in
@@ -70,6 +80,12 @@ fieldset legend{font-weight:600;font-size:.85rem}.hint{color:#666;font-size:.8re
  <details open><summary>Filters</summary><div id="egofilters"></div></details>
  <p><label>Path from <input id="pa" size="22"></label> <label>to <input id="pb" size="22"></label>
  <button class="act" id="findpath">Find paths</button></p><ol id="paths"></ol></div></div>
+</section>
+<section id="changes" hidden>
+ <p>Every change to the graph, newest first (the whole log needs the admin role). Undo puts back
+ what a change touched; it is refused while a later change touched the same records.</p>
+ <button class="act" id="loadchanges">Show the change log</button>
+ <div id="changelist"></div>
 </section>
 <section id="console" hidden>
  <textarea id="cypher" rows="4" cols="90">MATCH (o:Organization {state: $state}) RETURN o.id AS id, o.name AS name ORDER BY name</textarea><br>
@@ -248,9 +264,113 @@ async function show(id) {
   const facts = p.metrics.map(m => `<li>${esc(m.name)}: <b>${esc(m.value)}</b> ${esc(m.unit || "")}</li>`).join("");
   $("profile").innerHTML = `<table>${rows}</table>` + (facts ? `<h3>Facts</h3><ul id="facts">${facts}</ul>` : "") +
     `<h3>Connections</h3><ul id="connections">${ties || "<li>none</li>"}</ul><h3>Events</h3><ul>${evs || "<li>none</li>"}</ul><p>Source: ${esc(p.provenance.citation || p.provenance.source)}</p>`;
+  CURRENT = p;
+  $("editbar").hidden = false; $("editform").hidden = true; $("delask").hidden = true;
+  $("histlist").hidden = true;
   egoFocus = id; egoExpand = [];
   await drawEgo();
 }
+// -- editing (docs/editing.md): a form of the sheet's columns, checked by the loader on save
+let CURRENT = null;
+const COLUMNS = {
+  Organization: ["name", "kind", "level", "state", "county", "city", "aliases", "website", "note", "citation"],
+  Person: ["name", "organization_id", "title", "role", "email", "phone", "start", "end", "note", "citation"]};
+function cellValue(v) { return v == null ? "" : Array.isArray(v) ? v.join("; ") : String(v); }
+$("edit").addEventListener("click", () => {
+  const cols = COLUMNS[CURRENT.label];
+  if (!cols) { $("editmsg").textContent = "only organizations and people are edited here"; return; }
+  const have = Object.assign({}, CURRENT.profile, {citation: CURRENT.provenance.citation});
+  $("editfields").innerHTML = cols.map(c => `<tr><th><label for="f-${c}">${esc(c)}</label></th>` +
+    `<td><input id="f-${c}" data-col="${c}" size="40" value="${esc(cellValue(have[c]))}" data-was="${esc(cellValue(have[c]))}"></td></tr>`).join("");
+  $("editform").hidden = false; $("editmsg").textContent = "";
+  $("f-name").focus();
+});
+$("canceledit").addEventListener("click", () => { $("editform").hidden = true; });
+$("editform").addEventListener("submit", async (e) => {
+  e.preventDefault();
+  const fields = {};
+  $("editfields").querySelectorAll("input").forEach(i => {
+    if (i.value !== i.dataset.was) fields[i.dataset.col] = i.value.trim() ? i.value : null;
+  });
+  if (!Object.keys(fields).length) { $("editmsg").textContent = "nothing changed"; return; }
+  const id = CURRENT.id;
+  try {
+    await api("/api/stakeholders/" + encodeURIComponent(id), {method: "PATCH",
+      headers: {"Content-Type": "application/json", "If-Match": '"' + CURRENT.version + '"'},
+      body: JSON.stringify({fields})});
+  } catch (err) {
+    if (String(err.message) === "409") $("editmsg").textContent = "Someone changed it since you opened it: reopen it to see their change, then edit again.";
+    return;
+  }
+  await show(id);
+  $("editmsg").textContent = "Saved: " + Object.keys(fields).join(", ") + ".";
+});
+$("del").addEventListener("click", () => {
+  $("delmsg").textContent = `Delete ${CURRENT.profile.name || CURRENT.id} and its ${CURRENT.connections.length + CURRENT.events.length} ties? It can be undone from its history.`;
+  $("delask").hidden = false; $("delyes").focus();
+});
+$("delno").addEventListener("click", () => { $("delask").hidden = true; });
+$("delyes").addEventListener("click", async () => {
+  const id = CURRENT.id;
+  const r = await fetchJSON("/api/stakeholders/" + encodeURIComponent(id), {method: "DELETE",
+    headers: {"If-Match": '"' + CURRENT.version + '"'}});
+  const why = r.body.error || {};
+  if (r.status === 409 && why.people) {
+    $("delmsg").textContent = `${why.people.length} people work for it (${why.people.join(", ")}): delete them too?`;
+    $("delyes").onclick = async () => {
+      $("delyes").onclick = null;
+      await api("/api/stakeholders/" + encodeURIComponent(id) + "?cascade=true", {method: "DELETE",
+        headers: {"If-Match": '"' + CURRENT.version + '"'}});
+      deleted(id);
+    };
+    return;
+  }
+  if (!r.ok) { $("error").textContent = why.message || String(r.status); return; }
+  deleted(id);
+});
+function deleted(id) {
+  $("delask").hidden = true; $("editbar").hidden = true; $("profile").innerHTML = "";
+  $("who").textContent = ""; CURRENT = null;
+  $("editmsg").textContent = `Deleted ${id}. Undo it from the History tab.`;
+}
+// like api(), but hands back a refusal instead of throwing (the page decides what it means)
+async function fetchJSON(path, opts = {}) {
+  $("error").textContent = "";
+  const headers = Object.assign({}, opts.headers || {});
+  if ($("key").value) headers["Authorization"] = "Bearer " + $("key").value;
+  const r = await fetch(path, Object.assign({}, opts, {headers}));
+  return {ok: r.ok, status: r.status, body: await r.json().catch(() => ({}))};
+}
+// a change that a later one undid says so, and offers no second undo
+function changeItems(cs) {
+  const undone = new Set(cs.map(c => c.undoes).filter(Boolean));
+  return cs.map(c => {
+    const who = [c.role, c.key || c.os_user].filter(Boolean).join(" ");
+    return `<li data-change="${esc(c.id)}"><b>${esc(c.action)}</b> ${esc(c.summary || "")} · ${esc(c.time)} · ${esc(who)}` +
+      (undone.has(c.id) ? " (undone)" : ` <button class="act undo" data-change="${esc(c.id)}" aria-label="undo ${esc(c.action)} ${esc(c.time)}">Undo</button>`) + "</li>";
+  }).join("");
+}
+async function undoFrom(list, reload) {
+  list.querySelectorAll("button.undo").forEach(b => b.addEventListener("click", async () => {
+    const r = await fetchJSON("/api/changes/" + encodeURIComponent(b.dataset.change) + "/undo", {method: "POST"});
+    const why = r.body.error || {};
+    if (!r.ok) { $("error").textContent = why.message || String(r.status); return; }
+    await reload();
+  }));
+}
+async function showHistory() {
+  const cs = await api("/api/changes?entity=" + encodeURIComponent(CURRENT.id));
+  $("histlist").innerHTML = `<h3>History</h3><ol>${changeItems(cs) || "<li>no change recorded</li>"}</ol>`;
+  $("histlist").hidden = false;
+  undoFrom($("histlist"), async () => { await show(CURRENT.id).catch(() => {}); await showHistory(); });
+}
+$("hist").addEventListener("click", showHistory);
+async function showChanges() {
+  const cs = await api("/api/changes?limit=200");
+  $("changelist").innerHTML = `<ol>${changeItems(cs) || "<li>no change recorded</li>"}</ol>`;
+  undoFrom($("changelist"), showChanges);
+}
+$("loadchanges").addEventListener("click", showChanges);
 // Hubs (an organizer tied to every build) are shown but not expanded: the ego network would
 // be the whole graph. A click on one, or its button, expands through it.
 let egoFocus = null, egoExpand = [];
