@@ -141,20 +141,23 @@ def undo(service: CoalitionService, change_id: str, *, key: Key | None,
 
 
 def history(service: CoalitionService, *, entity: str | None = None, since: str | None = None,
-            limit: int = 100, include_contacts: bool = True) -> list[dict[str, Any]]:
-    """Changes, newest first, with what each touched (``entity``'s part only, when given)."""
+            limit: int = 100, include_contacts: bool = True, max_entries: int = 20
+            ) -> list[dict[str, Any]]:
+    """Changes, newest first, with what each touched (``entity``'s part only, when given;
+    at most ``max_entries`` a change)."""
     hide = () if include_contacts else model.CONTACT_PROPERTIES
     with service.store() as store:
         return editing.history(store, entity=entity, since=since_param(since), limit=limit,
-                               hide=hide)
+                               hide=hide, max_entries=max_entries)
 
 
-def change(service: CoalitionService, change_id: str) -> dict[str, Any]:
-    """One change with every entry."""
+def change(service: CoalitionService, change_id: str, *, max_entries: int = 1000
+           ) -> dict[str, Any]:
+    """One change with its entries (the first ``max_entries``)."""
     with service.store() as store:
         [found] = store.changes(ids=[change_id], limit=1) or [None]
         if found is None:
             raise editing.NotFound(f"no change {change_id!r} (see GET /api/changes, "
                                    "coalition history)")
         return editing.history(store, since=None, limit=1, entries=True,
-                               only=change_id)[0]
+                               only=change_id, max_entries=max_entries)[0]

@@ -142,7 +142,7 @@ class Change:
         """The ``Change`` node's properties (nulls left out: neither store keeps them)."""
         props = {"id": self.id, "time": self.time, "action": self.action,
                  "summary": self.summary, "undoes": self.undoes,
-                 "entries": len(self.entries), **self.who.props()}
+                 "entry_count": len(self.entries), **self.who.props()}
         return {k: v for k, v in props.items() if v is not None}
 
     def parts(self, limit: int = PART_BYTES) -> list[Row]:

@@ -426,10 +426,11 @@ def _write_edges(store: GraphStore, edges: list[Row]) -> None:
 
 def history(store: GraphStore, *, entity: str | None = None, since: str | None = None,
             limit: int = 100, entries: bool = True, hide: tuple[str, ...] = (),
-            only: str | None = None) -> list[Row]:
+            only: str | None = None, max_entries: int = 100) -> list[Row]:
     """Changes, newest first, each with its entries (what each touched, before and after,
     and the properties that changed), those of ``entity`` only when given; ``only``: that
-    one change."""
+    one change. At most ``max_entries`` entries a change (a load touches thousands):
+    ``entry_count`` says how many there are."""
     out = []
     for c in store.changes(entity=entity, since=since, limit=limit,
                            ids=[only] if only else None):
@@ -437,6 +438,8 @@ def history(store: GraphStore, *, entity: str | None = None, since: str | None =
         if entries:
             found = store.change_entries(c["id"])
             shown = [e for e in found if entity is None or entity in e.entities()]
+            item["entries_shown"] = min(len(shown), max_entries)
+            shown = shown[:max_entries]
             item["entries"] = [changelog.hide({**e.as_dict(), "changes":
                                                changelog.changed_properties(e.before, e.after)},
                                               hide) for e in shown]

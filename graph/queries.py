@@ -605,9 +605,13 @@ DETACH DELETE n
 RETURN id
 """
 
-#: a node's relationships, both ways, as edges_by_key returns them
+#: a node's relationships, both ways, as edges_by_key returns them (two matches by the id
+#: index: an OR of both ends would scan every relationship); a self-loop comes twice
 NODE_EDGES = f"""
-MATCH (a:{ENTITY})-[e]->(b:{ENTITY}) WHERE a.id = $id OR b.id = $id
+MATCH (a:{ENTITY} {{id: $id}})-[e]->(b:{ENTITY})
+RETURN type(e) AS type, a.id AS src, b.id AS dst, e.key AS key, properties(e) AS props
+UNION ALL
+MATCH (a:{ENTITY})-[e]->(b:{ENTITY} {{id: $id}})
 RETURN type(e) AS type, a.id AS src, b.id AS dst, e.key AS key, properties(e) AS props
 """
 

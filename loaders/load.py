@@ -26,6 +26,7 @@ import json
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -296,34 +297,42 @@ def load(path: Path, store: GraphStore, *, dry_run: bool = False, skip_invalid: 
     moved = {rtype: [{"src": r["src"], "key": r["key"]} for r in rows
                      if ends.get((rtype, r["src"], r["key"]), r["dst"]) != r["dst"]]
              for rtype, rows in before.edges.items()}
-    change = None
+    # The change log's parts (serialised, compressed) are made in a thread while the graph's
+    # writes run: those wait on the server, and zlib lets go of the GIL.
+    change, parts, recorded, t_log = None, None, False, 0.0
+    pool = ThreadPoolExecutor(1, thread_name_prefix="change-log")
+    gc_was_on = gc.isenabled()
     try:
+        if total:
+            t0 = time.perf_counter()
+            gc.disable()  # tens of thousands of small objects, no cycles (as plan_workbook)
+            change = load_change(before, [known, fresh], edge_groups,
+                                 who=who or Who.cli(), source=path.name)
+            parts = pool.submit(change.parts)
+            t_log = time.perf_counter() - t0
         store.write_nodes(known, tick)
         store.write_nodes(fresh, tick, new=True)
         store.delete_edges(moved)
         store.write_edges(edge_groups, tick)  # after every node: edges match their ends by id
-        if total:
-            t_log = time.perf_counter()
-            gc_was_on = gc.isenabled()
-            gc.disable()  # tens of thousands of small objects, no cycles (as plan_workbook)
-            try:
-                change = load_change(before, [known, fresh], edge_groups,
-                                     who=who or Who.cli(), source=path.name)
-                store.record_change(change)
-            finally:
-                if gc_was_on:
-                    gc.enable()
-            report.timings["change_log"] = time.perf_counter() - t_log
+        if change is not None and parts is not None:
+            t0 = time.perf_counter()
+            recorded = True
+            store.record_change(change, parts.result())
+            report.timings["change_log"] = t_log + time.perf_counter() - t0
             store.settle()  # kept on disk? (a full disk shows only here, after the last write)
     except BaseException as e:
         failed = take_back(store, before, e, what=f"Writing {path} failed after {done:,} of "
                            f"{total:,} records", progress=progress)
-        if change is not None:  # the load did not happen: neither did its change
+        if recorded and change is not None:  # the load did not happen: neither did its change
             with contextlib.suppress(Exception):
                 store.forget_change(change.id)
         if not isinstance(e, Exception):  # Ctrl-C: taken back, and still an interrupt
             raise
         raise failed from e
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+        if gc_was_on:
+            gc.enable()
     report.timings["write"] = time.perf_counter() - t_diff
     report.change = change.id if change else None
     return report

@@ -388,10 +388,11 @@ class GraphStore(ABC):
         return rows
 
     # -- the change log (graph/changelog.py), append-only
-    def record_change(self, change: Change) -> None:
-        """Append a change to the log: its parts in batches, then the Change node, so that a
-        Change node is found only once all of it is there."""
-        for batch in changelog.batches(change.parts()):
+    def record_change(self, change: Change, parts: list[Row] | None = None) -> None:
+        """Append a change to the log: its parts (``change.parts()``, unless made already)
+        in batches, then the Change node, so that a Change node is found only once all of
+        it is there."""
+        for batch in changelog.batches(change.parts() if parts is None else parts):
             self._write(queries.RECORD_CHANGE_PARTS, batch)
         self._write(queries.RECORD_CHANGE, [change.record()])
 

@@ -164,7 +164,9 @@ def test_a_load_is_one_change_and_undoing_it_gives_the_graph_back(
     report = load(SEED, embedded_store, who=WHO)
     [change] = embedded_store.changes()
     assert change["id"] == report.change and change["action"] == "load"
-    assert change["entries"] == report.written
+    assert change["entry_count"] == report.written
+    [shown] = editing.history(embedded_store, max_entries=5)
+    assert len(shown["entries"]) == 5 and shown["entry_count"] == report.written
     seeded = fingerprint(embedded_store)
     wb = write_workbook(tmp_path / "more", organizations="""
         id,name,kind,state,city,note

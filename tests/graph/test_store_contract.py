@@ -187,7 +187,7 @@ def test_a_change_round_trips_with_its_entries_in_order(store: GraphStore) -> No
     store.record_change(c)
     [row] = store.changes()
     assert row == {"id": c.id, "time": c.time, "action": "create", "summary": "three things",
-                   "entries": 3, "role": "editor", "key": "k1"}
+                   "entry_count": 3, "role": "editor", "key": "k1"}
     assert [e.as_dict() for e in store.change_entries(c.id)] == [e.as_dict() for e in entries]
 
 
