@@ -1,0 +1,69 @@
+"""Near-duplicate organizations (issue 12, item 2): blocking instead of all pairs, sites of
+one chain never flagged, typos still flagged, the terminal shows a count and the top 20.
+(This commit: blocking.)
+
+Scores are rapidfuzz's token-sort ratio of the normalised names, worked out by hand below:
+an indel distance d between strings of lengths la and lb scores 100 * (1 - d / (la + lb)).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from loaders.duplicates import Member, candidate_pairs, near_duplicates
+
+ALIKE = "looks like the same organization"
+
+
+def _word(i: int) -> str:
+    """A made-up word whose first four and last four letters no other i shares."""
+    a, b = chr(97 + i // 26), chr(97 + i % 26)
+    return f"{a}{b}xx{b}{a}"
+
+
+# ---------------------------------------------------------------------- blocking
+
+def test_names_sharing_only_common_words_are_never_compared() -> None:
+    # 60 police departments: "police" and "department" are in all 60 (> RARE = 50), so
+    # their keys are dropped; each town word is its own. Of the 61 * 60 / 2 = 1,830 pairs
+    # only the one sharing a town word is a candidate: the typo'd twin of town 7.
+    names = [f"{_word(i)} police department" for i in range(60)]
+    names.append(f"{_word(7)} police departmnt")
+    assert candidate_pairs(names) == {(7, 60)}
+
+
+def test_a_typo_in_the_only_rare_word_still_shares_a_key() -> None:
+    # "biloxi" and "biloxl" share their first four letters ("bilo"); "gulfport" shares
+    # nothing rare with either. Police and department are in all three names (> rare=2).
+    names = ["biloxi police department", "biloxl police department",
+             "gulfport police department"]
+    assert candidate_pairs(names, rare=2) == {(0, 1)}
+
+
+def test_a_name_of_common_words_only_keeps_its_rarest_key() -> None:
+    # Every key is in all three names (> rare=2): each keeps its rarest, the alphabetically
+    # first on a tie ("<coun"), so the three are still compared with each other.
+    names = ["county sheriffs office"] * 3
+    assert candidate_pairs(names, rare=2) == {(0, 1), (0, 2), (1, 2)}
+
+
+# ---------------------------------------------------------------------- scores
+
+@pytest.mark.parametrize(("a", "b", "score"), [
+    # "hancock county sherifs office" (29) and "... sheriffs office" (30): 1 indel
+    ("Hancock County Sherif's Office", "Hancock County Sheriff's Office", 100 * (1 - 1 / 59)),
+    # the same number, a typo elsewhere: "loves travel stp 245" (20) and "... stop 245" (21)
+    ("Loves Travel Stp #245", "Love's Travel Stop #245", 100 * (1 - 1 / 41)),
+])
+def test_typos_are_still_flagged(a: str, b: str, score: float) -> None:
+    [(s, x, y)] = near_duplicates([Member("a", a, "r2"), Member("b", b, "r3")], 92)
+    assert (x.id, y.id) == ("a", "b")
+    assert s == pytest.approx(score)
+
+
+def test_two_names_from_the_store_are_not_compared() -> None:
+    m = [Member("a", "Hancock County Sherif's Office", "the store"),
+         Member("b", "Hancock County Sheriff's Office", "the store")]
+    assert near_duplicates(m, 92) == []
+
+
