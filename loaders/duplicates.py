@@ -9,10 +9,16 @@ and the last four letters of each of its words, so a typo in a word still leaves
 in common with the word spelled right; keys shared by more than :data:`RARE` names of the
 state (``poli`` of "police", ``ment`` of "department") are dropped, because they say
 nothing about which organization it is. A name left with no key keeps its rarest one.
+
+Two names that differ only in a site number ("#245" and "#246", "Store 12" and "Store 13")
+or only in a place qualifier ("Pilot Travel Center - Jackson" and "- Meridian", "Love's
+(Gulfport)" and "(Biloxi)") are different sites of one chain, never near-duplicates: when
+both carry a number, or both a qualifier, and they differ, the pair is not scored.
 """
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -25,6 +31,54 @@ from loaders.normalize import normalize_name
 RARE = 50
 #: letters of a word's start and end that make its keys
 KEY_LEN = 4
+
+# A place qualifier is a trailing part after a dash or comma, or a part in parentheses.
+_PARENS = re.compile(r"\(([^()]*)\)")
+_TAIL = re.compile(r"\s+[-\u2013\u2014]\s+(.+)$|,\s*(.+)$")
+
+
+@dataclass(frozen=True)
+class Site:
+    """What tells sites of one chain apart: its numbers and its place qualifier."""
+
+    numbers: tuple[str, ...]
+    qualifier: str
+
+
+def site(name: str) -> Site:
+    """The numbers and place qualifier of an organization's name.
+
+    >>> site("Love's Travel Stop #245")
+    Site(numbers=('245',), qualifier='')
+    >>> site("Pilot Travel Center - Jackson")
+    Site(numbers=(), qualifier='jackson')
+    >>> site("Love's (Gulfport)")
+    Site(numbers=(), qualifier='gulfport')
+    >>> site("Hancock County Sheriff's Office")
+    Site(numbers=(), qualifier='')
+    """
+    parts = [m.group(1) for m in _PARENS.finditer(name)]
+    rest = _PARENS.sub(" ", name).strip()
+    tail = _TAIL.search(rest)
+    if tail:
+        parts.append(tail.group(1) or tail.group(2))
+    qualifier = " ".join(normalize_name(p) for p in parts if p.strip())
+    numbers = tuple(w for w in normalize_name(name).split() if any(c.isdigit() for c in w))
+    return Site(numbers, qualifier.strip())
+
+
+def different_sites(a: Site, b: Site) -> bool:
+    """True when two names are told apart by a number or a place qualifier both carry.
+
+    >>> different_sites(site("Store 12"), site("Store 13"))
+    True
+    >>> different_sites(site("Texas Trucking Association (TTA)"),
+    ...                 site("Texas Trucking Association"))
+    False
+    """
+    return bool((a.numbers and b.numbers and a.numbers != b.numbers)
+                or (a.qualifier and b.qualifier and a.qualifier != b.qualifier))
+
 
 def keys(norm: str) -> set[str]:
     """Blocking keys of a normalised name: each word's first and last letters; numbers are
@@ -76,17 +130,19 @@ class Member:
 def near_duplicates(members: Iterable[Member], threshold: float, *, rare: int = RARE
                     ) -> list[tuple[float, Member, Member]]:
     """Pairs of members of one state whose names score at least ``threshold`` (rapidfuzz
-    token-sort ratio of the normalised names), most similar first; never two from the store.
+    token-sort ratio of the normalised names), most similar first; never two from the store,
+    never two sites of one chain.
 
     >>> m = [Member("a", "Hancock County Sherif's Office", "r2"),
     ...      Member("b", "Hancock County Sheriff's Office", "r3"),
     ...      Member("c", "Love's Travel Stop #245", "r4"),
     ...      Member("d", "Love's Travel Stop #246", "r5")]
     >>> [(round(s), x.id, y.id) for s, x, y in near_duplicates(m, 92)]
-    [(98, 'a', 'b'), (95, 'c', 'd')]
+    [(98, 'a', 'b')]
     """
     members = list(members)
     norms = [normalize_name(m.name) for m in members]
+    sites: dict[int, Site] = {}
     found = []
     for i, j in candidate_pairs(norms, rare=rare):
         a, b = members[i], members[j]
@@ -94,6 +150,11 @@ def near_duplicates(members: Iterable[Member], threshold: float, *, rare: int = 
             continue
         score = fuzz.token_sort_ratio(norms[i], norms[j], score_cutoff=threshold)
         if not score:
+            continue
+        for k in (i, j):
+            if k not in sites:
+                sites[k] = site(members[k].name)
+        if different_sites(sites[i], sites[j]):
             continue
         found.append((score, a, b))
     found.sort(key=lambda t: (-t[0], t[1].where, t[1].id, t[2].id))
