@@ -56,6 +56,8 @@ class LoadReport:
     rejected_rows: int = 0
     rejects_file: str | None = None
     timings: dict[str, float] = field(default_factory=dict)  # seconds per phase
+    #: the last this many ``warnings`` are near-duplicates, most similar first
+    near_duplicates: int = 0
 
     @property
     def written(self) -> int:
@@ -66,6 +68,7 @@ class LoadReport:
         return {"source": self.source, "dry_run": self.dry_run, "rows_read": self.rows_read,
                 "nodes": self.nodes.as_dict(), "relationships": self.edges.as_dict(),
                 "written": 0 if self.dry_run else self.written, "warnings": self.warnings,
+                "near_duplicates": self.near_duplicates,
                 "rejected_rows": self.rejected_rows, "rejects_file": self.rejects_file,
                 "timings": {k: round(v, 3) for k, v in self.timings.items()}}
 
@@ -192,7 +195,8 @@ def load(path: Path, store: GraphStore, *, dry_run: bool = False, skip_invalid: 
     t_diff = time.perf_counter()
     report = LoadReport(str(path), dry_run, plan.rows_read, changes.nodes, changes.edges,
                         [str(w) for w in plan.warnings], len(plan.rejected), rejects,
-                        {"plan": t_plan - t0, "diff": t_diff - t_plan})
+                        {"plan": t_plan - t0, "diff": t_diff - t_plan},
+                        plan.near_duplicates)
     if dry_run:
         return report
     now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
