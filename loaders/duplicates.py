@@ -5,8 +5,8 @@ half a million comparisons). Record linkage avoids that by *blocking*: each reco
 few keys, and only records that share a key are compared (P. Christen, *Data Matching*,
 Springer 2012, ch. 4 "Indexing"; the rare keys play the part of the cheap distance in
 McCallum, Nigam & Ungar's canopy clustering, KDD 2000). Here a name's keys are the first
-and the last four letters of each of its words, so a typo in a word still leaves it one key
-in common with the word spelled right; keys shared by more than :data:`RARE` names of the
+four, the last four, and the first two with the last two letters of each of its words, so a
+typo in a word still leaves it one key in common with the word spelled right; keys shared by more than :data:`RARE` names of the
 state (``poli`` of "police", ``ment`` of "department") are dropped, because they say
 nothing about which organization it is. A name left with no key keeps its rarest one.
 
@@ -23,7 +23,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from loaders.normalize import normalize_name
 
@@ -31,6 +31,9 @@ from loaders.normalize import normalize_name
 RARE = 50
 #: letters of a word's start and end that make its keys
 KEY_LEN = 4
+#: a pair's similarity is the better of these: the names as written, and with their words
+#: sorted (a reordering); sorting alone loses a typo in a first letter, which moves the word
+SCORERS = (fuzz.ratio, fuzz.token_sort_ratio)
 
 # A place qualifier is a trailing part after a dash or comma, or a part in parentheses.
 _PARENS = re.compile(r"\(([^()]*)\)")
@@ -81,43 +84,46 @@ def different_sites(a: Site, b: Site) -> bool:
 
 
 def keys(norm: str) -> set[str]:
-    """Blocking keys of a normalised name: each word's first and last letters; numbers are
-    no key (they tell sites apart, not organizations).
+    """Blocking keys of a normalised name: each word's first four letters, last four, and
+    first two with last two (one typo in a word of six letters or more keeps at least one
+    of the three); numbers are no key (they tell sites apart, not organizations), nor "&".
 
-    >>> sorted(keys("hancock county sheriffs office 12"))
-    ['<coun', '<hanc', '<offi', '<sher', '>cock', '>fice', '>iffs', '>unty']
+    >>> sorted(keys("hancock county sheriffs office 12"))  # doctest: +NORMALIZE_WHITESPACE
+    ['<coun', '<hanc', '<offi', '<sher', '=coty', '=hack', '=ofce', '=shfs',
+     '>cock', '>fice', '>iffs', '>unty']
     """
-    out = set()
-    for w in norm.split():
-        if any(c.isdigit() for c in w):
-            continue
-        out.add("<" + w[:KEY_LEN])
-        out.add(">" + w[-KEY_LEN:])
-    return out
+    words = [w for w in norm.split() if w.isalpha()]
+    return ({"<" + w[:KEY_LEN] for w in words} | {">" + w[-KEY_LEN:] for w in words}
+            | {"=" + w[:2] + w[-2:] for w in words})
 
 
-def candidate_pairs(names: Sequence[str], *, rare: int = RARE) -> set[tuple[int, int]]:
-    """Index pairs ``(i, j)``, ``i < j``, of normalised names that share a rare key.
+def candidates(names: Sequence[str], *, rare: int = RARE) -> list[list[int]]:
+    """For each normalised name, the later names (by index) that share a rare key with it.
 
-    >>> sorted(candidate_pairs(["biloxi police department", "biloxl police department",
-    ...                          "gulfport police department"], rare=2))
-    [(0, 1)]
+    >>> candidates(["biloxi police department", "biloxl police department",
+    ...             "gulfport police department"], rare=2)
+    [[1], [], []]
     """
     blocks: dict[str, list[int]] = defaultdict(list)
     name_keys = [keys(n) for n in names]
     for i, ks in enumerate(name_keys):
         for k in ks:
             blocks[k].append(i)
-    pairs: set[tuple[int, int]] = set()
+    out = []
     for i, ks in enumerate(name_keys):
-        kept = [k for k in ks if len(blocks[k]) <= rare]
+        kept = [blocks[k] for k in ks if len(blocks[k]) <= rare]
         if not kept and ks:  # only common words ("county sheriffs office"): its rarest key
-            kept = [min(ks, key=lambda k: (len(blocks[k]), k))]
-        for k in kept:
-            for j in blocks[k]:
-                if j != i:
-                    pairs.add((i, j) if i < j else (j, i))
-    return pairs
+            kept = [blocks[min(ks, key=lambda k: (len(blocks[k]), k))]]
+        near: set[int] = set()
+        for block in kept:
+            near.update(block)
+        out.append([j for j in near if j > i])
+    return out
+
+
+def candidate_pairs(names: Sequence[str], *, rare: int = RARE) -> set[tuple[int, int]]:
+    """Index pairs ``(i, j)``, ``i < j``, of normalised names that share a rare key."""
+    return {(i, j) for i, near in enumerate(candidates(names, rare=rare)) for j in near}
 
 
 @dataclass(frozen=True)
@@ -130,7 +136,8 @@ class Member:
 def near_duplicates(members: Iterable[Member], threshold: float, *, rare: int = RARE
                     ) -> list[tuple[float, Member, Member]]:
     """Pairs of members of one state whose names score at least ``threshold`` (rapidfuzz
-    token-sort ratio of the normalised names), most similar first; never two from the store,
+    ratio or token-sort ratio of the normalised names, the better), most similar first;
+    never two from the store,
     never two sites of one chain.
 
     >>> m = [Member("a", "Hancock County Sherif's Office", "r2"),
@@ -144,18 +151,24 @@ def near_duplicates(members: Iterable[Member], threshold: float, *, rare: int = 
     norms = [normalize_name(m.name) for m in members]
     sites: dict[int, Site] = {}
     found = []
-    for i, j in candidate_pairs(norms, rare=rare):
-        a, b = members[i], members[j]
-        if a.where == b.where == "the store":
+    for i, near in enumerate(candidates(norms, rare=rare)):
+        if members[i].where == "the store":
+            near = [j for j in near if members[j].where != "the store"]
+        if not near:
             continue
-        score = fuzz.token_sort_ratio(norms[i], norms[j], score_cutoff=threshold)
-        if not score:
-            continue
-        for k in (i, j):
-            if k not in sites:
-                sites[k] = site(members[k].name)
-        if different_sites(sites[i], sites[j]):
-            continue
-        found.append((score, a, b))
+        # One call a name, not a pair: the scoring loop stays in rapidfuzz's C code.
+        choices = [norms[j] for j in near]
+        scores: dict[int, float] = {}
+        for scorer in SCORERS:
+            for _, score, k in process.extract(norms[i], choices, scorer=scorer,
+                                               score_cutoff=threshold, limit=None):
+                scores[k] = max(score, scores.get(k, 0))
+        for k, score in scores.items():
+            j = near[k]
+            for x in (i, j):
+                if x not in sites:
+                    sites[x] = site(members[x].name)
+            if not different_sites(sites[i], sites[j]):
+                found.append((score, members[i], members[j]))
     found.sort(key=lambda t: (-t[0], t[1].where, t[1].id, t[2].id))
     return found

@@ -1,7 +1,8 @@
 """Near-duplicate organizations (issue 12, item 2): blocking instead of all pairs, sites of
 one chain never flagged, typos still flagged, the terminal shows a count and the top 20.
 
-Scores are rapidfuzz's token-sort ratio of the normalised names, worked out by hand below:
+Scores are rapidfuzz's ratio or token-sort ratio of the normalised names (the better one),
+worked out by hand below:
 an indel distance d between strings of lengths la and lb scores 100 * (1 - d / (la + lb)).
 """
 
@@ -49,6 +50,15 @@ def test_a_typo_in_the_only_rare_word_still_shares_a_key() -> None:
     assert candidate_pairs(names, rare=2) == {(0, 1)}
 
 
+def test_a_typo_inside_a_word_keeps_its_first_and_last_two_letters() -> None:
+    # "vacrzo" and "vacorzo" differ in the middle: first four "vacr"/"vaco", last four
+    # "crzo"/"orzo", but first two with last two "vazo" for both. "freight terminal" and
+    # "store" are in all three names (> rare=2); "kemoss" shares none of its keys.
+    names = ["vacrzo freight terminal store", "vacorzo freight terminal store",
+             "kemoss freight terminal store"]
+    assert candidate_pairs(names, rare=2) == {(0, 1)}
+
+
 def test_a_name_of_common_words_only_keeps_its_rarest_key() -> None:
     # Every key is in all three names (> rare=2): each keeps its rarest, the alphabetically
     # first on a tie ("<coun"), so the three are still compared with each other.
@@ -87,6 +97,9 @@ def test_the_site_rule_is_what_keeps_chains_apart() -> None:
     ("Hancock County Sherif's Office", "Hancock County Sheriff's Office", 100 * (1 - 1 / 59)),
     # the same number, a typo elsewhere: "loves travel stp 245" (20) and "... stop 245" (21)
     ("Loves Travel Stp #245", "Love's Travel Stop #245", 100 * (1 - 1 / 41)),
+    # a typo in a first letter moves the word when sorted ("firnudel freight rilin" and
+    # "freight frnudel rilin": token-sort 65); as written, 22 and 21 characters, 1 indel
+    ("Firnudel Rilin Freight", "Frnudel Rilin Freight", 100 * (1 - 1 / 43)),
     # a qualifier on one side only is no site: an acronym ("tta", 4 more characters: 30, 26)
     ("Texas Trucking Association (TTA)", "Texas Trucking Association", 100 * (1 - 4 / 56)),
 ])
