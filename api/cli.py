@@ -37,6 +37,8 @@ app.add_typer(keys_app, name="keys")
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
 _state: dict[str, Any] = {}
+#: near-duplicate warnings printed after a load (the most similar first)
+NEAR_DUPLICATES_SHOWN = 20
 
 
 def service() -> CoalitionService:
@@ -83,8 +85,18 @@ def _report_table(report: dict[str, Any]) -> None:
         for name, c in report[part].items():
             t.add_row(name, str(c["created"]), str(c["updated"]), str(c["unchanged"]))
         out.print(t)
-    for w in report["warnings"]:
+    # Near-duplicates can run to thousands: the count and the most similar ones here; the
+    # report (--format json) holds them all.
+    n = report.get("near_duplicates", 0)
+    warnings = report["warnings"]
+    for w in warnings[:len(warnings) - n]:
         _problem("warning:", "yellow", w)
+    if n:
+        shown = f"; the {NEAR_DUPLICATES_SHOWN} most similar" if n > NEAR_DUPLICATES_SHOWN \
+            else ""
+        err.print(Text(f"{n} near-duplicate warning(s){shown}:", style="yellow"))
+        for w in warnings[len(warnings) - n:][:NEAR_DUPLICATES_SHOWN]:
+            _problem("warning:", "yellow", w)
     if report["rejected_rows"]:
         where = f"; see {report['rejects_file']}" if report["rejects_file"] else ""
         err.print(Text(f"{report['rejected_rows']} row(s) rejected{where}", style="yellow"))

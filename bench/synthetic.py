@@ -56,12 +56,54 @@ NATIONAL = {"organizations": 120_000, "people": 30_000, "events": 40_000,
             "metrics": 9_900}
 
 
+#: issue 12's workbook of numbered chain-style names: 50,000 organizations, 50,000 people and
+#: 200,000 ties (participation, relationships, commitments)
+CHAINS = {"organizations": 50_000, "people": 50_000, "events": 5_000,
+          "participation": 120_000, "relationships": 50_000, "commitments": 30_000,
+          "metrics": 0}
+#: invented chain types: (what follows the brand, kind)
+CHAIN_TYPES = [("Travel Stop", "truck stop"), ("Travel Center", "truck stop"),
+               ("Truck Plaza", "truck stop"), ("Food Mart", "shipper"),
+               ("Freight Terminal", "trucking company"), ("Coach Station", "bus terminal"),
+               ("Casino", "casino"), ("Store", "sponsor")]
+#: one organization in this many is a SYNTHETIC typo'd twin of an earlier one of its state
+TWIN_EVERY = 250
+
+
+def chain_sizes(scale: float) -> dict[str, int]:
+    return {k: int(v * scale) for k, v in CHAINS.items()}
+
+
+def _chain_name(rng: random.Random, brands: list[tuple[str, str, str]], towns: list[str],
+                serial: dict[str, int]) -> tuple[str, str]:
+    """A numbered or placed site of an invented chain, or an independent name (a third)."""
+    if rng.random() < 1 / 3:
+        kind = rng.choices(KINDS, WEIGHTS)[0]
+        return f"{_word(rng)} {_word(rng)} {ORG_SUFFIX[kind]}", kind
+    brand, kind, style = rng.choice(brands)
+    serial[brand] = serial.get(brand, 0) + 1
+    n, town = serial[brand], rng.choice(towns)
+    site = {"hash": f"#{n}", "store": f"Store {n}", "unit": f"Unit {n}",
+            "dash": f"- {town} {n}", "parens": f"({town} {n})"}[style]
+    return f"{brand} {site}", kind
+
+
+def _typo(rng: random.Random, name: str) -> str:
+    """The name with one letter of its first word dropped (a typing slip)."""
+    first, _, rest = name.partition(" ")
+    i = rng.randrange(1, len(first))
+    return f"{first[:i]}{first[i + 1:]} {rest}"
+
+
 def write(folder: Path, scale: float = 1.0, seed: int = 7, sizes: dict[str, int] | None = None,
-          with_counties: bool = False) -> dict[str, int]:
+          with_counties: bool = False, chains: bool = False) -> dict[str, int]:
     """Write a synthetic workbook into ``folder``; return the rows written per sheet.
 
     ``sizes`` overrides the row counts; ``with_counties`` gives organizations a real county
-    of their state (Census list), so county-level analyses have something to work on."""
+    of their state (Census list), so county-level analyses have something to work on.
+    ``chains``: organizations named as numbered or placed sites of invented chains (issue
+    12), with one in :data:`TWIN_EVERY` a typo'd twin of an earlier organization of its
+    state; the twins' ids are written to ``<folder>.twins.csv``, beside the workbook."""
     rng = random.Random(seed)
     folder.mkdir(parents=True, exist_ok=True)
     n = sizes or counts(scale)
@@ -80,16 +122,40 @@ def write(folder: Path, scale: float = 1.0, seed: int = 7, sizes: dict[str, int]
         written[name] = len(rows)
 
     rows = []
+    brands = [(f"{_word(rng)} {t}", kind, rng.choice(["hash", "store", "unit", "dash",
+                                                     "parens"]))
+              for t, kind in CHAIN_TYPES for _ in range(5)]
+    towns = [_word(rng) for _ in range(400)]
+    serial: dict[str, int] = {}
+    twins, twinned = [], set()
     for i in range(n["organizations"]):
-        kind = rng.choices(KINDS, WEIGHTS)[0]
         st = states[i % len(states)]
         oid = f"org:syn:{i}"
+        if chains and i >= TWIN_EVERY and i % TWIN_EVERY == 0:
+            # a twin of an earlier organization of the same state (same i % 50) that is
+            # neither a twin nor twinned already: one typo, so one near-duplicate each
+            while True:
+                twin = rows[rng.randrange(i % len(states), i, len(states))]
+                j = int(twin[0].rsplit(":", 1)[1])
+                if j % TWIN_EVERY and twin[0] not in twinned:
+                    break
+            twinned.add(twin[0])
+            name, kind = _typo(rng, twin[1]), twin[2]
+            twins.append([twin[0], oid])
+        elif chains:
+            name, kind = _chain_name(rng, brands, towns, serial)
+        else:
+            kind = rng.choices(KINDS, WEIGHTS)[0]
+            name = f"{_word(rng)} {_word(rng)} {ORG_SUFFIX[kind]}"
         org_ids.append(oid)
         org_state[oid] = st
         county = rng.choice(counties[st]) if with_counties and counties.get(st) else ""
-        rows.append([oid, f"{_word(rng)} {_word(rng)} {ORG_SUFFIX[kind]}", kind, st, county,
-                     "", NOTE])
+        rows.append([oid, name, kind, st, county, "", NOTE])
     sheet("organizations", ["id", "name", "kind", "state", "county", "city", "note"], rows)
+    if chains:
+        with open(folder.with_name(folder.name + ".twins.csv"), "w", newline="",
+                  encoding="utf-8") as fh:
+            csv.writer(fh).writerows([["original", "twin"], *twins])
 
     people = []
     rows = []

@@ -69,6 +69,8 @@ class LoadReport:
     timings: dict[str, float] = field(default_factory=dict)  # seconds per phase
     #: the id of the change in the change log (None: a dry run, or nothing to write)
     change: str | None = None
+    #: the last this many ``warnings`` are near-duplicates, most similar first
+    near_duplicates: int = 0
 
     @property
     def written(self) -> int:
@@ -79,6 +81,7 @@ class LoadReport:
         return {"source": self.source, "dry_run": self.dry_run, "rows_read": self.rows_read,
                 "nodes": self.nodes.as_dict(), "relationships": self.edges.as_dict(),
                 "written": 0 if self.dry_run else self.written, "warnings": self.warnings,
+                "near_duplicates": self.near_duplicates,
                 "rejected_rows": self.rejected_rows, "rejects_file": self.rejects_file,
                 "change": self.change,
                 "errors": self.errors, "problems_file": self.problems_file,
@@ -256,7 +259,8 @@ def load(path: Path, store: GraphStore, *, dry_run: bool = False, skip_invalid: 
                         [str(w) for w in plan.warnings], len(plan.rejected), rejects,
                         [str(i) for i in plan.errors],
                         str(problems) if problems is not None else None,
-                        {"plan": t_plan - t0, "diff": t_diff - t_plan})
+                        {"plan": t_plan - t0, "diff": t_diff - t_plan},
+                        near_duplicates=plan.near_duplicates)
     if dry_run:
         return report
     now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")

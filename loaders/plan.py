@@ -30,7 +30,7 @@ from rapidfuzz import fuzz, process
 
 from graph import model
 from graph.errors import RowIssue
-from loaders import cells, normalize, schema
+from loaders import cells, duplicates, normalize, schema
 from loaders.sources import SHEETS, Sheet, Workbook
 
 #: labels a reference column may point at
@@ -80,6 +80,8 @@ class Plan:
     #: (file, row) -> raw row, for rows dropped with --skip-invalid
     rejected: dict[tuple[str, int], dict[str, Any]] = field(default_factory=dict)
     rows_read: int = 0
+    #: how many warnings are near-duplicates: the last ones of ``issues``' warnings
+    near_duplicates: int = 0
 
     @property
     def errors(self) -> list[RowIssue]:
@@ -758,39 +760,35 @@ class PlanBuilder:
 
     # ------------------------------------------------------------------ near-duplicates
     def near_duplicates(self) -> None:
-        """Flag organizations whose names are alike but whose ids differ; never merge them."""
-        groups: dict[tuple[str, str], list[tuple[str, str, str]]] = defaultdict(list)
+        """Flag organizations whose names are alike but whose ids differ; never merge them.
+        Candidates come by blocking, per state (loaders/duplicates.py); the warnings go last
+        in the plan's issues, most similar first."""
+        by_state: dict[str, list[duplicates.Member]] = defaultdict(list)
         for node_id, (base, e) in self.defined.items():
             if base != "Organization" or e is None:
                 continue
             rec = self.plan.nodes[node_id]
-            norm = normalize.normalize_name(rec.props["name"])
-            if norm:
-                groups[(rec.props.get("state", ""), norm[0])].append(
-                    (node_id, norm, f"{e.file} row {e.row}"))
-        states = sorted({s for s, _ in groups if s})
+            by_state[rec.props.get("state", "")].append(
+                duplicates.Member(node_id, str(rec.props["name"]), f"{e.file} row {e.row}"))
+        states = sorted(s for s in by_state if s)
         for r in self.existing_names(states):
             if r["id"] in self.defined or not r.get("name"):
                 continue
-            norm = normalize.normalize_name(r["name"])
-            if norm and (r.get("state") or "", norm[0]) in groups:
-                groups[(r.get("state") or "", norm[0])].append((r["id"], norm, "the store"))
-        for members in groups.values():
-            if len(members) < 2:
-                continue
-            names = [m[1] for m in members]
-            scores = process.cdist(names, names, scorer=fuzz.token_sort_ratio,
-                                   score_cutoff=self.threshold, workers=1)
-            for i, j in zip(*scores.nonzero(), strict=True):
-                if i >= j or "the store" == members[i][2] == members[j][2]:
-                    continue
-                a, b = members[i], members[j]
-                first, second = (a, b) if a[2] != "the store" else (b, a)
-                where = first[2].split(" row ")
-                self.warn(where[0], int(where[1]) if len(where) > 1 else 0, "name",
-                          f"looks like the same organization as {second[0]} ({second[2]}), "
-                          f"similarity {scores[i, j]:.0f}; if it is, give both the same id; "
-                          "if not, nothing to do", first[0])
+            by_state[r.get("state") or ""].append(
+                duplicates.Member(r["id"], r["name"], "the store"))
+        found = []
+        for members in by_state.values():
+            if len(members) > 1:
+                found.extend(duplicates.near_duplicates(members, self.threshold))
+        found.sort(key=lambda t: (-t[0], t[1].where, t[1].id, t[2].id))
+        for score, a, b in found:
+            first, second = (a, b) if a.where != "the store" else (b, a)
+            where = first.where.split(" row ")
+            self.warn(where[0], int(where[1]) if len(where) > 1 else 0, "name",
+                      f"looks like the same organization as {second.id} ({second.where}), "
+                      f"similarity {score:.0f}; if it is, give both the same id; "
+                      "if not, nothing to do", first.id)
+        self.plan.near_duplicates = len(found)
 
     def drop_bad_rows(self) -> None:
         if not self.bad_rows:
