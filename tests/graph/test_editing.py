@@ -185,3 +185,46 @@ def test_a_load_is_one_change_and_undoing_it_gives_the_graph_back(
     editing.undo(embedded_store, report.change, who=WHO)
     assert fingerprint(embedded_store) == empty
     assert [c["action"] for c in embedded_store.changes()] == ["undo", "undo", "load", "load"]
+
+
+def test_an_edit_that_fails_midway_leaves_the_graph_as_it_was(
+        embedded_store: GraphStore, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every write after an edit's guard fails in turn, in the database (tests/graph/
+    test_load_atomic.py's Fault): the graph and the log are as before each time."""
+    from graph.errors import StoreError
+    from tests.graph.test_load_atomic import Fault
+
+    r = editing.create(embedded_store, "organization", PLAZA, who=WHO)
+    p = editing.create(embedded_store, "person", {"name": "Kemfir Dolsar",
+                                                  "organization_id": r.id}, who=WHO)
+    u = editing.update(embedded_store, r.id, {"county": "Jackson"}, version=r.version,
+                       who=WHO)
+    edits = {
+        "update": lambda: editing.update(embedded_store, r.id, {"county": "Harrison",
+                                                                "kind": "casino"},
+                                         version=u.version, who=WHO),
+        "delete": lambda: editing.delete(embedded_store, r.id, version=None, who=WHO,
+                                         cascade=True),
+        "undo": lambda: editing.undo(embedded_store, u.change, who=WHO),
+    }
+    for name, edit in edits.items():
+        nth = 1
+        while True:
+            before = full_fingerprint(embedded_store)
+            fault = Fault(embedded_store, nth)
+            monkeypatch.setattr(embedded_store, "_write", fault)
+            try:
+                edit()
+            except (StoreError, AssertionError):
+                pass
+            monkeypatch.undo()
+            if not fault.fired:  # past its last write: it went through; take it back
+                assert full_fingerprint(embedded_store) != before
+                break
+            assert full_fingerprint(embedded_store) == before, (name, nth)
+            nth += 1
+        assert nth > 1, name
+        if name != "undo":
+            last = embedded_store.changes(limit=1)[0]["id"]
+            editing.undo(embedded_store, last, who=WHO)
+    assert p.id
