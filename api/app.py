@@ -190,6 +190,13 @@ class StakeholderPatch(BaseModel):
         examples=[{"city": "Gulfport"}])
 
 
+class PairDecision(BaseModel):
+    a: str = Field(..., examples=["org:ms:hancock-county-sherifs-office"])
+    b: str = Field(..., examples=["org:ms:hancock-county-sheriffs-office"])
+    decision: str = Field(..., description="distinct: they are not the same (to say they "
+                          "are, merge them)", examples=["distinct"])
+
+
 IfMatch = Annotated[str | None, Header(
     description="The version you edited (`version` of GET /api/stakeholders/{id}, or its "
     "ETag)", examples=["3fa9c1d2e4b5a6978812ab34"])]
@@ -445,6 +452,24 @@ def create_app(settings: Settings | None = None, *, bind_host: str = "127.0.0.1"
                             "one stakeholder's history")
         return edits.history(service, entity=entity, since=since, limit=limit,
                              include_contacts=may_see_contacts(key))
+
+    # ------------------------------------------------------------- review queue (api/review.py)
+    from api import review
+
+    @app.get("/api/review/duplicates", tags=["editors"])
+    def duplicate_queue(_: Editor, state: StateParam = None,
+                        limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> dict[str, Any]:
+        """Organizations that look like the same one (a load's near-duplicate warnings),
+        most similar first, without the pairs already decided: merge them, or say they are
+        not the same."""
+        return review.queue(service, state=jurisdiction_param(state) if state else None,
+                            limit=limit)
+
+    @app.post("/api/review/duplicates", tags=["editors"])
+    def decide_pair(body: PairDecision, key: Editor) -> dict[str, Any]:
+        """Remember a decision on a pair (``distinct``): neither the queue nor a later load
+        flags it again."""
+        return review.decide(service, body.a, body.b, body.decision, key=key)
 
     @app.get("/api/changes/{change_id}", tags=["changes"])
     def one_change(change_id: ChangeId, _: Editor) -> dict[str, Any]:

@@ -129,6 +129,11 @@ fieldset legend{font-weight:600;font-size:.85rem}.hint{color:#666;font-size:.8re
  <p><button class="act" id="draftdry" disabled>Dry run the tables</button>
  <button class="act" id="draftload" disabled>Load the tables</button></p>
  <div id="draftdiff"></div>
+ <h2>Near-duplicates to review</h2>
+ <p>Organizations of one state whose names look like the same one (what loads warn about).
+ Merge them, or say they are not the same: either way the pair is not asked about again.</p>
+ <button class="act" id="loaddups">Show the pairs</button>
+ <ul id="duplist"></ul>
 </section>
 </main>
 <script>{{ vis_js }}</script>
@@ -593,6 +598,27 @@ $("attplan").addEventListener("click", () => attendees(false));
 $("attgo").addEventListener("click", () => attendees(true));
 $("survplan").addEventListener("click", () => survey(false));
 $("survgo").addEventListener("click", () => survey(true));
+// the review queue: merge (the survivor keeps the other's name as an alias) or not the same
+async function showDuplicates() {
+  const q = await api("/api/review/duplicates");
+  const side = (o) => `${esc(o.name)} <code>${esc(o.id)}</code>${o.kind ? " (" + esc(o.kind) + ")" : ""}`;
+  $("duplist").innerHTML = q.pairs.map(p => `<li data-pair="${esc(p.pair)}">${side(p.a)} and ${side(p.b)}, similarity ${p.similarity} ` +
+    `<button class="act dup" data-do="merge" data-from="${esc(p.b.id)}" data-into="${esc(p.a.id)}">Merge into the first</button> ` +
+    `<button class="act dup" data-do="merge" data-from="${esc(p.a.id)}" data-into="${esc(p.b.id)}">Merge into the second</button> ` +
+    `<button class="act dup" data-do="distinct" data-from="${esc(p.a.id)}" data-into="${esc(p.b.id)}">Not the same</button></li>`).join("") ||
+    `<li>Nothing to review${q.decided ? " (" + q.decided + " decided)" : ""}.</li>`;
+  $("duplist").querySelectorAll("button.dup").forEach(b => b.addEventListener("click", async () => {
+    if (b.dataset.do === "merge") {
+      await api("/api/stakeholders/" + encodeURIComponent(b.dataset.from) + "/merge", {method: "POST",
+        headers: {"Content-Type": "application/json"}, body: JSON.stringify({into: b.dataset.into})});
+    } else {
+      await api("/api/review/duplicates", {method: "POST", headers: {"Content-Type": "application/json"},
+        body: JSON.stringify({a: b.dataset.from, b: b.dataset.into, decision: "distinct"})});
+    }
+    await showDuplicates();
+  }));
+}
+$("loaddups").addEventListener("click", showDuplicates);
 $("draft").addEventListener("click", draft);
 $("draftdry").addEventListener("click", () => loadDraft(false));
 $("draftload").addEventListener("click", () => loadDraft(true));

@@ -195,4 +195,8 @@ def lookup(vocabulary: dict[str, str] | frozenset[str], text: str) -> str | None
 #: change is one ``Change`` node and the ``ChangePart`` nodes holding its before/after.
 CHANGE = "Change"
 CHANGE_PART = "ChangePart"
-LOG_LABELS = frozenset({CHANGE, CHANGE_PART})
+#: a decision of the near-duplicate review queue (api/review.py): two organizations a person
+#: said are not the same, so neither the queue nor a load flags them again. Kept beside the
+#: log and, like it, never an ``Entity``.
+REVIEW = "Review"
+LOG_LABELS = frozenset({CHANGE, CHANGE_PART, REVIEW})

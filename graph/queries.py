@@ -19,6 +19,7 @@ from graph.model import (
     LOG_LABELS,
     NODE_LABELS,
     REL_TYPES,
+    REVIEW,
 )
 
 
@@ -543,6 +544,11 @@ LIMIT $limit
 
 #: the changes that touched any of $ids (a node's id, a relationship's key or end) after
 #: $since (null: ever)
+#: the near-duplicate review queue's decisions (api/review.py): ``pair`` is the two ids
+#: sorted and joined by a space; ``$rows: [{pair, a, b, decision, time, role, key, os_user}]``
+REVIEW_DECIDE = f"UNWIND $rows AS r MERGE (d:{REVIEW} {{pair: r.pair}}) SET d = r"
+REVIEW_DECISIONS = f"MATCH (d:{REVIEW}) RETURN d.pair AS pair, d.decision AS decision"
+
 CHANGES_TOUCHING = f"""
 MATCH (p:{CHANGE_PART}) WHERE ($since IS NULL OR p.time > $since)
   AND any(i IN p.entities WHERE i IN $ids)

@@ -126,6 +126,15 @@ def candidate_pairs(names: Sequence[str], *, rare: int = RARE) -> set[tuple[int,
     return {(i, j) for i, near in enumerate(candidates(names, rare=rare)) for j in near}
 
 
+def pair_key(a: str, b: str) -> str:
+    """How a pair of ids is remembered (the review queue's decisions): sorted, space-joined.
+
+    >>> pair_key("org:b", "org:a")
+    'org:a org:b'
+    """
+    return " ".join(sorted((a, b)))
+
+
 @dataclass(frozen=True)
 class Member:
     id: str

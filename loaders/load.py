@@ -102,7 +102,11 @@ def store_lookups(store: GraphStore) -> dict[str, Callable[..., Any]]:
     def existing_names(states: list[str]) -> list[dict[str, Any]]:
         return store.read(queries.ORG_NAMES_IN_STATES, {"states": states}) if states else []
 
-    return {"lookup_existing": lookup_existing, "existing_names": existing_names}
+    def distinct_pairs() -> set[str]:
+        return {p for p, d in store.pair_decisions().items() if d == "distinct"}
+
+    return {"lookup_existing": lookup_existing, "existing_names": existing_names,
+            "distinct_pairs": distinct_pairs}
 
 
 def plan_workbook(path: Path, store: GraphStore | None, *, fuzzy_threshold: float,

@@ -106,12 +106,15 @@ def _compact(d: dict[str, Any]) -> dict[str, Any]:
 class PlanBuilder:
     def __init__(self, workbook: Workbook, *, source_prefix: str, fuzzy_threshold: float,
                  lookup_existing: Callable[[list[str]], dict[str, dict[str, Any]]] | None = None,
-                 existing_names: Callable[[list[str]], list[dict[str, Any]]] | None = None):
+                 existing_names: Callable[[list[str]], list[dict[str, Any]]] | None = None,
+                 distinct_pairs: Callable[[], set[str]] | None = None):
         self.wb = workbook
         self.prefix = source_prefix
         self.threshold = fuzzy_threshold
         self.lookup_existing = lookup_existing or (lambda ids: {})
         self.existing_names = existing_names or (lambda states: [])
+        #: pairs a person said are not the same organization (the review queue): not flagged
+        self.distinct_pairs = distinct_pairs or (lambda: set())
         self.plan = Plan(issues=list(workbook.issues))
         self.entries: dict[str, list[Entry]] = defaultdict(list)
         self.defined: dict[str, tuple[str, Entry | None]] = {}  # id -> (base label, entry)
@@ -780,6 +783,9 @@ class PlanBuilder:
         for members in by_state.values():
             if len(members) > 1:
                 found.extend(duplicates.near_duplicates(members, self.threshold))
+        if found:
+            distinct = self.distinct_pairs()
+            found = [f for f in found if duplicates.pair_key(f[1].id, f[2].id) not in distinct]
         found.sort(key=lambda t: (-t[0], t[1].where, t[1].id, t[2].id))
         for score, a, b in found:
             first, second = (a, b) if a.where != "the store" else (b, a)

@@ -396,6 +396,15 @@ class GraphStore(ABC):
             self._write(queries.RECORD_CHANGE_PARTS, batch)
         self._write(queries.RECORD_CHANGE, [change.record()])
 
+    def decide_pairs(self, rows: list[Row]) -> None:
+        """Remember near-duplicate review decisions (api/review.py): one per ``pair``, the
+        latest kept."""
+        self._write(queries.REVIEW_DECIDE, rows)
+
+    def pair_decisions(self) -> dict[str, str]:
+        """Every remembered decision: pair -> decision."""
+        return {r["pair"]: r["decision"] for r in self.read(queries.REVIEW_DECISIONS)}
+
     def forget_change(self, change_id: str) -> None:
         """Remove a change whose writes were taken back (a failed load): it did not happen.
         Nothing else ever removes a change but clearing the whole store."""

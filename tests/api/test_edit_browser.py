@@ -55,3 +55,28 @@ def test_delete_then_undo_from_the_change_log(page) -> None:  # noqa: F811
     _open(page, "detective chavez", "Detective Chavez")
     assert "Pittsburg" in page.inner_text("#profile")
     assert page.outside == [] and page.errors == []
+
+
+def test_review_queue_not_the_same_is_remembered(page, embedded_store, tmp_path) -> None:  # noqa: F811
+    """SYNTHETIC twins loaded beside the seed: the queue shows the pair; 'Not the same'
+    takes it off, and it stays off."""
+    from loaders.load import load
+    from tests.conftest import write_workbook
+
+    load(write_workbook(tmp_path / "twins", organizations="""
+        id,name,kind,state
+        org:ms:hancock-a,Hancock County Sheriff's Office,law enforcement,MS
+        org:ms:hancock-b,Hancock County Sherif's Office,law enforcement,MS
+    """), embedded_store)
+    page.click("text=Import")
+    page.click("#loaddups")
+    page.wait_for_selector('#duplist li[data-pair="org:ms:hancock-a org:ms:hancock-b"]')
+    page.click('#duplist li[data-pair="org:ms:hancock-a org:ms:hancock-b"] '
+               'button[data-do="distinct"]')
+    page.wait_for_function("!document.getElementById('duplist').textContent"
+                           ".includes('Sherif\\'s')")
+    page.click("#loaddups")
+    page.wait_for_function("document.getElementById('duplist').textContent"
+                           ".includes('decided')")
+    assert "Hancock" not in page.inner_text("#duplist")
+    assert page.outside == [] and page.errors == []

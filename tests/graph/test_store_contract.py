@@ -303,3 +303,15 @@ def test_import_matching_reads(store: GraphStore) -> None:
          "source": None}]
     assert store.read(queries.PEOPLE_BY_ID, {"ids": ["person:p", "org:x", "nope"]}) == [
         {"id": "person:p", "source": "signin.csv"}]
+
+
+def test_review_decisions_are_kept_apart_from_the_graph(store: GraphStore) -> None:
+    """The review queue's decisions (api/review.py): one per pair, the latest kept, never an
+    Entity (so no projection, count or export sees them)."""
+    assert store.pair_decisions() == {}
+    store.decide_pairs([{"pair": "org:a org:b", "a": "org:a", "b": "org:b",
+                         "decision": "distinct", "time": "2026-12-02T08:00:00+00:00"}])
+    store.decide_pairs([{"pair": "org:a org:b", "a": "org:a", "b": "org:b",
+                         "decision": "distinct", "time": "2026-12-02T09:00:00+00:00"}])
+    assert store.pair_decisions() == {"org:a org:b": "distinct"}
+    assert store.counts().nodes == 0 and store.is_empty()
