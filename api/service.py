@@ -41,7 +41,6 @@ from graph.settings import Settings, get_settings
 from graph.store import EmbeddedServer, GraphStore, open_store
 from loaders.load import LoadReport, load
 from visualizations.briefing import to_html, to_markdown
-from visualizations.charts import all_charts
 from visualizations.network import ego_data, kind_view, overlay_from_report, render_html
 
 #: the seed workbook shipped in the repository
@@ -572,6 +571,8 @@ class CoalitionService:
         if fmt == "md":
             return to_markdown(report)
         if fmt == "html":
+            from visualizations.charts import all_charts  # matplotlib: 0.35 s every command
+
             return to_html(report, charts=all_charts(report),
                            network_page=self._report_network(report))
         raise ConfigError(f"unknown report format {fmt!r}; use json, md or html")
@@ -580,6 +581,8 @@ class CoalitionService:
                scope: str | None = None) -> list[dict[str, str]]:
         """The report's charts (SVG with title and alt text) for one scope (see
         :meth:`analyze`)."""
+        from visualizations.charts import all_charts  # matplotlib: 0.35 s every command
+
         return all_charts(self.analyze(state=state, scope=scope, as_of=as_of))
 
     def _report_network(self, report: dict[str, Any]) -> str:
