@@ -62,13 +62,13 @@ def small_disk() -> Iterator[Path]:
 
 
 def fill(disk: Path) -> Path:
-    """Fill the disk to the last byte."""
+    """Fill the disk to the last byte. Unbuffered: a buffered file would flush what is left
+    when it closes, and raise the disk-full error again, out of here."""
     filler = disk / "filler"
-    with open(filler, "wb") as fh:
+    with open(filler, "wb", buffering=0) as fh:
         try:
             while True:
                 fh.write(b"\0" * 65536)
-                fh.flush()
         except OSError as e:
             assert e.errno == errno.ENOSPC, e
     return filler
