@@ -30,6 +30,7 @@ Time: 2,000 nodes and 6,000 edges in about a second on one core (bench/render.py
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from typing import Any
@@ -58,8 +59,20 @@ MAX_ZOOM = 10.0
 PACKED_GROUPS = 80
 #: above this many nodes, hubs get no extra room for their labels (zoom in to read them)
 LABEL_ROOM_NODES = 400
+#: rounds of pushing label boxes apart: room for labels is best effort (a label that still
+#: overlaps is shown from a closer zoom, see reveal_scales), and a crowded group around a
+#: hub can jam, its overlaps shrinking a little each round; every round is paid by every
+#: ego network a server draws (docs/benchmarks.md)
+LABEL_ROUNDS = 25
+#: up to this many points, close_pairs looks at every pair
+ALL_PAIRS = 300
 
 Pos = dict[Hashable, tuple[float, float]]
+
+
+@functools.lru_cache(maxsize=ALL_PAIRS)
+def _pairs(n: int) -> tuple[np.ndarray, np.ndarray]:
+    return np.triu_indices(n, 1)
 
 
 def close_pairs(pos: np.ndarray, reach: float) -> tuple[np.ndarray, np.ndarray]:
@@ -69,6 +82,11 @@ def close_pairs(pos: np.ndarray, reach: float) -> tuple[np.ndarray, np.ndarray]:
     n = len(pos)
     if n < 2:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    if n <= ALL_PAIRS:  # every pair: fewer numpy calls than the grid's nine passes
+        i, j = _pairs(n)
+        d = np.abs(pos[j] - pos[i])
+        near = (d[:, 0] < reach) & (d[:, 1] < reach)
+        return i[near], j[near]
     reach = max(reach, 1e-9)
     cx = np.floor(pos[:, 0] / reach).astype(np.int64)
     cy = np.floor(pos[:, 1] / reach).astype(np.int64)
@@ -448,7 +466,8 @@ def _make_label_room(pieces: list[tuple[list[Hashable], np.ndarray, np.ndarray]]
             w = np.array([label_room.get(n, 0.0) for n in nodes]) / scale
             hw = np.maximum(r, w / 2)
             down = np.where(w > 0, r + (LINE * LABEL_PX + LABEL_GAP_PX) / scale, r)
-            q = separate_boxes(p, hw, r, down) if len(nodes) > 1 else p
+            q = separate(separate_boxes(p, hw, r, down, rounds=LABEL_ROUNDS), r) \
+                if len(nodes) > 1 else p
             out.append((nodes, q - q.mean(axis=0), r))
         pieces = out
     return pieces

@@ -240,7 +240,9 @@ def build(g: nx.MultiDiGraph, *, title: str = "Coalition network", size_by: str 
         overlay = None
     net = Network(directed=True, height="100%", width="100%", cdn_resources="remote")
     legs = _three_sided(g) if not aggregated else []
-    undirected = nx.Graph(g.to_undirected())
+    undirected = nx.Graph()  # structure only: copying every tie's properties costs more
+    undirected.add_nodes_from(g)
+    undirected.add_edges_from(g.edges())
     undirected.add_edges_from((u, v) for u, v, *_ in legs)
     if size_by == "betweenness" and not aggregated:
         measure = exact_betweenness(undirected) if undirected.number_of_nodes() <= 20000 \
