@@ -653,7 +653,8 @@ class CoalitionService:
             gaps = overlay_from_report(report, st)
         return render_html(g, title=title, overlay=gaps, highlight=highlight, size_by=size_by,
                            include_contacts=include_contacts, max_nodes=max_nodes,
-                           context=context, notes=notes)
+                           context=context, notes=notes,
+                           centre=focus if focus and not path else None)
 
     # -- the embedded server
     def _server(self) -> EmbeddedServer:

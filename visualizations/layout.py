@@ -16,10 +16,16 @@ The layout promises what :mod:`visualizations.readability` measures:
    the spirit of Freivalds, Dogrusoz and Kikusts, 2002, "Disconnected graph layout and the
    polyomino packing approach", Graph Drawing 2001, LNCS 2265). Isolated nodes go in a tidy
    block beside them, sorted, never flung to the edges.
-4. **Satellites.** Nodes that belong with one anchor (the missing-role placeholders of a
+4. **Ego networks in rings.** An ego network's group is drawn around its focus: each step
+   out is a ring, and each node's children share its wedge of the circle by the size of the
+   subtree below them (a radial tree layout: Eades, 1992, "Drawing free trees", Bulletin of
+   the Institute for Combinatorics and its Applications 5; Wills, 1999, "NicheWorks",
+   J. Computational and Graphical Statistics 8(2)). No spring iterations, so a server draws
+   an ego network in milliseconds, and the focus is always in the middle.
+5. **Satellites.** Nodes that belong with one anchor (the missing-role placeholders of a
    state's gap overlay) are set in a compact block in the free space nearest the anchor, so
    the real network keeps the middle of the page.
-5. **Labels never printed over each other.** :func:`reveal_scales` gives each label the zoom
+6. **Labels never printed over each other.** :func:`reveal_scales` gives each label the zoom
    from which it is shown: a label is shown at a zoom only if, at that zoom and every greater
    one, it overlaps no label of higher priority and no other node. Labels keep their size on
    screen, so zooming in makes room and shows more of them; the full name is always in the
@@ -66,6 +72,12 @@ LABEL_ROOM_NODES = 400
 LABEL_ROUNDS = 25
 #: up to this many points, close_pairs looks at every pair
 ALL_PAIRS = 300
+#: in a ring layout, the part of a wedge shared equally among its children (the rest goes
+#: by subtree size): a leaf beside a big subtree still gets room for its disc and label
+EQUAL_SHARE = 0.3
+#: reveal_scales takes labels in blocks of this many: the tests against nodes and against
+#: earlier blocks are a few matrix operations per block instead of some per label
+REVEAL_BLOCK = 256
 
 Pos = dict[Hashable, tuple[float, float]]
 
@@ -248,6 +260,76 @@ def _layered(order: list[Hashable], layer: Mapping[Hashable, int],
     return pos
 
 
+def radial(n: int, edges: Sequence[tuple[int, int, float]], centre: int, r: np.ndarray,
+           rank: Sequence[Any] | None = None) -> np.ndarray:
+    """Positions of a connected group of ``n`` nodes in rings around ``centre``: ring ``k``
+    holds the nodes ``k`` steps away; each node's wedge of the circle is shared among its
+    children (the nodes one ring out that it reached first, in breadth-first order) by
+    ``EQUAL_SHARE`` equally and the rest by the size of their subtrees; a ring is as far out
+    as its crowdedest pair of neighbours needs. ``rank`` orders siblings (default: index).
+
+    >>> p = radial(4, [(0, 1, 1.0), (0, 2, 1.0), (1, 3, 1.0)], 0, np.full(4, 10.0))
+    >>> [round(float(np.hypot(*p[i]))) for i in range(4)]
+    [0, 130, 130, 260]
+    """
+    nbrs: list[list[int]] = [[] for _ in range(n)]
+    for u, v, w in edges:
+        if w == 1.0 and u != v:  # attraction pairs are not ties
+            nbrs[u].append(v)
+            nbrs[v].append(u)
+    key = (lambda i: (rank[i], i)) if rank is not None else (lambda i: i)
+    depth = np.full(n, -1)
+    depth[centre] = 0
+    children: list[list[int]] = [[] for _ in range(n)]
+    order = [centre]  # breadth first: parents before children
+    for u in order:
+        for v in sorted(nbrs[u], key=key):
+            if depth[v] < 0:
+                depth[v] = depth[u] + 1
+                children[u].append(v)
+                order.append(v)
+    unreached = [i for i in range(n) if depth[i] < 0]
+    if unreached:  # not one group after all: hang the rest off the centre, one ring out
+        depth[unreached] = 1
+        children[centre].extend(sorted(unreached, key=key))
+        order.extend(sorted(unreached, key=key))
+    size = np.ones(n)
+    for u in reversed(order):
+        size[u] += sum(size[c] for c in children[u])
+    angle = np.zeros(n)
+    wedge = np.zeros((n, 2))
+    wedge[centre] = (-math.pi / 2, 3 * math.pi / 2)  # the first child at the top
+    for u in order:
+        kids = children[u]
+        if not kids:
+            continue
+        lo, hi = wedge[u]
+        sizes = np.array([size[c] for c in kids])
+        share = EQUAL_SHARE / len(kids) + (1 - EQUAL_SHARE) * sizes / sizes.sum()
+        edges_at = lo + (hi - lo) * np.concatenate([[0.0], np.cumsum(share)])
+        for c, a, b in zip(kids, edges_at[:-1], edges_at[1:], strict=True):
+            wedge[c] = (a, b)
+            angle[c] = (a + b) / 2
+    ring_r = np.zeros(int(depth.max()) + 1)
+    for k in range(1, len(ring_r)):
+        on = np.flatnonzero(depth == k)
+        inner = float(r[depth == k - 1].max())
+        step = ring_r[k - 1] + inner + float(r[on].max()) + EDGE
+        if len(on) > 1:
+            a = angle[on]
+            sort = np.argsort(a, kind="stable")
+            a, rr = a[sort], r[on][sort]
+            gaps = np.diff(np.concatenate([a, [a[0] + 2 * math.pi]]))
+            need = (rr + np.roll(rr, -1) + 2 * GAP) / np.maximum(gaps, 1e-9)
+            # the crowdedest pair sets the ring, within bounds: a pair crowded beyond what
+            # evenly spaced nodes would need is left to separate()
+            even = float((2 * rr + 2 * GAP).sum()) / (2 * math.pi)
+            step = max(step, min(float(need.max()), 3 * even))
+        ring_r[k] = step
+    rad = ring_r[depth]
+    return np.stack([rad * np.cos(angle), rad * np.sin(angle)], axis=1)
+
+
 def _grid(n: int, cell_w: float, cell_h: float, cols: int | None = None) -> np.ndarray:
     cols = cols or max(1, math.ceil(math.sqrt(n * cell_h / cell_w)))
     k = np.arange(n)
@@ -349,7 +431,7 @@ def layout(g: nx.Graph, radius: Mapping[Hashable, float] | None = None, *, seed:
            satellite_radius: float = 10.0,
            attract: Iterable[tuple[Hashable, Hashable]] = (),
            label_room: Mapping[Hashable, float] | None = None,
-           order_key: Any = None) -> Pos:
+           order_key: Any = None, centre: Hashable | None = None) -> Pos:
     """Positions for the nodes of ``g`` (and of ``satellites``), deterministic for a seed.
 
     Parameters
@@ -364,7 +446,8 @@ def layout(g: nx.Graph, radius: Mapping[Hashable, float] | None = None, *, seed:
     label_room : label widths (screen pixels) of the nodes whose names matter most (the
         hubs): on graphs of up to ``LABEL_ROOM_NODES`` nodes, the layout makes room below
         those nodes for their label at the expected opening zoom.
-    order_key : sorts isolated nodes in their block (default: by id).
+    order_key : sorts isolated nodes in their block, and siblings in rings (default: by id).
+    centre : the focus of an ego network: its group is drawn in rings around it (radial).
 
     >>> pos = layout(nx.path_graph(3))
     >>> sorted(pos) == [0, 1, 2] and pos == layout(nx.path_graph(3))
@@ -394,12 +477,21 @@ def layout(g: nx.Graph, radius: Mapping[Hashable, float] | None = None, *, seed:
             p = _layered(nodes, layers, edges, r)
         elif len(nodes) == 2:
             p = np.array([[0.0, 0.0], [EDGE + r.sum(), 0.0]])
+        elif centre in index:
+            keyf = order_key or str
+            p = radial(len(nodes), edges, index[centre], r,
+                       rank=[keyf(n) for n in nodes])
         else:
             p = _scale_to_edges(_spring(len(nodes), edges, seed), edges, r)
         p = separate(p, r)
-        pieces.append((nodes, p - p.mean(axis=0), r))
+        # an ego network keeps its focus in the middle of its group
+        middle = p[index[centre]] if centre in index else p.mean(axis=0)
+        pieces.append((nodes, p - middle, r))
     if label_room and simple.number_of_nodes() <= LABEL_ROOM_NODES:
-        pieces = _make_label_room(pieces, label_room, len(isolated))
+        # rings are spaced for their discs: an ego network's names wait for the zoom that
+        # parts them (reveal_scales), instead of every request paying for more room
+        pieces = _make_label_room(pieces, label_room, len(isolated),
+                                  keep=centre if centre in simple else None)
     for k, (nodes, p, r) in enumerate(pieces):
         index = {n: i for i, n in enumerate(nodes)}
         for anchor in [a for a in sats if a in index]:
@@ -452,7 +544,8 @@ def layout(g: nx.Graph, radius: Mapping[Hashable, float] | None = None, *, seed:
 
 
 def _make_label_room(pieces: list[tuple[list[Hashable], np.ndarray, np.ndarray]],
-                     label_room: Mapping[Hashable, float], n_isolated: int
+                     label_room: Mapping[Hashable, float], n_isolated: int,
+                     keep: Hashable | None = None
                      ) -> list[tuple[list[Hashable], np.ndarray, np.ndarray]]:
     """Spread each group so that its hubs' labels fit below them at the opening zoom
     expected for the whole drawing (two rounds: room makes the drawing bigger, which makes
@@ -467,7 +560,7 @@ def _make_label_room(pieces: list[tuple[list[Hashable], np.ndarray, np.ndarray]]
             hw = np.maximum(r, w / 2)
             down = np.where(w > 0, r + (LINE * LABEL_PX + LABEL_GAP_PX) / scale, r)
             q = separate(separate_boxes(p, hw, r, down, rounds=LABEL_ROUNDS), r) \
-                if len(nodes) > 1 else p
+                if len(nodes) > 1 and keep not in nodes else p
             out.append((nodes, q - q.mean(axis=0), r))
         pieces = out
     return pieces
@@ -526,42 +619,63 @@ def reveal_scales(pos: np.ndarray, r: np.ndarray, widths_px: np.ndarray,
         return reveal
     x, y = pos[:, 0], pos[:, 1]
     w = np.asarray(widths_px, dtype=float)
-    done = np.zeros(n, dtype=bool)
+    order = np.asarray(order, dtype=np.int64)
+    order = order[w[order] > 0]  # a label with no width is never shown
+    # a label's rival labels are the ones before it in ``order``; those of earlier blocks
+    # are settled when a block starts, so each block is a few matrix operations against the
+    # nodes and the earlier labels, and a short loop only among its own members
     with np.errstate(divide="ignore", invalid="ignore"):
-        for i in order:
-            if w[i] <= 0:
-                done[i] = True
-                continue
-            o = offset[i]
+        for start in range(0, len(order), REVEAL_BLOCK):
+            b = order[start:start + REVEAL_BLOCK]
+            o = offset[b][:, None]
             # the discs: apart sideways, or the label wholly below or above
-            dx = np.abs(x - lx[i])
-            sx = np.where(dx > r, w[i] / (2 * (dx - r)), np.inf)
-            below = top[i] - (y + r)
+            dx = np.abs(x[None, :] - lx[b][:, None])
+            sx = np.where(dx > r, w[b][:, None] / (2 * (dx - r)), np.inf)
+            below = top[b][:, None] - (y + r)[None, :]
             s_below = np.where(below > 0, np.maximum(-o, 0.0) / below,
                                np.where((below == 0) & (o >= 0), 0.0, np.inf))
-            above = (y - r) - top[i]
+            above = (y - r)[None, :] - top[b][:, None]
             s_above = np.where(above > 0, np.maximum(o + h, 0.0) / above, np.inf)
             need_nodes = np.minimum(sx, np.minimum(s_below, s_above))
-            if len(pos) and owner[i] >= 0:
-                need_nodes[owner[i]] = 0.0
-            need = 0.0 if over_nodes is not None and over_nodes[i] else \
-                float(need_nodes.max(initial=0.0))
+            if len(pos):
+                mine = owner[b] >= 0
+                need_nodes[np.flatnonzero(mine), owner[b][mine]] = 0.0
+            need = need_nodes.max(axis=1, initial=0.0) if len(pos) else np.zeros(len(b))
+            if over_nodes is not None:
+                need = np.where(np.asarray(over_nodes)[b], 0.0, need)
             if min_zoom is not None:
-                need = max(need, float(min_zoom[i]))
-            # labels already given a zoom, which shrink with zoom as this one does
-            shown = done & np.isfinite(reveal)
-            if shown.any():
-                ddx = np.abs(lx[shown] - lx[i])
-                a = top[i] - top[shown]
-                rel = o - offset[shown]
-                px = np.where(ddx > 0, (w[i] + w[shown]) / (2 * ddx), np.inf)
-                py = np.where(a > 0, np.maximum(h - rel, 0.0) / a,
-                              np.where(a < 0, np.maximum(h + rel, 0.0) / -a,
-                                       np.where(np.abs(rel) >= h, 0.0, np.inf)))
-                part = np.minimum(px, py)
-                binding = reveal[shown] < part
-                if binding.any():
-                    need = max(need, float(part[binding].max()))
-            reveal[i] = need if need <= max_zoom else np.inf
-            done[i] = True
+                need = np.maximum(need, np.asarray(min_zoom, dtype=float)[b])
+            # labels of earlier blocks, which shrink with zoom as these do
+            earlier = order[:start]
+            earlier = earlier[np.isfinite(reveal[earlier])]
+            if len(earlier):
+                part = _label_parts(lx, top, offset, w, h, b, earlier)
+                binding = reveal[earlier][None, :] < part
+                need = np.maximum(need, np.where(binding, part, 0.0).max(axis=1))
+            # and the block's own earlier members, one by one
+            inner = _label_parts(lx, top, offset, w, h, b, b)
+            got = np.full(len(b), np.inf)
+            for k in range(len(b)):
+                nk = float(need[k])
+                if k:
+                    pk = inner[k, :k]
+                    binding = got[:k] < pk  # inf (not shown) never binds
+                    if binding.any():
+                        nk = max(nk, float(pk[binding].max()))
+                got[k] = nk if nk <= max_zoom else np.inf
+            reveal[b] = got
     return reveal
+
+
+def _label_parts(lx: np.ndarray, top: np.ndarray, offset: np.ndarray, w: np.ndarray,
+                 h: float, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """The zoom from which each label of ``a`` and each of ``b`` no longer overlap (labels
+    keep their size on screen, so they part as one zooms in)."""
+    ddx = np.abs(lx[b][None, :] - lx[a][:, None])
+    gap = top[a][:, None] - top[b][None, :]
+    rel = offset[a][:, None] - offset[b][None, :]
+    px = np.where(ddx > 0, (w[a][:, None] + w[b][None, :]) / (2 * ddx), np.inf)
+    py = np.where(gap > 0, np.maximum(h - rel, 0.0) / gap,
+                  np.where(gap < 0, np.maximum(h + rel, 0.0) / -gap,
+                           np.where(np.abs(rel) >= h, 0.0, np.inf)))
+    return np.minimum(px, py)

@@ -210,14 +210,14 @@ def _chain_layers(g: nx.MultiDiGraph, legs: list[tuple[str, str, str, dict]]) ->
 def build(g: nx.MultiDiGraph, *, title: str = "Coalition network", size_by: str = "degree",
           include_contacts: bool = False, max_nodes: int = 2000,
           overlay: dict[str, Any] | None = None, highlight: list[list[str]] | None = None,
-          context: set[str] | None = None, seed: int = 42, notes: list[str] | None = None
-          ) -> tuple[Network, dict[str, Any]]:
+          context: set[str] | None = None, seed: int = 42, notes: list[str] | None = None,
+          centre: str | None = None) -> tuple[Network, dict[str, Any]]:
     """The pyvis network for ``g`` and the page facts (legend, notes, overlay list).
 
     ``context``: nodes drawn faded (the actors a kind view's selection is tied to); nodes
     with ``hub_hidden`` (graph.projection) are hubs the ego network did not expand: they
     say how many neighbours are not shown. ``notes``: lines for the side panel (a build
-    view's figures).
+    view's figures). ``centre``: the focus of an ego network, drawn in rings around it.
     """
     notes = list(notes or ())
     held = sorted(n for n, d in g.nodes(data=True) if d.get("hub_hidden"))
@@ -271,6 +271,7 @@ def build(g: nx.MultiDiGraph, *, title: str = "Coalition network", size_by: str 
                          satellites={anchor: placeholders} if placeholders else None,
                          attract=[(a, b) for a, b, _ in introductions],
                          label_room=_label_room(g, size, on_path),
+                         centre=centre if centre in g else None,
                          order_key=lambda n: (broad_sector(g, n), str(g.nodes[n].get("name")
                                                                       or n).lower()))
     gaps = {s["id"] for s in (overlay or {}).get("contact_gaps", [])}
@@ -843,7 +844,7 @@ def ego_data(g: nx.MultiDiGraph, focus: str, *, include_contacts: bool = False
     the legend."""
     data = nx.node_link_data(g, edges="edges")
     net, facts = build(g, include_contacts=include_contacts, highlight=[[focus]],
-                       title="ego network")
+                       title="ego network", centre=focus)
     drawn = {n["id"]: n for n in net.nodes}
     for n in data["nodes"]:
         style = drawn.get(str(n["id"]))

@@ -20,9 +20,17 @@ from graph.store import GraphStore
 from loaders.load import load
 from tests.conftest import SEED
 from visualizations import palette
-from visualizations.layout import layout, pack, reveal_scales, separate
+from visualizations.layout import MAX_ZOOM, layout, pack, reveal_scales, separate
 from visualizations.network import build, kind_view, render_html, short_label
-from visualizations.readability import label_size_px, measure, measure_page, page_data
+from visualizations.readability import (
+    LABEL_GAP_PX,
+    LABEL_PX,
+    LINE,
+    label_size_px,
+    measure,
+    measure_page,
+    page_data,
+)
 
 LIMITS = {"nodes_overlapping": 0.02, "labels_overlapping": 0.10, "largest_group_area": 0.30}
 
@@ -36,7 +44,8 @@ def assert_readable(m: dict, what: str) -> None:
 
 @pytest.fixture(scope="module")
 def seed_pages(data_dir) -> dict[str, str]:
-    """The seed's pages, built once: the whole graph, each state, sectors, a path."""
+    """The seed's pages, built once: the whole graph, each state, sectors, a path, two ego
+    networks."""
     import uuid
 
     from graph.settings import Settings
@@ -55,6 +64,8 @@ def seed_pages(data_dir) -> dict[str, str]:
             pages[f"sector {sector}"] = service.network_page(kinds=(sector,))[0]
         pages["path"] = service.network_page(path=("org:ms:mississippi-trucking-association",
                                                    "org:quality-carriers"))[0]
+        for focus in ("org:quality-carriers", "org:ms:mississippi-trucking-association"):
+            pages[f"ego {focus}"] = service.network_page(focus=focus, depth=2)[0]
         yield pages
     finally:
         store.clear()
@@ -63,7 +74,8 @@ def seed_pages(data_dir) -> dict[str, str]:
 
 @pytest.mark.parametrize("name", ["whole graph", "state CA", "state IA", "state MS",
                                   "state WI", "sector industry", "sector civil society",
-                                  "sector law enforcement", "path"])
+                                  "sector law enforcement", "path", "ego org:quality-carriers",
+                                  "ego org:ms:mississippi-trucking-association"])
 def test_seed_pages_are_readable(seed_pages, name) -> None:
     assert_readable(measure_page(seed_pages[name]), name)
 
@@ -160,6 +172,126 @@ def test_labels_appear_as_one_zooms_in_never_on_each_other() -> None:
             for b in range(a + 1, len(shown)):
                 apart = abs(shown[a]["x"] - shown[b]["x"]) >= half[a] + half[b] - 1e-6
                 assert apart, (scale, shown[a]["id"], shown[b]["id"])
+
+
+# -- reveal_scales works in blocks; this is its definition, a label at a time, to check it by
+def one_by_one(pos: np.ndarray, r: np.ndarray, widths_px: np.ndarray,
+                  order: list[int], *, anchors: np.ndarray | None = None,
+                  offsets_px: np.ndarray | None = None, owner: np.ndarray | None = None,
+                  over_nodes: np.ndarray | None = None, min_zoom: np.ndarray | None = None,
+                  max_zoom: float = MAX_ZOOM) -> np.ndarray:
+    """reveal_scales as first written: a label at a time (the definition)."""
+    h = LINE * LABEL_PX
+    if anchors is None:
+        lx, top = pos[:, 0], pos[:, 1] + r
+        offset = np.full(len(pos), LABEL_GAP_PX)
+        owner = np.arange(len(pos))
+    else:
+        lx, top = anchors[:, 0], anchors[:, 1]
+        offset = np.asarray(offsets_px, dtype=float)
+        owner = np.full(len(anchors), -1) if owner is None else owner
+    n = len(lx)
+    reveal = np.full(n, np.inf)
+    if not n:
+        return reveal
+    x, y = pos[:, 0], pos[:, 1]
+    w = np.asarray(widths_px, dtype=float)
+    done = np.zeros(n, dtype=bool)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for i in order:
+            if w[i] <= 0:
+                done[i] = True
+                continue
+            o = offset[i]
+            # the discs: apart sideways, or the label wholly below or above
+            dx = np.abs(x - lx[i])
+            sx = np.where(dx > r, w[i] / (2 * (dx - r)), np.inf)
+            below = top[i] - (y + r)
+            s_below = np.where(below > 0, np.maximum(-o, 0.0) / below,
+                               np.where((below == 0) & (o >= 0), 0.0, np.inf))
+            above = (y - r) - top[i]
+            s_above = np.where(above > 0, np.maximum(o + h, 0.0) / above, np.inf)
+            need_nodes = np.minimum(sx, np.minimum(s_below, s_above))
+            if len(pos) and owner[i] >= 0:
+                need_nodes[owner[i]] = 0.0
+            need = 0.0 if over_nodes is not None and over_nodes[i] else \
+                float(need_nodes.max(initial=0.0))
+            if min_zoom is not None:
+                need = max(need, float(min_zoom[i]))
+            # labels already given a zoom, which shrink with zoom as this one does
+            shown = done & np.isfinite(reveal)
+            if shown.any():
+                ddx = np.abs(lx[shown] - lx[i])
+                a = top[i] - top[shown]
+                rel = o - offset[shown]
+                px = np.where(ddx > 0, (w[i] + w[shown]) / (2 * ddx), np.inf)
+                py = np.where(a > 0, np.maximum(h - rel, 0.0) / a,
+                              np.where(a < 0, np.maximum(h + rel, 0.0) / -a,
+                                       np.where(np.abs(rel) >= h, 0.0, np.inf)))
+                part = np.minimum(px, py)
+                binding = reveal[shown] < part
+                if binding.any():
+                    need = max(need, float(part[binding].max()))
+            reveal[i] = need if need <= max_zoom else np.inf
+            done[i] = True
+    return reveal
+
+
+@pytest.mark.parametrize("case", range(40))
+def test_reveal_scales_in_blocks_equals_one_label_at_a_time(case) -> None:
+    """SYNTHETIC random drawings, some crowded, with and without edge-label anchors, owners,
+    over_nodes and min_zoom, some beyond one block: the same zoom for every label."""
+    rng = np.random.default_rng(case)
+    n = int(rng.integers(1, 40 if case % 4 else 600))
+    spread = float(rng.choice([50.0, 400.0, 3000.0]))
+    pos = rng.uniform(-spread, spread, (n, 2))
+    r = rng.uniform(5, 30, n)
+    kwargs = {}
+    m = n
+    if case % 3 == 1:  # edge labels: anchors apart from the nodes
+        m = int(rng.integers(1, 2 * n + 2))
+        kwargs = {"anchors": rng.uniform(-spread, spread, (m, 2)),
+                  "offsets_px": rng.uniform(-12, 6, m),
+                  "owner": rng.integers(-1, n, m)}
+    if case % 5 == 2:
+        kwargs["over_nodes"] = rng.random(m) < 0.2
+    if case % 7 == 3:
+        kwargs["min_zoom"] = rng.uniform(0, 2, m)
+    widths = rng.uniform(0, 200, m) * (rng.random(m) > 0.1)  # some labels have no width
+    order = list(rng.permutation(m))
+    got = reveal_scales(pos, r, widths, order, **kwargs)
+    want = one_by_one(pos, r, widths, order, **kwargs)
+    assert np.array_equal(np.isinf(got), np.isinf(want))
+    assert np.allclose(got[np.isfinite(got)], want[np.isfinite(want)], rtol=1e-12, atol=0)
+
+
+def test_ego_network_is_drawn_in_rings_around_its_focus() -> None:
+    """A SYNTHETIC ego network: the focus, four neighbours, eight at two steps. The focus is
+    the middle of its drawing, every neighbour is nearer to it than every node two steps
+    out, and a neighbour's own neighbours lie on its side."""
+    g = nx.Graph()
+    for i in range(4):
+        g.add_edge("focus", f"n{i}")
+        for j in range(2):
+            g.add_edge(f"n{i}", f"n{i}-{j}")
+    pos = layout(g, centre="focus")
+    at = {n: np.array(p) for n, p in pos.items()}
+    d = {n: float(np.hypot(*(at[n] - at["focus"]))) for n in g}
+    ring1 = [d[f"n{i}"] for i in range(4)]
+    ring2 = [d[f"n{i}-{j}"] for i in range(4) for j in range(2)]
+    assert max(ring1) < min(ring2)
+    xs = np.array([p[0] for p in pos.values()])
+    ys = np.array([p[1] for p in pos.values()])
+    middle = np.array([(xs.min() + xs.max()) / 2, (ys.min() + ys.max()) / 2])
+    assert np.hypot(*(at["focus"] - middle)) < 0.25 * min(np.ptp(xs), np.ptp(ys))
+    for i in range(4):
+        mine = at[f"n{i}"] - at["focus"]
+        for j in range(2):
+            theirs = at[f"n{i}-{j}"] - at["focus"]
+            # within the neighbour's quarter of the circle
+            cos = mine @ theirs / (np.hypot(*mine) * np.hypot(*theirs))
+            assert cos > math.cos(math.pi / 4 + 1e-9), (i, j)
+    assert pos == layout(g, centre="focus")  # deterministic
 
 
 def test_short_labels_and_full_names_in_the_tooltip() -> None:
