@@ -370,6 +370,9 @@ def render(
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port.")] = 8000,
+    workers: Annotated[int | None, typer.Option(
+        min=1, max=64, help="Worker processes, each answering on its own core (default: "
+        "the serve_workers setting, 1). About one per core for many browsing users.")] = None,
 ) -> None:
     """Serve the HTTP API (docs at /docs). Beyond loopback only with API keys."""
     import uvicorn
@@ -378,14 +381,26 @@ def serve(
 
     svc = service()
     check_bind(host, svc)
+    n = workers or svc.settings.serve_workers
     out.print(f"Serving the API at http://{host}:{port} over the {svc.settings.store} store "
-              "(API docs: /docs)", highlight=False)
+              f"(API docs: /docs){f', {n} workers' if n > 1 else ''}", highlight=False)
     if svc.keys().auth().on is False:
         err.print("Auth is switched off (`coalition keys auth off`): anyone on this machine "
                   "can read and change the graph. `coalition keys auth on` switches it back.",
                   markup=False, highlight=False)
-    uvicorn.run(create_app(svc.settings, bind_host=host), host=host, port=port,
-                log_level="warning")
+    if n == 1:
+        uvicorn.run(create_app(svc.settings, bind_host=host), host=host, port=port,
+                    log_level="warning")
+        return
+    # Each worker builds its app from the environment (api.app.app_from_env); the store and
+    # data directory may have come from options, so they go there too.
+    os.environ.update(COALITION_STORE=svc.settings.store, COALITION_BIND_HOST=host,
+                      COALITION_DATA_DIR=str(Path(svc.settings.data_dir).resolve()))
+    # Held open here, the embedded server starts once, before the workers, which find it
+    # running instead of racing to start it.
+    with svc.store():
+        uvicorn.run("api.app:app_from_env", factory=True, workers=n, host=host, port=port,
+                    log_level="warning")
 
 
 @keys_app.command("create")

@@ -40,6 +40,10 @@ class Settings(BaseSettings):
     change_window_months: int = Field(
         6, ge=1, le=60, description="What each build changed: months after a build whose new "
         "ties and first-time organizations are credited to it.")
+    serve_workers: int = Field(
+        1, ge=1, le=64, description="Worker processes of `coalition serve`. Drawing an ego "
+        "network or a page is CPU work in Python: one process answers on one core at a "
+        "time, so a server for many browsing users wants about one worker per core.")
     keys_file: Path | None = Field(None, description="API keys (hashed); default: in data_dir.")
     audit_file: Path | None = Field(None, description="Audit log; default: in data_dir.")
 

@@ -47,8 +47,9 @@ def servers_for(data_dir: Path) -> list[psutil.Process]:
     """redis-server processes serving this data directory."""
     found = []
     for p in psutil.process_iter(["cmdline"]):
-        cmd = p.info["cmdline"] or []
-        if cmd and cmd[0].endswith("redis-server") and str(data_dir) in " ".join(cmd):
+        # a running server rewrites its title into one string: "<path>/redis-server unixsocket:..."
+        cmd = " ".join(p.info["cmdline"] or [])
+        if "redis-server" in cmd.split(" ", 1)[0] and str(data_dir) in cmd:
             found.append(p)
     return found
 
@@ -362,3 +363,56 @@ def test_serve_recovers_from_a_killed_store(fresh_dir: Path) -> None:
         api.terminate()
         api.wait(timeout=PATIENCE)
     assert servers_for(fresh_dir) == []  # the API stopped the server it started
+
+
+def test_serve_with_workers_shares_one_store(fresh_dir: Path) -> None:
+    """`coalition serve --workers 2`: two worker processes answer over the one embedded
+    server the parent started before them (so they never race to start it); the seed's ego
+    network comes back drawn; stopping the API stops the server."""
+    import json
+    import socket
+    import urllib.request
+
+    from tests.conftest import SEED
+
+    settings = Settings(data_dir=fresh_dir)
+    store = open_store(settings)
+    try:
+        load(SEED, store)
+    finally:
+        store.close()
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    env = {**os.environ, "COALITION_SERVER_START_TIMEOUT": str(PATIENCE)}
+    env.pop("COALITION_DATA_DIR", None)  # given as an option: the workers must get it too
+    api = subprocess.Popen([sys.executable, "-m", "api", "--data-dir", str(fresh_dir), "serve",
+                            "--port", str(port), "--workers", "2"], env=env,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    url = f"http://127.0.0.1:{port}/api/stakeholders/org:quality-carriers/ego?depth=1"
+
+    def ego() -> dict | None:
+        try:
+            with urllib.request.urlopen(url, timeout=PATIENCE) as r:
+                return json.load(r)
+        except OSError:
+            return None
+
+    try:
+        wait_for(lambda: api.poll() is not None or ego() is not None, "the API to answer")
+        assert api.poll() is None, api.stderr.read() if api.stderr else ""
+        def workers() -> list[psutil.Process]:
+            return [c for c in psutil.Process(api.pid).children()
+                    if "spawn_main" in " ".join(c.cmdline())]
+
+        wait_for(lambda: len(workers()) == 2, "two workers")
+        servers = servers_for(fresh_dir)
+        assert len(servers) == 1 and servers[0].ppid() == api.pid
+        data = ego()
+        assert data is not None
+        focus = next(n for n in data["nodes"] if n["id"] == "org:quality-carriers")
+        assert "x" in focus["draw"] and data["draw_edges"]
+    finally:
+        api.terminate()
+        api.wait(timeout=PATIENCE)
+    wait_for(lambda: servers_for(fresh_dir) == [], "the server to stop with the API")
