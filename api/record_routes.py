@@ -2,7 +2,8 @@
 13, item 2), registered by api/app.py with one call; the work is in api/record_edits.py.
 Editors and above; a viewer or an analyst gets 403 (the ``Editor`` dependency)."""
 
-from __future__ import annotations
+# no "from __future__ import annotations": the routes are annotated with the app's role
+# dependencies, passed in at run time, which FastAPI must see as objects, not names
 
 from typing import Annotated, Any
 
