@@ -60,10 +60,10 @@ def parse_key(sheet: str, key: str) -> tuple[str, str]:
 
     >>> parse_key("relationships", "referred:org:ms:a>org:ms:b:2025-03")
     ('REFERRED', 'org:ms:a')
-    >>> parse_key("commitments", "attended:org:a>event:x:attended")
+    >>> parse_key("commitments", "attended:org:a>event:x:attended")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    graph.editing.NotFound: 'attended:org:a>event:x:attended' is not a key of the commitments sheet: a key is <type>:<entity id>><program id>:<date>, <type> one of considering, declined, pledged, trained, zero tolerance (see GET /api/stakeholders/{id}, its ties' keys)
+    graph.editing.NotFound: 'attended:org:a>event:x:attended' is not a key of the commitments sheet: a key is <type>:<entity id>><program id>:<date>, <type> one of ..., pledged, trained (...)
     """
     head, _, rest = key.partition(":")
     src = rest.split(">", 1)[0] if ">" in rest else ""
@@ -71,7 +71,7 @@ def parse_key(sheet: str, key: str) -> tuple[str, str]:
     if rtype not in _types(sheet) or not src:
         raise NotFound(f"{key!r} is not a key of the {sheet} sheet: a key is "
                        f"{KEY_FORMS[sheet]}, <type> one of "
-                       f"{', '.join(sorted(t.lower().replace('_', ' ') for t in _types(sheet)))}"
+                       f"{', '.join(sorted(t.lower() for t in _types(sheet)))}"
                        " (see GET /api/stakeholders/{id}, its ties' keys)")
     return rtype, src
 
