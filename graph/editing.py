@@ -37,9 +37,9 @@ NODE_KINDS = {**KINDS, "event": ("events", "Event")}
 #: relationships a record's own row defines (and an edit of it replaces)
 DERIVED_FROM_ROW = {"Organization": ("LOCATED_IN",), "Person": ("WORKS_FOR",),
                     "Event": ("LOCATED_IN", "FOLLOWS")}
-#: what ties an event: what took part in it, and what came out of it; a delete without
-#: cascade is refused while any is there
-EVENT_TIES = ("OUTCOME_OF", *sorted(set(model.PARTICIPATION.values())))
+#: what ties an event: what took part in it, what came out of it, the follow-ups that
+#: follow it; a delete without cascade is refused while any is there
+EVENT_TIES = ("FOLLOWS", "OUTCOME_OF", *sorted(set(model.PARTICIPATION.values())))
 #: what a change's entries show of who made it
 WHO = ("role", "key", "os_user")
 
@@ -203,7 +203,9 @@ def create(store: GraphStore, kind: str, row: Row, *, who: Who,
     """A new organization or person (or, with ``kinds=NODE_KINDS``, event) from one row
     (its id given or derived as the loader derives it); refused (409) if that id is taken."""
     if kind not in kinds:
-        kind = f"not {kind}"  # refused by plan_row, in its words
+        raise LoadError([RowIssue("record", 0, "kind", f"one of {', '.join(kinds)} is "
+                                  "created here", str(kind))],
+                        f"not {_kinds_shown(kinds)}; nothing was written.")
     plan, warnings = plan_row(store, kind, row, fuzzy_threshold=fuzzy_threshold)
     base = kinds[kind][1]
     where = "events" if base == "Event" else "stakeholders"
@@ -264,6 +266,11 @@ def update(store: GraphStore, node_id: str, fields: Row, *, version: str | None,
                         "the id cannot be changed; nothing was written.")
     base = kinds[kind][1]
     row = {**_row_from_node(base, node["props"]), **fields, "id": node_id}
+    if base == "Event" and "follows_event_id" not in fields:
+        # kept as the FOLLOWS tie only, not as a property: the row's cell is its end
+        follows = store.read(queries.NODE_OUT_EDGES, {"id": node_id, "types": ["FOLLOWS"]})
+        if follows:
+            row["follows_event_id"] = follows[0]["dst"]
     row = {k: v for k, v in row.items() if v is not None}
     plan, warnings = plan_row(store, kind, row, fuzzy_threshold=fuzzy_threshold)
     old = node["props"]
@@ -415,7 +422,8 @@ def _delete_event(store: GraphStore, node: Row, *, who: Who, cascade: bool) -> R
             if r["dst"] == node_id and r["type"] in EVENT_TIES]
     if ties and not cascade:
         shown = ", ".join(r["key"] for r in ties[:20])
-        raise Conflict(f"{node_id} has {len(ties)} participation and outcome ties ({shown}"
+        raise Conflict(f"{node_id} has {len(ties)} ties of participation, outcomes or "
+                       f"follow-ups ({shown}"
                        f"{', ...' if len(ties) > 20 else ''}); delete them first, or delete "
                        "with cascade=true to remove them, and the commitments and "
                        "relationships that came out of it, as well",

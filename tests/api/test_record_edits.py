@@ -290,9 +290,22 @@ def test_event_patch_keeps_its_row_and_delete_names_its_ties(
     # a stakeholder is not an event here, and an event is not a stakeholder there
     assert client.patch("/api/events/org:syn-a", json={"fields": {"city": "X"}},
                         headers={**h, "If-Match": "x"}).status_code == 404
+    # a follow-up's FOLLOWS is its row's follows_event_id: an edit of another cell keeps it
+    f = client.post("/api/events", json={"fields": {
+        "name": "Synthetic Follow-up", "kind": "follow-up", "date": "2026-02-15",
+        "state": "MS", "follows_event_id": "event:syn-build"}}, headers=h)
+    assert f.status_code == 201, f.text
+    fid = "event:ms:2026-02-15:synthetic-follow-up"
+    assert f.json()["id"] == fid
+    g = client.patch(f"/api/events/{fid}", json={"fields": {"city": "Biloxi"}},
+                     headers={**h, "If-Match": f.json()["version"]})
+    assert g.status_code == 200, g.text
+    assert embedded_store.read("MATCH (:Entity {id: $id})-[e:FOLLOWS]->(b:Entity) "
+                               "RETURN b.id AS id", {"id": fid}) == [{"id": "event:syn-build"}]
     refused = client.delete("/api/events/event:syn-build", headers=h)
     assert refused.status_code == 409
-    assert sorted(refused.json()["error"]["ties"]) == sorted([PART, f"outcome_of:{COMMIT}"])
+    assert sorted(refused.json()["error"]["ties"]) == sorted([PART, f"outcome_of:{COMMIT}",
+                                                              f"follows:{fid}"])
     d = client.delete("/api/events/event:syn-build?cascade=true", headers=h)
     assert d.status_code == 200, d.text
     assert client.get(url, headers=h).status_code == 404
@@ -300,8 +313,10 @@ def test_event_patch_keeps_its_row_and_delete_names_its_ties(
     assert client.get(f"/api/commitments/{COMMIT}", headers=h).status_code == 404
     assert client.get(f"/api/participation/{PART}", headers=h).status_code == 404
     assert client.get(f"/api/relationships/{REL}", headers=h).status_code == 200
-    for change in (d.json()["change"], p.json()["change"]):
-        assert client.post(f"/api/changes/{change}/undo", headers=h).status_code == 200
+    for change in (d.json()["change"], g.json()["change"], f.json()["change"],
+                   p.json()["change"]):
+        u = client.post(f"/api/changes/{change}/undo", headers=h)
+        assert u.status_code == 200, u.text
     assert fingerprint(embedded_store) == start
 
 
