@@ -17,7 +17,8 @@ from api.service import CoalitionService
 FieldValue = str | int | float | bool | None
 
 IfMatch = Annotated[str | None, Header(
-    description="The version you edited (`version` of the record's GET, or its ETag)")]
+    description="The version you edited (`version` of the record's GET, or its ETag)",
+    examples=["3fa9c1d2e4b5a6978812ab34"])]
 TieKey = Annotated[str, Path(description="The tie's key, as the workbook identifies its row "
                              "(docs/editing.md): relationships <type>:<source>><target>:<date>,"
                              " participation <type>:<entity>><event>:<role>, commitments "
