@@ -489,13 +489,14 @@ def _check_version(store: GraphStore, node: Row, version: str) -> None:
                                                                         version))
 
 
-def changed_since(store: GraphStore, node_id: str, version: str, limit: int = 20
-                  ) -> list[Row]:
-    """The changes to a node after the one that left it at ``version`` (all of its changes,
-    up to ``limit``, if no change did: a version from before the log)."""
+def changed_since(store: GraphStore, node_id: str, version: str, limit: int = 20, *,
+                  kind: str = "node") -> list[Row]:
+    """The changes to a node (``kind="relationship"``: a tie, by its key) after the one
+    that left it at ``version`` (all of its changes, up to ``limit``, if no change did: a
+    version from before the log)."""
     out: list[Row] = []
     for c in store.changes(entity=node_id, limit=limit):
-        mine = [e for e in store.change_entries(c["id"]) if e.kind == "node"
+        mine = [e for e in store.change_entries(c["id"]) if e.kind == kind
                 and e.id == node_id]
         if any(e.after and e.after["props"].get("row_hash") == version for e in mine):
             break

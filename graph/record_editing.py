@@ -34,6 +34,7 @@ from graph.editing import (
     _now,
     _write_edges,
     _write_nodes,
+    changed_since,
     plan_sheet_row,
 )
 from graph.errors import LoadError, RowIssue
@@ -285,20 +286,5 @@ def _check(store: GraphStore, edge: Row, version: str) -> None:
     raise Conflict(f"{edge['key']} has changed since version {version}: its version is now "
                    f"{current_version}. Read it again, then make the edit on what it is now.",
                    current_version=current_version,
-                   changed_since=changed_since(store, edge["key"], version))
-
-
-def changed_since(store: GraphStore, key: str, version: str, limit: int = 20) -> list[Row]:
-    """The changes to a tie after the one that left it at ``version``."""
-    out: list[Row] = []
-    for c in store.changes(entity=key, limit=limit):
-        mine = [e for e in store.change_entries(c["id"]) if e.kind == "relationship"
-                and e.id == key]
-        if any(e.after and e.after["props"].get("row_hash") == version for e in mine):
-            break
-        out.append({**{k: c.get(k) for k in ("id", "time", "action", "summary", "role",
-                                             "key", "os_user")},
-                    "changes": {k: v for e in mine
-                                for k, v in changelog.changed_properties(e.before,
-                                                                         e.after).items()}})
-    return out
+                   changed_since=changed_since(store, edge["key"], version,
+                                               kind="relationship"))
