@@ -177,6 +177,19 @@ def test_relationship_create_patch_delete_undo(small, tokens,
     d = client.delete(f"/api/relationships/{key}", headers=h)
     assert d.status_code == 200
     assert client.get(f"/api/relationships/{key}", headers=h).status_code == 404
+    # its history, by its key: newest first
+    log = client.get(f"/api/changes?entity={key}", headers=auth(tokens["viewer"])).json()
+    assert [c["id"] for c in log] == [d.json()["change"], p.json()["change"],
+                                      made["change"]], log
+    # a date range's key holds its "/": the route takes the rest of the path
+    ranged = client.post("/api/relationships", json={"fields": {
+        "source_id": "org:syn-c", "type": "referred", "target_id": "org:syn-a",
+        "date": "2025-01/2025-03"}}, headers=h)
+    assert ranged.json()["key"] == "referred:org:syn-c>org:syn-a:2025-01/2025-03", ranged.text
+    assert client.get(f"/api/relationships/{ranged.json()['key']}", headers=h
+                      ).json()["props"]["date_end"] == "2025-03"
+    assert client.post(f"/api/changes/{ranged.json()['change']}/undo",
+                       headers=h).status_code == 200
     # undo, newest first, back to the start
     for change in (d.json()["change"], p.json()["change"], made["change"]):
         u = client.post(f"/api/changes/{change}/undo", headers=h)
