@@ -440,6 +440,10 @@ def create_app(settings: Settings | None = None, *, bind_host: str = "127.0.0.1"
         return edits.delete(service, node_id, version=edits.version_param(if_match),
                             cascade=cascade, key=key)
 
+    # events, relationships, participation, commitments (api/record_routes.py, issue 13.2)
+    from api import record_routes
+    record_routes.add_routes(app, service, Viewer, Editor)
+
     @app.get("/api/changes", tags=["changes"])
     def list_changes(key: Viewer,
                      entity: Annotated[str | None, Query(

@@ -31,8 +31,15 @@ from graph.store.base import Before, GraphStore, Row
 
 #: what a stakeholder is, as the API takes it -> (sheet, base label)
 KINDS = {"organization": ("organizations", "Organization"), "person": ("people", "Person")}
-#: relationships a stakeholder's own row defines (and an edit of it replaces)
-DERIVED_FROM_ROW = {"Organization": ("LOCATED_IN",), "Person": ("WORKS_FOR",)}
+#: every record edited as a node, by one row of its sheet: stakeholders and events
+#: (issue 13 item 2); the stakeholder routes take only ``KINDS``
+NODE_KINDS = {**KINDS, "event": ("events", "Event")}
+#: relationships a record's own row defines (and an edit of it replaces)
+DERIVED_FROM_ROW = {"Organization": ("LOCATED_IN",), "Person": ("WORKS_FOR",),
+                    "Event": ("LOCATED_IN", "FOLLOWS")}
+#: what ties an event: what took part in it, what came out of it, the follow-ups that
+#: follow it; a delete without cascade is refused while any is there
+EVENT_TIES = ("FOLLOWS", "OUTCOME_OF", *sorted(set(model.PARTICIPATION.values())))
 #: what a change's entries show of who made it
 WHO = ("role", "key", "os_user")
 
@@ -73,12 +80,14 @@ def _node(store: GraphStore, node_id: str) -> Row | None:
     return found[0] if found else None
 
 
-def kind_of(labels: list[str]) -> str | None:
+def kind_of(labels: list[str], kinds: dict[str, tuple[str, str]] = KINDS) -> str | None:
     """
     >>> kind_of(["Entity", "Organization", "Casino"]), kind_of(["Entity", "Event"])
     ('organization', None)
+    >>> kind_of(["Entity", "Event"], NODE_KINDS)
+    'event'
     """
-    return next((k for k, (_, base) in KINDS.items() if base in labels), None)
+    return next((k for k, (_, base) in kinds.items() if base in labels), None)
 
 
 # ---------------------------------------------------------------- one row, as the loader
@@ -86,8 +95,16 @@ def _row_from_node(label: str, props: Row) -> Row:
     """The sheet row a stakeholder's properties come from (what a PATCH is laid over)."""
     from loaders import schema
 
-    sheet = KINDS[kind_of([label]) or ""][0]
+    sheet = NODE_KINDS[kind_of([label], NODE_KINDS) or ""][0]
     row = {c: props.get(c) for c in schema.known_columns(sheet) if props.get(c) is not None}
+    if label == "Event":
+        if props.get("date"):  # the cell: a date, or a range start/end
+            row["date"] = props["date"] + (f"/{props['date_end']}" if props.get("date_end")
+                                           else "")
+        if props.get("states"):
+            row["state"] = "; ".join(props["states"])
+        if props.get("followup_months"):
+            row["followup_months"] = ";".join(str(m) for m in props["followup_months"])
     if label == "Organization":
         if props.get("level_inferred"):
             row.pop("level", None)  # inferred again from what the edit leaves
@@ -105,16 +122,23 @@ def plan_row(store: GraphStore, kind: str, row: Row, *, fuzzy_threshold: float =
              ) -> tuple[Any, list[str]]:
     """One row through the loader: the plan (its nodes and relationships) and its
     warnings. Refused as the loader refuses a row, with its messages (LoadError, 422)."""
+    if kind not in NODE_KINDS:
+        raise LoadError([RowIssue("stakeholder", 0, "kind", "a stakeholder is an "
+                                  "organization or a person", str(kind))],
+                        "not a kind of stakeholder; nothing was written.")
+    return plan_sheet_row(store, NODE_KINDS[kind][0], kind, row,
+                          fuzzy_threshold=fuzzy_threshold)
+
+
+def plan_sheet_row(store: GraphStore, sheet_name: str, kind: str, row: Row, *,
+                   fuzzy_threshold: float = 92.0) -> tuple[Any, list[str]]:
+    """One row of ``sheet_name`` through the loader (``kind``: what the messages call the
+    row): the plan and its warnings, or the loader's refusal (LoadError, 422)."""
     from loaders import cells, schema
     from loaders.load import store_lookups
     from loaders.plan import build_plan
     from loaders.sources import Sheet, Workbook
 
-    if kind not in KINDS:
-        raise LoadError([RowIssue("stakeholder", 0, "kind", "a stakeholder is an "
-                                  "organization or a person", str(kind))],
-                        "not a kind of stakeholder; nothing was written.")
-    sheet_name, _ = KINDS[kind]
     known = set(schema.known_columns(sheet_name))
     unknown = sorted(set(row) - known)
     if unknown:
@@ -174,15 +198,21 @@ def _labels(rec: Row) -> list[str]:
 
 # ---------------------------------------------------------------- the edits
 def create(store: GraphStore, kind: str, row: Row, *, who: Who,
-           fuzzy_threshold: float = 92.0) -> Result:
-    """A new organization or person from one row (its id given or derived as the loader
-    derives it); refused (409) if that id is taken."""
+           fuzzy_threshold: float = 92.0, kinds: dict[str, tuple[str, str]] = KINDS
+           ) -> Result:
+    """A new organization or person (or, with ``kinds=NODE_KINDS``, event) from one row
+    (its id given or derived as the loader derives it); refused (409) if that id is taken."""
+    if kind not in kinds:
+        raise LoadError([RowIssue("record", 0, "kind", f"one of {', '.join(kinds)} is "
+                                  "created here", str(kind))],
+                        f"not {_kinds_shown(kinds)}; nothing was written.")
     plan, warnings = plan_row(store, kind, row, fuzzy_threshold=fuzzy_threshold)
-    base = KINDS[kind][1]
+    base = kinds[kind][1]
+    where = "events" if base == "Event" else "stakeholders"
     node_id = next(r.id for r in plan.nodes.values() if r.labels[0] == base)
     if _node(store, node_id) is not None:
         raise Conflict(f"{node_id} exists already; change it with PATCH "
-                       f"/api/stakeholders/{node_id}, or give another id", id=node_id)
+                       f"/api/{where}/{node_id}, or give another id", id=node_id)
     main, implied, edges = _records(plan, node_id, provenance={"source": "edit",
                                                                "citation": row.get("citation")})
     have = {r["id"] for r in store.read(queries.NODES_BY_ID,
@@ -209,20 +239,22 @@ def create(store: GraphStore, kind: str, row: Row, *, who: Who,
         if _node(store, node_id) is not None and not _is(store, node_id, main["props"]):
             # created meanwhile by someone else: the id constraint refused ours
             raise Conflict(f"{node_id} was created by someone else meanwhile; change it with "
-                           f"PATCH /api/stakeholders/{node_id}", id=node_id) from None
+                           f"PATCH /api/{where}/{node_id}", id=node_id) from None
         raise
     return Result(node_id, main["props"]["row_hash"], change.id, warnings)
 
 
 def update(store: GraphStore, node_id: str, fields: Row, *, version: str | None, who: Who,
-           fuzzy_threshold: float = 92.0) -> Result:
-    """Change some fields of a stakeholder (``None`` empties one) if ``version`` is still
-    its version; refused with 409, the current version and what changed since, if not."""
+           fuzzy_threshold: float = 92.0, kinds: dict[str, tuple[str, str]] = KINDS
+           ) -> Result:
+    """Change some fields of a stakeholder or event (``None`` empties one) if ``version``
+    is still its version; refused with 409, the current version and what changed since,
+    if not."""
     node = _current(store, node_id)
-    kind = kind_of(node["labels"])
+    kind = kind_of(node["labels"], kinds)
     if kind is None:
-        raise NotFound(f"{node_id} is not an organization or a person; only those can be "
-                       "edited here yet")
+        raise NotFound(f"{node_id} is not {_kinds_shown(kinds)}; only those can be "
+                       "edited here")
     if version is None:
         raise Conflict("send the version you edited (If-Match: <version>, from GET "
                        f"/api/stakeholders/{node_id}), so that no one's change is "
@@ -232,8 +264,13 @@ def update(store: GraphStore, node_id: str, fields: Row, *, version: str | None,
         raise LoadError([RowIssue(kind, 0, "id", "an id cannot be changed by an edit (merging "
                                   "two records is a separate step)", str(fields["id"]))],
                         "the id cannot be changed; nothing was written.")
-    base = KINDS[kind][1]
+    base = kinds[kind][1]
     row = {**_row_from_node(base, node["props"]), **fields, "id": node_id}
+    if base == "Event" and "follows_event_id" not in fields:
+        # kept as the FOLLOWS tie only, not as a property: the row's cell is its end
+        follows = store.read(queries.NODE_OUT_EDGES, {"id": node_id, "types": ["FOLLOWS"]})
+        if follows:
+            row["follows_event_id"] = follows[0]["dst"]
     row = {k: v for k, v in row.items() if v is not None}
     plan, warnings = plan_row(store, kind, row, fuzzy_threshold=fuzzy_threshold)
     old = node["props"]
@@ -290,16 +327,20 @@ def update(store: GraphStore, node_id: str, fields: Row, *, version: str | None,
 
 
 def delete(store: GraphStore, node_id: str, *, version: str | None, who: Who,
-           cascade: bool = False) -> Result:
+           cascade: bool = False, kinds: dict[str, tuple[str, str]] = KINDS) -> Result:
     """Remove a stakeholder and its ties; an organization's people too with ``cascade``,
-    and refused (409, naming them) without it."""
+    and refused (409, naming them) without it. An event: refused (409, naming them) while
+    anything took part in it or came out of it, unless ``cascade``, which removes those
+    ties and the commitments and relationships that came out of it too."""
     node = _current(store, node_id)
-    kind = kind_of(node["labels"])
+    kind = kind_of(node["labels"], kinds)
     if kind is None:
-        raise NotFound(f"{node_id} is not an organization or a person; only those can be "
-                       "deleted here yet")
+        raise NotFound(f"{node_id} is not {_kinds_shown(kinds)}; only those can be "
+                       "deleted here")
     if version is not None:
         _check_version(store, node, version)
+    if kind == "event":
+        return _delete_event(store, node, who=who, cascade=cascade)
     people = store.read(queries.STAFF, {"id": node_id}) if kind == "organization" else []
     if people and not cascade:
         shown = ", ".join(f"{p['name'] or p['id']} ({p['id']})" for p in people[:20])
@@ -366,6 +407,65 @@ def undo(store: GraphStore, change_id: str, *, who: Who) -> Result:
     return Result(change_id, None, change.id)
 
 
+def _kinds_shown(kinds: dict[str, tuple[str, str]]) -> str:
+    """
+    >>> _kinds_shown(KINDS), _kinds_shown({"event": ("events", "Event")})
+    ('an organization or a person', 'an event')
+    """
+    names = [("an " if k[0] in "aeiou" else "a ") + k for k in kinds]
+    return " or ".join(names)
+
+
+def _delete_event(store: GraphStore, node: Row, *, who: Who, cascade: bool) -> Result:
+    node_id = node["id"]
+    ties = [r for r in store.read(queries.NODE_EDGES, {"id": node_id})
+            if r["dst"] == node_id and r["type"] in EVENT_TIES]
+    if ties and not cascade:
+        shown = ", ".join(r["key"] for r in ties[:20])
+        raise Conflict(f"{node_id} has {len(ties)} ties of participation, outcomes or "
+                       f"follow-ups ({shown}"
+                       f"{', ...' if len(ties) > 20 else ''}); delete them first, or delete "
+                       "with cascade=true to remove them, and the commitments and "
+                       "relationships that came out of it, as well",
+                       ties=[r["key"] for r in ties])
+    entries = [changelog.node_entry(node_id, {"labels": sorted(node["labels"]),
+                                              "props": node["props"]}, None)]
+    seen: set[tuple[str, str, str]] = set()
+    for r in store.read(queries.NODE_EDGES, {"id": node_id}):
+        if (r["type"], r["src"], r["key"]) not in seen:
+            seen.add((r["type"], r["src"], r["key"]))
+            entries.append(changelog.edge_entry(r["type"], r["key"], {
+                "src": r["src"], "dst": r["dst"], "props": r["props"]}, None))
+    # what came out of the event: the commitment or relationship an OUTCOME_OF stands for
+    # (it names the event in event_id, which would point nowhere)
+    via: dict[str, list[Row]] = defaultdict(list)
+    for r in ties:
+        if r["type"] == "OUTCOME_OF" and r["props"].get("via") and r["props"].get("what"):
+            via[r["props"]["what"]].append({"src": r["src"], "key": r["props"]["via"]})
+    came_out = [e for rtype, rows in via.items()
+                for e in [{**x, "type": rtype} for x in
+                          store.read(queries.edges_by_key(rtype), {"rows": rows})]]
+    for r in came_out:
+        if (r["type"], r["src"], r["key"]) not in seen:
+            seen.add((r["type"], r["src"], r["key"]))
+            entries.append(changelog.edge_entry(r["type"], r["key"], {
+                "src": r["src"], "dst": r["dst"], "props": r["props"]}, None))
+    change = Change("delete", who, entries, summary=f"deleted event {node_id}" + (
+        f" and its {len(ties)} ties" if ties else ""))
+    before = Before.of(entries)
+
+    def rest() -> None:
+        if via:
+            store.delete_edges(dict(via))
+        store.record_change(change)
+
+    applied = store.apply((queries.DELETE_NODE_IF, [
+        {"id": node_id, "version": node["props"].get("row_hash")}]), before, rest)
+    if applied is None:
+        raise Conflict(f"{node_id} changed while it was being deleted; read it again")
+    return Result(node_id, None, change.id)
+
+
 def _is(store: GraphStore, node_id: str, props: Row) -> bool:
     node = _node(store, node_id)
     return node is not None and node["props"].get("row_hash") == props.get("row_hash")
@@ -375,7 +475,7 @@ def _is(store: GraphStore, node_id: str, props: Row) -> bool:
 def _current(store: GraphStore, node_id: str) -> Row:
     node = _node(store, node_id)
     if node is None:
-        raise NotFound(f"no stakeholder with id {node_id!r}")
+        raise NotFound(f"no record with id {node_id!r}")
     return node
 
 
@@ -389,13 +489,14 @@ def _check_version(store: GraphStore, node: Row, version: str) -> None:
                                                                         version))
 
 
-def changed_since(store: GraphStore, node_id: str, version: str, limit: int = 20
-                  ) -> list[Row]:
-    """The changes to a node after the one that left it at ``version`` (all of its changes,
-    up to ``limit``, if no change did: a version from before the log)."""
+def changed_since(store: GraphStore, node_id: str, version: str, limit: int = 20, *,
+                  kind: str = "node") -> list[Row]:
+    """The changes to a node (``kind="relationship"``: a tie, by its key) after the one
+    that left it at ``version`` (all of its changes, up to ``limit``, if no change did: a
+    version from before the log)."""
     out: list[Row] = []
     for c in store.changes(entity=node_id, limit=limit):
-        mine = [e for e in store.change_entries(c["id"]) if e.kind == "node"
+        mine = [e for e in store.change_entries(c["id"]) if e.kind == kind
                 and e.id == node_id]
         if any(e.after and e.after["props"].get("row_hash") == version for e in mine):
             break

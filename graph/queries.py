@@ -632,3 +632,79 @@ STAFF = f"""
 MATCH (p:{ENTITY}:Person)-[:WORKS_FOR]->(o:{ENTITY} {{id: $id}})
 RETURN p.id AS id, p.name AS name ORDER BY id
 """
+
+
+# --------------------------------------------------------------------------- editing ties
+# graph/record_editing.py: relationships, participation and commitments, edited one row at a
+# time; as with nodes, the first statement is the one that can refuse the edit.
+
+
+def create_edge_if_absent(rtype: str) -> str:
+    """Create a relationship unless its source has one of this type with this key already;
+    returns its key if it did. ``$rows: [{src, dst, key, props}]``.
+
+    >>> print(create_edge_if_absent("REFERRED"))
+    UNWIND $rows AS r
+    MATCH (a:Entity {id: r.src})
+    MATCH (b:Entity {id: r.dst})
+    OPTIONAL MATCH (a)-[old:REFERRED {key: r.key}]->()
+    WITH a, b, r, count(old) AS taken
+    WHERE taken = 0
+    CREATE (a)-[e:REFERRED]->(b)
+    SET e = r.props
+    RETURN e.key AS key
+    """
+    t = rel_type(rtype)
+    return "\n".join([
+        "UNWIND $rows AS r",
+        f"MATCH (a:{ENTITY} {{id: r.src}})",
+        f"MATCH (b:{ENTITY} {{id: r.dst}})",
+        f"OPTIONAL MATCH (a)-[old:{t} {{key: r.key}}]->()",
+        "WITH a, b, r, count(old) AS taken",
+        "WHERE taken = 0",
+        f"CREATE (a)-[e:{t}]->(b)",
+        "SET e = r.props",
+        "RETURN e.key AS key",
+    ])
+
+
+def update_edge_if(rtype: str) -> str:
+    """Replace a relationship's properties if its version (``row_hash``) is still
+    ``$version``; returns its key if it did. ``$rows: [{src, key, version, props}]``.
+
+    >>> print(update_edge_if("PLEDGED"))
+    UNWIND $rows AS r
+    MATCH (:Entity {id: r.src})-[e:PLEDGED {key: r.key}]->()
+    WHERE e.row_hash = r.version
+    SET e = r.props
+    RETURN e.key AS key
+    """
+    return "\n".join([
+        "UNWIND $rows AS r",
+        f"MATCH (:{ENTITY} {{id: r.src}})-[e:{rel_type(rtype)} {{key: r.key}}]->()",
+        "WHERE e.row_hash = r.version",
+        "SET e = r.props",
+        "RETURN e.key AS key",
+    ])
+
+
+def delete_edge_if(rtype: str) -> str:
+    """Delete a relationship if its version is still ``$version``; returns its key if it
+    did. ``$rows: [{src, key, version}]``.
+
+    >>> print(delete_edge_if("ATTENDED"))
+    UNWIND $rows AS r
+    MATCH (:Entity {id: r.src})-[e:ATTENDED {key: r.key}]->()
+    WHERE e.row_hash = r.version
+    WITH e, e.key AS key
+    DELETE e
+    RETURN key
+    """
+    return "\n".join([
+        "UNWIND $rows AS r",
+        f"MATCH (:{ENTITY} {{id: r.src}})-[e:{rel_type(rtype)} {{key: r.key}}]->()",
+        "WHERE e.row_hash = r.version",
+        "WITH e, e.key AS key",
+        "DELETE e",
+        "RETURN key",
+    ])

@@ -315,3 +315,32 @@ def test_review_decisions_are_kept_apart_from_the_graph(store: GraphStore) -> No
                          "decision": "distinct", "time": "2026-12-02T09:00:00+00:00"}])
     assert store.pair_decisions() == {"org:a org:b": "distinct"}
     assert store.counts().nodes == 0 and store.is_empty()
+
+
+def test_conditional_tie_writes_apply_only_when_absent_or_at_their_version(
+        store: GraphStore) -> None:
+    """graph/record_editing.py's guards: create a tie only if its key is absent, change or
+    delete it only at its version."""
+    from graph import queries
+
+    store.upsert_nodes(("Organization",), orgs("a", "b"))
+    tie = {"src": "a", "dst": "b", "key": "referred:a>b:", "props": {
+        "key": "referred:a>b:", "row_hash": "v1"}}
+    create = queries.create_edge_if_absent("REFERRED")
+    assert store._execute(create, [tie]) == [{"key": "referred:a>b:"}]
+    assert store._execute(create, [tie]) == []  # its key is taken
+    assert store._execute(create, [{**tie, "dst": "nowhere"}]) == []
+    assert store.counts().relationships == {"REFERRED": 1}
+    update = queries.update_edge_if("REFERRED")
+    new = {"key": "referred:a>b:", "status": "lapsed", "row_hash": "v2"}
+    row = {"src": "a", "key": "referred:a>b:", "props": new}
+    assert store._execute(update, [{**row, "version": "v0"}]) == []
+    assert store._execute(update, [{**row, "version": "v1"}]) == [{"key": "referred:a>b:"}]
+    [found] = store.read("MATCH (:Entity {id: 'a'})-[e:REFERRED]->(b:Entity) "
+                         "RETURN properties(e) AS p, b.id AS dst")
+    assert found == {"p": new, "dst": "b"}
+    delete = queries.delete_edge_if("REFERRED")
+    assert store._execute(delete, [{"src": "a", "key": "referred:a>b:", "version": "v1"}]) == []
+    assert store._execute(delete, [{"src": "a", "key": "referred:a>b:", "version": "v2"}]) == \
+        [{"key": "referred:a>b:"}]
+    assert store.counts().relationships == {}
