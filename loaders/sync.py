@@ -104,6 +104,19 @@ def last_changed_by_edit(store: GraphStore, entity: str) -> Row | None:
     return None
 
 
+def any_edit(store: GraphStore, entities: list[str]) -> bool:
+    """Whether any change but a load touched any of ``entities``: if none did (the common
+    case), no candidate needs a look of its own at the log."""
+    found: set[str] = set()
+    for batch in batched(entities, store.batch_size):
+        found |= {r["id"] for r in store.read(queries.CHANGES_TOUCHING,
+                                              {"ids": batch, "since": None})}
+    if not found:
+        return False
+    return any(c["action"] != "load" for c in store.changes(ids=sorted(found),
+                                                              limit=len(found)))
+
+
 def removals(plan: Plan, store: GraphStore) -> Removals:
     """What syncing ``plan``'s sources removes from ``store``, and what it keeps and why."""
     out = Removals(plan_sources(plan))
@@ -111,21 +124,22 @@ def removals(plan: Plan, store: GraphStore) -> Removals:
         return out
     params = {"sources": out.sources}
     planned_edges = {(e.type, e.key) for e in plan.edges.values()}
-    for e in store.read(queries.EDGES_OF_SOURCES, params):
-        if (e["type"], e["key"]) in planned_edges:
-            continue
-        edit = last_changed_by_edit(store, e["key"])
+    edges = [e for e in store.read(queries.EDGES_OF_SOURCES, params)
+             if (e["type"], e["key"]) not in planned_edges]
+    candidates = [n for n in store.read(queries.NODES_OF_SOURCES, params)
+                  if n["id"] not in plan.nodes]
+    ask = any_edit(store, [e["key"] for e in edges] + [n["id"] for n in candidates])
+    for e in edges:
+        edit = last_changed_by_edit(store, e["key"]) if ask else None
         if edit is not None:
             out.kept.append({"kind": "relationship", "id": e["key"], "type": e["type"],
                              "reason": f"last changed by an edit ({edit['id']}, "
                                        f"{edit['action']})"})
             continue
         out.edges.append(e)
-    candidates = [n for n in store.read(queries.NODES_OF_SOURCES, params)
-                  if n["id"] not in plan.nodes]
     going = {(e["type"], e["key"]) for e in out.edges}
     for n in candidates:
-        edit = last_changed_by_edit(store, n["id"])
+        edit = last_changed_by_edit(store, n["id"]) if ask else None
         if edit is not None:
             out.kept.append({"kind": "node", "id": n["id"],
                              "type": changelog.base_label(n["labels"]),
