@@ -612,8 +612,10 @@ def create_app(settings: Settings | None = None, *, bind_host: str = "127.0.0.1"
                          error=type(e).__name__, message=str(e)[:1000],
                          **({} if refused else {"written_before_failure": written}))
             raise
+        removed = {} if report.removals is None or not confirm else {"removed": len(
+            report.removals["nodes"]) + len(report.removals["relationships"])}
         audit.record(action, key=key, **entry, outcome="done",
-                     written=report.written if confirm else 0, change=report.change)
+                     written=report.written if confirm else 0, change=report.change, **removed)
         return report.as_dict()
 
     @app.post("/api/extract", tags=["editors"])
