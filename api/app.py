@@ -572,18 +572,19 @@ def create_app(settings: Settings | None = None, *, bind_host: str = "127.0.0.1"
 
     @app.post("/api/import", tags=["editors"])
     async def import_workbook(key: Editor, file: Annotated[UploadFile, File()],
-                              confirm: bool = False) -> dict[str, Any]:
+                              confirm: bool = False, sync: bool = False) -> dict[str, Any]:
         """Upload a workbook (.xlsx, .yaml, or a .zip of CSV files, read as
         loaders/archive.py says): without ``confirm`` a dry run (the diff);
-        with ``confirm=true`` the load (all-or-nothing)."""
+        with ``confirm=true`` the load (all-or-nothing). ``sync=true``: the workbook is the
+        whole truth for its sources; ``removals`` lists what that removes (or would)."""
         name = pathlib.Path(file.filename or "upload").name
         data = await file.read()
         # The load blocks for seconds to minutes: in a worker thread, so that health, reads
         # and other users are served meanwhile.
-        return await run_in_threadpool(import_upload, key, name, data, confirm)
+        return await run_in_threadpool(import_upload, key, name, data, confirm, sync)
 
-    def import_upload(key: Key | None, name: str, data: bytes, confirm: bool
-                      ) -> dict[str, Any]:
+    def import_upload(key: Key | None, name: str, data: bytes, confirm: bool,
+                      sync: bool = False) -> dict[str, Any]:
         """Every attempt ends in one audit line: refused (the input), failed (anything else,
         with how much the store had acknowledged by then) or done."""
         entry: dict[str, Any] = {"file": name, "bytes": len(data),
@@ -607,7 +608,7 @@ def create_app(settings: Settings | None = None, *, bind_host: str = "127.0.0.1"
                 path.write_bytes(data)
                 try:
                     report = service.load(path, dry_run=not confirm, progress=progress,
-                                          who=edits.who(key))
+                                          who=edits.who(key), sync=sync)
                 except CoalitionError as e:
                     # The loader names the file by its path: here a temporary folder the
                     # uploader has never seen.
@@ -624,8 +625,10 @@ def create_app(settings: Settings | None = None, *, bind_host: str = "127.0.0.1"
                          error=type(e).__name__, message=str(e)[:1000],
                          **({} if refused else {"written_before_failure": written}))
             raise
+        removed = {} if report.removals is None or not confirm else {"removed": len(
+            report.removals["nodes"]) + len(report.removals["relationships"])}
         audit.record(action, key=key, **entry, outcome="done",
-                     written=report.written if confirm else 0, change=report.change)
+                     written=report.written if confirm else 0, change=report.change, **removed)
         return report.as_dict()
 
     @app.post("/api/extract", tags=["editors"])

@@ -97,9 +97,25 @@ def _report_table(report: dict[str, Any]) -> None:
         err.print(Text(f"{n} near-duplicate warning(s){shown}:", style="yellow"))
         for w in warnings[len(warnings) - n:][:NEAR_DUPLICATES_SHOWN]:
             _problem("warning:", "yellow", w)
+    if report.get("removals") is not None:
+        _removals_table(report["removals"], verb)
     if report["rejected_rows"]:
         where = f"; see {report['rejects_file']}" if report["rejects_file"] else ""
         err.print(Text(f"{report['rejected_rows']} row(s) rejected{where}", style="yellow"))
+
+
+def _removals_table(removals: dict[str, Any], verb: str) -> None:
+    sources = ", ".join(removals["sources"]) or "none"
+    gone = [(n["type"], n["id"], n.get("name") or "") for n in removals["nodes"]] + \
+        [(r["type"], r["key"], f"{r['src']} -> {r['dst']}") for r in removals["relationships"]]
+    verb = "Would remove" if verb.startswith("Would") else "Removed"
+    t = Table("type", "id / key", "", title=f"{verb} (sync of {sources}): {len(gone)}",
+              title_justify="left")
+    for row in gone:
+        t.add_row(*row)
+    out.print(t)
+    for k in removals["kept"]:
+        out.print(f"kept {k['type']} {k['id']}: {k['reason']}", highlight=False, markup=False)
 
 
 @app.command("load")
@@ -114,13 +130,18 @@ def load_cmd(
     problems: Annotated[Path | None, typer.Option(
         help="Write every error and warning to this .csv or .json file, loaded or not.")
     ] = None,
+    sync: Annotated[bool, typer.Option(
+        help="The workbook is the whole truth for its sources: remove what they no longer "
+             "have (never what another source or an edit wrote). With --dry-run: list it.")
+    ] = False,
 ) -> None:
     """Validate a coalition workbook and load it (all-or-nothing unless --skip-invalid)."""
     bar, update = _progress()
     try:
         with bar:
             report = service().load(path, dry_run=dry_run, skip_invalid=skip_invalid,
-                                    problems=problems, progress=update).as_dict()
+                                    problems=problems, progress=update,
+                                    sync=sync).as_dict()
     except LoadError as e:
         if fmt == "json":  # the problems on stdout too; the message still goes to stderr
             _print_json({"error": {"type": "LoadError", "message": str(e)},

@@ -207,12 +207,13 @@ class CoalitionService:
     def load(self, path: Path, *, dry_run: bool = False, skip_invalid: bool = False,
              problems: Path | None = None,
              progress: Callable[[str, int, int], None] | None = None,
-             who: Who | None = None) -> LoadReport:
-        """``who``: whom the change log names (default: the command line's user)."""
+             who: Who | None = None, sync: bool = False) -> LoadReport:
+        """``who``: whom the change log names (default: the command line's user);
+        ``sync``: remove what the workbook's sources no longer have (loaders/sync.py)."""
         with self.store() as store:
             report = load(Path(path), store, dry_run=dry_run, skip_invalid=skip_invalid,
                           fuzzy_threshold=self.settings.fuzzy_threshold, problems=problems,
-                          progress=progress, who=who)
+                          progress=progress, who=who, sync=sync)
         if not dry_run:
             self._names = None  # the name index is stale now
             self._hubs = None

@@ -708,3 +708,26 @@ def delete_edge_if(rtype: str) -> str:
         "DELETE e",
         "RETURN key",
     ])
+
+
+# -- load --sync (loaders/sync.py): what a source has in the store
+#: the nodes a load's source (``source`` provenance) wrote
+NODES_OF_SOURCES = f"""
+MATCH (n:{ENTITY}) WHERE n.source IN $sources
+RETURN n.id AS id, labels(n) AS labels, properties(n) AS props
+"""
+
+#: the relationships a load's source wrote
+EDGES_OF_SOURCES = f"""
+MATCH (a:{ENTITY})-[e]->(b:{ENTITY}) WHERE e.source IN $sources
+RETURN type(e) AS type, a.id AS src, b.id AS dst, e.key AS key, properties(e) AS props
+"""
+
+#: every relationship at either end of these nodes, and whose data it is
+EDGES_TOUCHING = f"""
+MATCH (a:{ENTITY})-[e]->(b:{ENTITY}) WHERE a.id IN $ids
+RETURN type(e) AS type, a.id AS src, b.id AS dst, e.key AS key, e.source AS source
+UNION ALL
+MATCH (a:{ENTITY})-[e]->(b:{ENTITY}) WHERE b.id IN $ids
+RETURN type(e) AS type, a.id AS src, b.id AS dst, e.key AS key, e.source AS source
+"""

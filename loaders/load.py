@@ -39,6 +39,8 @@ from graph.store.base import Before
 from loaders.plan import EdgeRecord, NodeRecord, Plan, build_plan
 from loaders.problems import check_target, summary, write_problems
 from loaders.sources import Workbook, read_workbook
+from loaders.sync import Removals
+from loaders.sync import removals as sync_removals
 
 
 @dataclass
@@ -71,6 +73,8 @@ class LoadReport:
     change: str | None = None
     #: the last this many ``warnings`` are near-duplicates, most similar first
     near_duplicates: int = 0
+    #: --sync: what it removes (or would) and what it keeps (loaders/sync.py)
+    removals: dict[str, Any] | None = None
 
     @property
     def written(self) -> int:
@@ -85,7 +89,8 @@ class LoadReport:
                 "rejected_rows": self.rejected_rows, "rejects_file": self.rejects_file,
                 "change": self.change,
                 "errors": self.errors, "problems_file": self.problems_file,
-                "timings": {k: round(v, 3) for k, v in self.timings.items()}}
+                "timings": {k: round(v, 3) for k, v in self.timings.items()},
+                **({"removals": self.removals} if self.removals is not None else {})}
 
 
 def store_lookups(store: GraphStore) -> dict[str, Callable[..., Any]]:
@@ -221,15 +226,21 @@ def load_change(before: Before, nodes: list[dict[tuple[str, ...], list[dict[str,
 def load(path: Path, store: GraphStore, *, dry_run: bool = False, skip_invalid: bool = False,
          fuzzy_threshold: float = 92.0, problems: Path | None = None,
          progress: Callable[[str, int, int], None] | None = None,
-         workbook: Workbook | None = None, who: Who | None = None) -> LoadReport:
+         workbook: Workbook | None = None, who: Who | None = None,
+         sync: bool = False) -> LoadReport:
     """Validate, diff and (unless ``dry_run``) write a workbook. All-or-nothing by default.
 
     ``problems``: a .csv or .json file to write every error and warning to, whether the
     load goes ahead or is refused (loaders/problems.py). ``workbook``: sheets already read
     (an attendee or survey import builds them from its export), checked and written exactly
     like a workbook read from ``path``. ``who``: whom the change log names for it (default:
-    the command line's user)."""
+    the command line's user). ``sync``: also remove what the workbook's sources no longer
+    have (loaders/sync.py), in the same change."""
     path = Path(path)
+    if sync and skip_invalid:
+        raise LoadError([], "--sync cannot be combined with --skip-invalid: the rows it "
+                        "rejects would count as removed from their source. Fix them, then "
+                        "load with --sync.")
     problems = check_target(problems) if problems is not None else None
     t0 = time.perf_counter()
     if progress:
@@ -265,6 +276,9 @@ def load(path: Path, store: GraphStore, *, dry_run: bool = False, skip_invalid: 
                         str(problems) if problems is not None else None,
                         {"plan": t_plan - t0, "diff": t_diff - t_plan},
                         near_duplicates=plan.near_duplicates)
+    removed = sync_removals(plan, store) if sync else None
+    if removed is not None:
+        report.removals = removed.as_dict()
     if dry_run:
         return report
     now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
@@ -301,6 +315,8 @@ def load(path: Path, store: GraphStore, *, dry_run: bool = False, skip_invalid: 
                             new_edges=new_edges, edges=old_edges)
     # A relationship whose key stays but whose end changes (an organization moving to
     # another state) would gain a twin from the MERGE: the old one goes first.
+    if removed:
+        removed.remember(before)
     ends = {(e.type, e.src, e.key): e.dst for e in changes.changed_edges}
     moved = {rtype: [{"src": r["src"], "key": r["key"]} for r in rows
                      if ends.get((rtype, r["src"], r["key"]), r["dst"]) != r["dst"]]
@@ -311,17 +327,21 @@ def load(path: Path, store: GraphStore, *, dry_run: bool = False, skip_invalid: 
     pool = ThreadPoolExecutor(1, thread_name_prefix="change-log")
     gc_was_on = gc.isenabled()
     try:
-        if total:
+        if total or removed:
             t0 = time.perf_counter()
             gc.disable()  # tens of thousands of small objects, no cycles (as plan_workbook)
             change = load_change(before, [known, fresh], edge_groups,
                                  who=who or Who.cli(), source=path.name)
+            if removed:
+                add_removals(change, removed)
             parts = pool.submit(change.parts)
             t_log = time.perf_counter() - t0
         store.write_nodes(known, tick)
         store.write_nodes(fresh, tick, new=True)
         store.delete_edges(moved)
         store.write_edges(edge_groups, tick)  # after every node: edges match their ends by id
+        if removed:
+            removed.write(store)
         if change is not None and parts is not None:
             t0 = time.perf_counter()
             recorded = True
@@ -344,6 +364,13 @@ def load(path: Path, store: GraphStore, *, dry_run: bool = False, skip_invalid: 
     report.timings["write"] = time.perf_counter() - t_diff
     report.change = change.id if change else None
     return report
+
+
+def add_removals(change: Change, removed: Removals) -> None:
+    """A sync's removals are entries of the load's one change (undone with it)."""
+    change.entries += removed.entries()
+    change.summary = change.summary.replace("load of", "sync of", 1) + \
+        f", {len(removed.nodes):,} node(s) and {len(removed.edges):,} relationship(s) removed"
 
 
 def take_back(store: GraphStore, before: Before, cause: BaseException, *, what: str,

@@ -344,3 +344,26 @@ def test_conditional_tie_writes_apply_only_when_absent_or_at_their_version(
     assert store._execute(delete, [{"src": "a", "key": "referred:a>b:", "version": "v2"}]) == \
         [{"key": "referred:a>b:"}]
     assert store.counts().relationships == {}
+
+
+def test_records_of_sources_and_ties_of_nodes(store: GraphStore) -> None:
+    """What load --sync reads (loaders/sync.py): a source's nodes and relationships, and every
+    tie at either end of some nodes with its source. SYNTHETIC records."""
+    from graph import queries
+
+    store.upsert_nodes(("Organization",), orgs("a", "b", source="s1"))
+    store.upsert_nodes(("Organization",), orgs("c", source="s2"))
+    store.upsert_edges("REFERRED", [
+        {"src": "a", "dst": "b", "key": "ab", "props": {"key": "ab", "source": "s1"}},
+        {"src": "c", "dst": "a", "key": "ca", "props": {"key": "ca", "source": "s2"}}])
+    nodes = store.read(queries.NODES_OF_SOURCES, {"sources": ["s1"]})
+    assert sorted(n["id"] for n in nodes) == ["a", "b"]
+    assert all(n["props"]["source"] == "s1" and "Organization" in n["labels"] for n in nodes)
+    [edge] = store.read(queries.EDGES_OF_SOURCES, {"sources": ["s1"]})
+    assert (edge["type"], edge["src"], edge["dst"], edge["key"], edge["props"]["source"]) == \
+        ("REFERRED", "a", "b", "ab", "s1")
+    assert store.read(queries.EDGES_OF_SOURCES, {"sources": ["none"]}) == []
+    ties = store.read(queries.EDGES_TOUCHING, {"ids": ["a"]})
+    assert sorted((t["type"], t["src"], t["dst"], t["key"], t["source"]) for t in ties) == [
+        ("REFERRED", "a", "b", "ab", "s1"), ("REFERRED", "c", "a", "ca", "s2")]
+    assert store.read(queries.EDGES_TOUCHING, {"ids": ["zz"]}) == []
