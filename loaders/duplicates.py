@@ -135,6 +135,17 @@ def pair_key(a: str, b: str) -> str:
     return " ".join(sorted((a, b)))
 
 
+def _may_reach(la: int, lb: int, threshold: float) -> bool:
+    """Whether two strings of these lengths can score ``threshold`` by rapidfuzz's ratio.
+
+    >>> _may_reach(20, 22, 92), _may_reach(20, 24, 92), _may_reach(0, 0, 100)
+    (True, False, True)
+    """
+    total = la + lb
+    # the epsilon: never drop a pair the float arithmetic puts a hair under the threshold
+    return not total or 200.0 * min(la, lb) / total >= threshold - 1e-9
+
+
 @dataclass(frozen=True)
 class Member:
     id: str
@@ -158,11 +169,19 @@ def near_duplicates(members: Iterable[Member], threshold: float, *, rare: int = 
     """
     members = list(members)
     norms = [normalize_name(m.name) for m in members]
+    lens = [len(n) for n in norms]
+    sorted_lens = [len(" ".join(n.split())) for n in norms]  # what token_sort_ratio compares
     sites: dict[int, Site] = {}
     found = []
     for i, near in enumerate(candidates(norms, rare=rare)):
         if members[i].where == "the store":
             near = [j for j in near if members[j].where != "the store"]
+        # A length window: ratio is 100 * (1 - indel distance / (la + lb)) and the distance
+        # is at least |la - lb|, so a pair scores at most 200 * min / (la + lb); the same holds
+        # for token_sort_ratio over the names' sorted words. A pair whose bound, for both
+        # scorers, is below the threshold cannot reach it: not scored at all.
+        near = [j for j in near if _may_reach(lens[i], lens[j], threshold)
+                or _may_reach(sorted_lens[i], sorted_lens[j], threshold)]
         if not near:
             continue
         # One call a name, not a pair: the scoring loop stays in rapidfuzz's C code.

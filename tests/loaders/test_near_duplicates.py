@@ -187,3 +187,30 @@ def test_the_terminal_shows_the_count_and_the_20_most_similar(tmp_path: Path, in
     report = json.loads(as_json.stdout)
     assert report["near_duplicates"] == 25
     assert len([w for w in report["warnings"] if ALIKE in w]) == 25
+
+
+def test_length_window_never_drops_a_pair_that_reaches_the_threshold():
+    """The length window (duplicates._may_reach) is an upper bound of both scorers: on
+    SYNTHETIC name pairs of every length difference, a pair it drops never scores the
+    threshold, and the pairs it keeps include every one that does."""
+    import random
+
+    from rapidfuzz import fuzz
+
+    from loaders.duplicates import _may_reach
+
+    rng = random.Random(12)
+    letters = "abcdefgh "
+    checked = 0
+    for _ in range(3000):
+        a = "".join(rng.choice(letters) for _ in range(rng.randint(1, 30))).strip()
+        b = a[:rng.randint(0, len(a))] + "".join(rng.choice(letters)
+                                                 for _ in range(rng.randint(0, 6)))
+        b = " ".join(b.split())
+        a = " ".join(a.split())
+        for threshold in (80, 92, 100):
+            reaches = max(fuzz.ratio(a, b), fuzz.token_sort_ratio(a, b)) >= threshold
+            kept = _may_reach(len(a), len(b), threshold)
+            assert kept or not reaches, (a, b, threshold)
+            checked += reaches
+    assert checked > 100  # the test saw pairs that do reach the threshold
