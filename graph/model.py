@@ -143,9 +143,17 @@ LAW_RELATIONSHIPS = frozenset({"MANDATES", "SPONSORS_BILL"})
 #: not a statement that they attended
 DERIVED = frozenset({"LOCATED_IN", "PART_OF", "HAS_METRIC", "FOLLOWS", "OUTCOME_OF"})
 
+#: a logged contact (graph/followup_log.py, issue 13 item 2): who was called, emailed, met or
+#: visited in a follow-up, as entity -> follow-up event ("was contacted in"). Its own type,
+#: not a participation: being phoned is not taking part, so it must not count as attending
+#: (TOOK_PART) nor as a tie the stakeholder formed (analysis TIE_TYPES)
+CONTACTED = "CONTACTED"
+#: how a follow-up contact was made
+CONTACT_KINDS = ("call", "email", "meeting", "visit")
+
 REL_TYPES = frozenset(
     set(PARTICIPATION.values()) | set(RELATIONSHIPS.values()) | set(COMMITMENTS.values())
-    | LAW_RELATIONSHIPS | DERIVED | {"WORKS_FOR"}
+    | LAW_RELATIONSHIPS | DERIVED | {"WORKS_FOR", CONTACTED}
 )
 NODE_LABELS = frozenset({ENTITY, *BASE_LABELS, *KIND_LABELS})
 
