@@ -464,10 +464,15 @@ class PlanBuilder:
         props = {"name": d.name, "kind": d.kind, **(d.date.props() if d.date else {}),
                  "city": d.city, "note": d.note, **place,
                  "states": list(d.state) if d.state and len(d.state) > 1 else None,
-                 "followup_months": list(d.followup_months) if d.followup_months else None}
+                 "followup_months": list(d.followup_months) if d.followup_months else None,
+                 "contact": d.contact, "outcome": d.outcome}
         if d.followup_months and d.kind != "coalition build":
             self.error(e, "followup_months", "only a coalition build has a follow-up "
                        "schedule; leave it empty here", ";".join(map(str, d.followup_months)))
+        for column in ("contact", "outcome"):
+            if getattr(d, column) and d.kind != "follow-up":
+                self.error(e, column, f"only a follow-up has a {column}; leave it empty here "
+                           "or make the event's kind follow-up", getattr(d, column))
         if self.add_node(e, node_id, ("Event",), props):
             self.locate(e, node_id, place)
 

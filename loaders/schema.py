@@ -262,6 +262,11 @@ class EventRow(_Row):
     followup_months: Months = Field(None, description="a build whose programme states its own "
                                     "follow-up schedule: months after it (e.g. 2), instead of "
                                     "the blueprint's")
+    contact: OptionalVocab(model.CONTACT_KINDS, "contact kind") = Field(
+        None, description="for a follow-up: how the contact was made (call, email, meeting, "
+        "visit)")
+    outcome: Text = Field(None, description="for a follow-up: what came of it, in a few words "
+                          "(no personal details)")
 
 
 class ProgramRow(_Row):

@@ -1,0 +1,161 @@
+"""Logging a follow-up (graph/followup_log.py, issue 13 item 2): one change, the loader's
+messages, counted by the follow-up schedule, undoable, refused writes leave the graph as it
+was. A small SYNTHETIC graph: one build on 2026-01-10 in MS, one casino, one training.
+
+The schedule's numbers, by hand from graph/analysis/followups.py and the blueprint's
+``followups`` (months 1, 3, 6; window_days 15; horizon_months 12): the 1-month point is
+2026-02-10, its window 2026-01-26 .. 2026-02-25; the 3-month point 2026-04-10, window
+2026-03-26 .. 2026-04-25; the 6-month point 2026-07-10, window 2026-06-25 .. 2026-07-25.
+A call on 2026-02-12 falls in the first window; one on 2026-03-20 in none (after 02-25,
+before 03-26).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+import yaml
+
+from graph import editing, followup_log, model
+from graph.analysis.blueprint import Schedule
+from graph.analysis.followups import schedule
+from graph.changelog import Who
+from graph.editing import Conflict
+from graph.errors import LoadError
+from graph.projection import project
+from graph.store import GraphStore
+from loaders.load import load
+from tests.graph.test_editing import fingerprint
+
+WHO = Who("editor", key="k-followups")
+BUILD = "event:syn-fu-build"
+CASINO = "org:syn-fu-casino"
+WORKBOOK = {
+    "organizations": [{"id": CASINO, "name": "Synthetic Followup Casino", "kind": "casino",
+                       "state": "MS", "note": "SYNTHETIC"}],
+    "programs": [{"id": "program:syn-fu", "name": "Synthetic FU Training",
+                  "kind": "training"}],
+    "events": [{"id": BUILD, "name": "Synthetic FU Build", "kind": "coalition build",
+                "date": "2026-01-10", "state": "MS"},
+               {"id": "event:syn-fu-webinar", "name": "Synthetic FU Webinar",
+                "kind": "webinar", "date": "2026-01-12", "state": "MS"}],
+    "participation": [{"entity_id": CASINO, "event_id": BUILD, "role": "attended"}],
+}
+
+
+@pytest.fixture
+def small(embedded_store: GraphStore, tmp_path) -> GraphStore:
+    path = tmp_path / "synthetic.yaml"
+    path.write_text(yaml.safe_dump(WORKBOOK))
+    load(path, embedded_store)
+    return embedded_store
+
+
+def points(store: GraphStore, as_of: dt.date) -> dict[int, str]:
+    out = schedule(project(store), as_of, plan=Schedule())
+    return {p["months"]: p["status"] for p in out["points"] if p["event"]["id"] == BUILD}
+
+
+def test_a_call_in_the_first_window_makes_month_one_done(small: GraphStore) -> None:
+    as_of = dt.date(2026, 3, 1)
+    assert points(small, as_of) == {1: "overdue", 3: "upcoming", 6: "upcoming"}
+    r = followup_log.log(small, event_id=BUILD, date="2026-02-12", kind="Call",
+                         entity_id=CASINO, outcome="will host the training",
+                         note="SYNTHETIC", who=WHO)
+    assert r.id == f"{BUILD}:followup:2026-02-12:call"
+    assert points(small, as_of) == {1: "done", 3: "upcoming", 6: "upcoming"}
+    g = project(small)
+    node = g.nodes[r.id]
+    assert (node["kind"], node["contact"], node["outcome"], node["date"]) == \
+        ("follow-up", "call", "will host the training", "2026-02-12")
+    assert node["name"] == "Call follow-up of Synthetic FU Build"  # no one's name in it
+    assert sorted((u, v, d["type"]) for u, v, d in g.edges(data=True)
+                  if r.id in (u, v) and d["type"] != "LOCATED_IN") == [
+        (r.id, BUILD, "FOLLOWS"), (CASINO, r.id, model.CONTACTED)]
+    [done] = [p for p in schedule(g, as_of)["points"] if p["months"] == 1]
+    assert [f["id"] for f in done["followed_up_by"]] == [r.id]
+
+
+def test_a_call_between_windows_counts_for_nothing(small: GraphStore) -> None:
+    r = followup_log.log(small, event_id=BUILD, date="2026-03-20", kind="call", who=WHO)
+    as_of = dt.date(2026, 3, 21)
+    assert points(small, as_of) == {1: "overdue", 3: "upcoming", 6: "upcoming"}
+    [unmatched] = schedule(project(small), as_of)["unmatched"]
+    assert unmatched["followup"]["id"] == r.id
+    assert "matches no scheduled point" in unmatched["why"]
+
+
+def test_it_is_one_change_and_undo_takes_it_back(small: GraphStore) -> None:
+    before = fingerprint(small)
+    r = followup_log.log(small, event_id=BUILD, date="2026-02-12", kind="visit",
+                         entity_id=CASINO, who=WHO)
+    [change] = small.changes(ids=[r.change], limit=1)
+    assert (change["action"], change["role"], change["key"]) == ("create", "editor",
+                                                                 "k-followups")
+    kinds = sorted((e.kind, e.type, e.id) for e in small.change_entries(r.change))
+    assert kinds == [("node", "Event", r.id),
+                     ("relationship", "CONTACTED", f"contacted:{CASINO}>{r.id}"),
+                     ("relationship", "FOLLOWS", f"follows:{r.id}"),
+                     ("relationship", "LOCATED_IN", f"located:{r.id}")]
+    editing.undo(small, r.change, who=WHO)
+    assert fingerprint(small) == before
+    assert points(small, dt.date(2026, 3, 1))[1] == "overdue"
+
+
+def test_a_second_contact_the_same_day_gets_its_own_id(small: GraphStore) -> None:
+    a = followup_log.log(small, event_id=BUILD, date="2026-02-12", kind="email", who=WHO)
+    b = followup_log.log(small, event_id=BUILD, date="2026-02-12", kind="email", who=WHO)
+    assert (a.id, b.id) == (f"{BUILD}:followup:2026-02-12:email",
+                            f"{BUILD}:followup:2026-02-12:email-2")
+
+
+@pytest.mark.parametrize("fields, column, message", [
+    ({"event_id": "event:nope"}, "event_id",
+     "refers to event:nope, which is not the id of an Event in the store"),
+    ({"event_id": CASINO}, "event_id",
+     f"refers to {CASINO}, which is not the id of an Event in the store"),
+    ({"entity_id": "org:nope"}, "entity_id",
+     "refers to org:nope, which is not the id of an Organization or Person in the store"),
+    ({"entity_id": "program:syn-fu"}, "entity_id",
+     "program:syn-fu is a Program in the store; expected Organization or Person"),
+    ({"date": "2026-13-40"}, "date", None),
+    ({"kind": "fax"}, "kind", ("unknown contact kind; expected one of: call, email, meeting, "
+     "visit")),
+    ({"date": "2026-01-09"}, "date",
+     (f"is before the build it follows up ({BUILD}, 2026-01-10): a follow-up comes after the "
+     "build")),
+    ({"event_id": "event:syn-fu-webinar"}, "event_id",
+     ("event:syn-fu-webinar is a webinar, not a coalition build: only builds have a "
+     "follow-up schedule (log the follow-up against the build it follows up)")),
+    ({"date": ""}, "date", "required: when the contact was made"),
+])
+def test_refused_with_the_loaders_messages_and_nothing_written(
+        small: GraphStore, fields: dict, column: str, message: str | None) -> None:
+    before = fingerprint(small)
+    args = {"event_id": BUILD, "date": "2026-02-12", "kind": "call", **fields}
+    with pytest.raises(LoadError) as e:
+        followup_log.log(small, who=WHO, **args)
+    [issue] = [i for i in e.value.issues if i.severity == "error"]
+    assert issue.column == column
+    if message is not None:
+        assert issue.message == message
+    assert "nothing was written" in str(e.value)
+    assert fingerprint(small) == before
+
+
+def test_a_bad_date_has_the_loaders_date_message(small: GraphStore) -> None:
+    from loaders import schema
+
+    expected = schema.validate_row("events", "f", 2, {"name": "x", "kind": "follow-up",
+                                                      "date": "2026-13-40"})[1][0].message
+    with pytest.raises(LoadError) as e:
+        followup_log.log(small, event_id=BUILD, date="2026-13-40", kind="call", who=WHO)
+    assert e.value.issues[0].message == expected
+
+
+def test_logging_twice_never_collides_silently(small: GraphStore) -> None:
+    taken = {f"{BUILD}:followup:2026-02-12:call"} | {
+        f"{BUILD}:followup:2026-02-12:call-{n}" for n in range(2, followup_log.TRIES + 1)}
+    with pytest.raises(Conflict):
+        followup_log.followup_id(BUILD, "2026-02-12", "call", taken)
