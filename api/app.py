@@ -443,6 +443,9 @@ def create_app(settings: Settings | None = None, *, bind_host: str = "127.0.0.1"
     # events, relationships, participation, commitments (api/record_routes.py, issue 13.2)
     from api import record_routes
     record_routes.add_routes(app, service, Viewer, Editor)
+    # logging a follow-up (api/followup_routes.py, issue 13.2)
+    from api import followup_routes
+    followup_routes.add_routes(app, service, Editor)
 
     @app.get("/api/changes", tags=["changes"])
     def list_changes(key: Viewer,

@@ -390,6 +390,7 @@ class CoalitionService:
             if not found:
                 raise NotFound(f"no stakeholder with id {node_id!r}")
             ties = store.read(queries.STAKEHOLDER_TIES, {"id": node_id})
+            contacted = store.read(queries.STAKEHOLDER_FOLLOWUPS, {"id": node_id})
             thirds = sorted({t["props"]["to_id"] for t in ties if t["props"].get("to_id")})
             third_names = _names(store, thirds)
         props = dict(found[0]["props"])
@@ -401,8 +402,15 @@ class CoalitionService:
             "version": provenance["row_hash"],  # what an edit sends back (If-Match)
             "profile": {k: v for k, v in props.items() if k not in hidden},
             "provenance": provenance, "connections": [], "events": [], "commitments": [],
-            "metrics": []}
+            "metrics": [],
+            # logged contacts with it (graph/followup_log.py): shown apart, with their build
+            "followups": [{"id": c["id"], "name": c["name"], "date": c["date"],
+                           "contact": c["contact"], "outcome": c["outcome"],
+                           "event": {"id": c["event_id"], "name": c["event_name"]}}
+                          for c in contacted]}
         for t in sorted(ties, key=lambda r: (r["type"], r["id"])):
+            if t["type"] == model.CONTACTED and t["outgoing"]:
+                continue  # in "followups"
             other = {"id": t["id"], "name": t["name"], "label": _base(t["labels"]),
                      "kind": t["kind"]}
             if t["type"] in model.PARTICIPATION.values():

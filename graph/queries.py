@@ -475,6 +475,16 @@ RETURN type(e) AS type, properties(e) AS props, startNode(e).id = $id AS outgoin
        m.value AS value, m.unit AS unit
 """
 
+#: the follow-ups a stakeholder was contacted in (graph/followup_log.py), with the build
+#: each follows up, newest first
+STAKEHOLDER_FOLLOWUPS = f"""
+MATCH (n:{ENTITY} {{id: $id}})-[:CONTACTED]->(f:{ENTITY})
+OPTIONAL MATCH (f)-[:FOLLOWS]->(b:{ENTITY})
+RETURN f.id AS id, f.name AS name, f.date AS date, f.contact AS contact,
+       f.outcome AS outcome, b.id AS event_id, b.name AS event_name
+ORDER BY date DESC, id
+"""
+
 #: a build drawing several jurisdictions is an event of each of them
 EVENTS = """
 MATCH (e:Event) WHERE $state IS NULL OR e.state = $state

@@ -359,8 +359,28 @@ def _status(p: dict[str, Any], placed: bool, as_of: dt.date, hits: list[dict[str
             "followed_up_by": [{"id": f["id"], "name": name(g, f["id"]),
                                 "date": shown(g.nodes[f["id"]].get("date"),
                                               g.nodes[f["id"]].get("date_precision")),
-                                "approximate": f["approximate"]} for f in hits],
+                                "approximate": f["approximate"],
+                                **_contact(g, f["id"])} for f in hits],
             "note": note}
+
+
+def _contact(g: nx.MultiDiGraph, f: str) -> dict[str, Any]:
+    """How a logged follow-up was made and whom it reached (graph/followup_log.py: its
+    ``contact`` and the ``CONTACTED`` ties); nothing for a follow-up without them.
+
+    >>> g = nx.MultiDiGraph()
+    >>> g.add_node("f", contact="call"); g.add_node("o", name="O")
+    >>> _ = g.add_edge("o", "f", type="CONTACTED")
+    >>> _contact(g, "f"), _contact(g, "o")
+    ({'contact': 'call', 'contacted': [{'id': 'o', 'name': 'O'}]}, {})
+    """
+    who = sorted({u for u, _, t in g.in_edges(f, data="type") if t == "CONTACTED"})
+    out: dict[str, Any] = {}
+    if g.nodes[f].get("contact"):
+        out["contact"] = g.nodes[f]["contact"]
+    if who:
+        out["contacted"] = [{"id": u, "name": name(g, u)} for u in who]
+    return out
 
 
 def followups(g: nx.MultiDiGraph, as_of: dt.date, *, plan: Schedule | None = None,

@@ -74,7 +74,10 @@ def test_a_call_in_the_first_window_makes_month_one_done(small: GraphStore) -> N
                   if r.id in (u, v) and d["type"] != "LOCATED_IN") == [
         (r.id, BUILD, "FOLLOWS"), (CASINO, r.id, model.CONTACTED)]
     [done] = [p for p in schedule(g, as_of)["points"] if p["months"] == 1]
-    assert [f["id"] for f in done["followed_up_by"]] == [r.id]
+    assert done["followed_up_by"] == [{
+        "id": r.id, "name": "Call follow-up of Synthetic FU Build", "date": "2026-02-12",
+        "approximate": False, "contact": "call",
+        "contacted": [{"id": CASINO, "name": "Synthetic Followup Casino"}]}]
 
 
 def test_a_call_between_windows_counts_for_nothing(small: GraphStore) -> None:

@@ -367,3 +367,30 @@ def test_records_of_sources_and_ties_of_nodes(store: GraphStore) -> None:
     assert sorted((t["type"], t["src"], t["dst"], t["key"], t["source"]) for t in ties) == [
         ("REFERRED", "a", "b", "ab", "s1"), ("REFERRED", "c", "a", "ca", "s2")]
     assert store.read(queries.EDGES_TOUCHING, {"ids": ["zz"]}) == []
+
+
+def test_the_follow_ups_a_stakeholder_was_contacted_in(store: GraphStore) -> None:
+    """queries.STAKEHOLDER_FOLLOWUPS (graph/followup_log.py): newest first, each with the
+    build it follows up, or none when it follows nothing."""
+    from graph import queries
+
+    store.upsert_nodes(("Organization", "Casino"), orgs("o", "other"))
+    store.upsert_nodes(("Event",), [
+        {"id": "b", "props": {"id": "b", "name": "Build", "kind": "coalition build"}},
+        {"id": "f1", "props": {"id": "f1", "name": "F1", "date": "2026-02-12",
+                               "contact": "call", "outcome": "yes"}},
+        {"id": "f2", "props": {"id": "f2", "name": "F2", "date": "2026-04-01",
+                               "contact": "visit"}},
+        {"id": "f3", "props": {"id": "f3", "name": "F3", "date": "2026-05-01"}}])
+    store.upsert_edges("FOLLOWS", [{"src": f, "dst": "b", "key": f"follows:{f}",
+                                    "props": {"key": f"follows:{f}"}} for f in ("f1", "f3")])
+    store.upsert_edges("CONTACTED", [
+        {"src": "o", "dst": f, "key": f"contacted:o>{f}", "props": {"key": f"contacted:o>{f}"}}
+        for f in ("f1", "f2")] + [{"src": "other", "dst": "f3", "key": "contacted:other>f3",
+                                   "props": {"key": "contacted:other>f3"}}])
+    assert store.read(queries.STAKEHOLDER_FOLLOWUPS, {"id": "o"}) == [
+        {"id": "f2", "name": "F2", "date": "2026-04-01", "contact": "visit", "outcome": None,
+         "event_id": None, "event_name": None},
+        {"id": "f1", "name": "F1", "date": "2026-02-12", "contact": "call", "outcome": "yes",
+         "event_id": "b", "event_name": "Build"}]
+    assert store.read(queries.STAKEHOLDER_FOLLOWUPS, {"id": "nobody"}) == []
