@@ -683,7 +683,8 @@ def create_app(settings: Settings | None = None, *, bind_host: str = "127.0.0.1"
                 review_path.write_bytes(corrections)
             out = service.import_attendees(path, event_id=event_id, dry_run=dry_run,
                                            mapping=mapping, review=review_path,
-                                           write_review=False, progress=progress)
+                                           write_review=False, progress=progress,
+                                           who=edits.who(key))
             if not may_see_contacts(key):  # which contact details were given: analysts up
                 for p in out["people"]:
                     p.pop("contact", None)
@@ -706,7 +707,8 @@ def create_app(settings: Settings | None = None, *, bind_host: str = "127.0.0.1"
 
         def run(path: pathlib.Path, progress: Callable[[str, int, int], None]) -> dict[str, Any]:
             return service.import_survey(path, event_id=event_id, dry_run=dry_run,
-                                         keep_comments=keep_comments, progress=progress)
+                                         keep_comments=keep_comments, progress=progress,
+                                         who=edits.who(key))
 
         return await run_in_threadpool(import_export, key, "import survey", name, data,
                                        dry_run, run, {"event_id": event_id})

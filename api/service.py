@@ -224,12 +224,13 @@ class CoalitionService:
     def import_attendees(self, path: Path, *, event_id: str, dry_run: bool = False,
                          mapping: dict[str, str] | None = None, review: Path | None = None,
                          write_review: bool = True, source: str | None = None,
-                         progress: Callable[[str, int, int], None] | None = None
-                         ) -> dict[str, Any]:
+                         progress: Callable[[str, int, int], None] | None = None,
+                         who: Who | None = None) -> dict[str, Any]:
         """Import a registration / sign-in export for ``event_id`` (a dry run with
         ``dry_run``). The review file (``review``, default beside the export) is applied, and,
         with ``write_review``, written again with this import's guesses and the corrections
-        it held; its text is in the result's ``review_yaml`` either way."""
+        it held; its text is in the result's ``review_yaml`` either way. ``who``: whom the
+        change log names (default: the command line's user)."""
         from loaders import attendees
 
         path = Path(path)
@@ -238,7 +239,7 @@ class CoalitionService:
             plan = attendees.import_attendees(
                 path, store, event_id=event_id, dry_run=dry_run, mapping=mapping,
                 review=review, fuzzy_threshold=self.settings.fuzzy_threshold, source=source,
-                progress=progress)
+                progress=progress, who=who)
         if not dry_run:
             self._names = None
             self._hubs = None
@@ -257,16 +258,17 @@ class CoalitionService:
 
     def import_survey(self, path: Path, *, event_id: str, dry_run: bool = False,
                       keep_comments: bool = False, source: str | None = None,
-                      progress: Callable[[str, int, int], None] | None = None
-                      ) -> dict[str, Any]:
-        """Import a survey export (one row per respondent) as metrics of ``event_id``."""
+                      progress: Callable[[str, int, int], None] | None = None,
+                      who: Who | None = None) -> dict[str, Any]:
+        """Import a survey export (one row per respondent) as metrics of ``event_id``;
+        ``who``: whom the change log names (default: the command line's user)."""
         from loaders import survey
 
         with self.store() as store:
             plan = survey.import_survey(Path(path), store, event_id=event_id, dry_run=dry_run,
                                         keep_comments=keep_comments, source=source,
                                         fuzzy_threshold=self.settings.fuzzy_threshold,
-                                        progress=progress)
+                                        progress=progress, who=who)
         if not dry_run:
             self._names = None
         return plan.as_dict()

@@ -27,6 +27,7 @@ import yaml
 from rapidfuzz import fuzz, process
 
 from graph import model, queries
+from graph.changelog import Who
 from graph.errors import LoadError, RowIssue
 from graph.store import GraphStore
 from loaders import normalize, sources
@@ -568,10 +569,12 @@ def review_yaml(plan: AttendeePlan, previous: dict[str, dict[str, Any]] | None =
 def import_attendees(path: Path, store: GraphStore, *, event_id: str, dry_run: bool = False,
                      mapping: dict[str, str] | None = None, review: Path | None = None,
                      fuzzy_threshold: float = 92.0, source: str | None = None,
-                     progress: Callable[[str, int, int], None] | None = None) -> AttendeePlan:
+                     progress: Callable[[str, int, int], None] | None = None,
+                     who: Who | None = None) -> AttendeePlan:
     """Plan an export and (unless ``dry_run``) write it through the loader, all-or-nothing.
 
-    ``review``: a review file to apply (default: the one beside the export)."""
+    ``review``: a review file to apply (default: the one beside the export); ``who``: whom
+    the change log names (default: the command line's user)."""
     path = Path(path)
     export = read_export(path)
     source = source or export.file
@@ -591,7 +594,7 @@ def import_attendees(path: Path, store: GraphStore, *, event_id: str, dry_run: b
                           source=source)
     try:
         plan.report = load(path, store, dry_run=dry_run, fuzzy_threshold=fuzzy_threshold,
-                           progress=progress, workbook=plan.workbook)
+                           progress=progress, workbook=plan.workbook, who=who)
     except LoadError as e:
         raise _in_export_terms(e, plan) from None
     return plan

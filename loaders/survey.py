@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from graph import queries
+from graph.changelog import Who
 from graph.errors import LoadError, RowIssue
 from graph.store import GraphStore
 from loaders import normalize
@@ -228,8 +229,10 @@ def _metric_rows(plan: SurveyPlan) -> list[tuple[int, dict[str, Any]]]:
 def import_survey(path: Path, store: GraphStore, *, event_id: str, dry_run: bool = False,
                   keep_comments: bool = False, fuzzy_threshold: float = 92.0,
                   source: str | None = None,
-                  progress: Callable[[str, int, int], None] | None = None) -> SurveyPlan:
-    """Tally a survey export and (unless ``dry_run``) write its metrics through the loader."""
+                  progress: Callable[[str, int, int], None] | None = None,
+                  who: Who | None = None) -> SurveyPlan:
+    """Tally a survey export and (unless ``dry_run``) write its metrics through the loader;
+    ``who``: whom the change log names (default: the command line's user)."""
     export = read_export(Path(path), wanted=())
     plan = plan_survey(export, event=event_of(store, event_id), keep_comments=keep_comments,
                        source=source)
@@ -245,5 +248,5 @@ def import_survey(path: Path, store: GraphStore, *, event_id: str, dry_run: bool
             plan.warnings.append(f"replaces {r['id']}: {was.get('value')} {was.get('unit') or ''}"
                                  f" from {was.get('citation') or was.get('source')}".rstrip())
     plan.report = load(Path(path), store, dry_run=dry_run, fuzzy_threshold=fuzzy_threshold,
-                       progress=progress, workbook=plan.workbook)
+                       progress=progress, workbook=plan.workbook, who=who)
     return plan

@@ -119,3 +119,24 @@ def test_cli_dry_run_writes_the_review_file(seeded, tmp_path, monkeypatch) -> No
     # `coalition` (api.cli.main) prints a LoadError's message and exits 1
     assert isinstance(result.exception, LoadError)
     assert "event:nope is not in the graph" in str(result.exception)
+
+
+def test_exports_over_http_name_the_key_in_the_change_log(
+        seeded, tokens, embedded_store: GraphStore) -> None:  # noqa: F811
+    """issue 13 item 1 (who) for the exports, as /api/import does for workbooks: the change
+    of an attendee or survey import over HTTP names the API key and its role, not the
+    server's OS user."""
+    from api.service import CoalitionService
+
+    client = TestClient(create_app(seeded))
+    editor = {"Authorization": f"Bearer {tokens['editor']}"}
+    key_id = CoalitionService(seeded).keys().verify(tokens["editor"]).id
+    for route, body in (("attendees", SIGNIN), ("survey", SURVEY)):
+        r = client.post(f"/api/import/{route}", headers=editor,
+                        data={"event_id": GULFPORT, "dry_run": "false"},
+                        files={"file": (f"{route}.csv", body)})
+        assert r.status_code == 200, r.text
+        change = r.json()["load"]["change"]
+        [found] = embedded_store.changes(ids=[change], limit=1)
+        assert (found["action"], found["role"], found["key"], found.get("os_user")) == (
+            "load", "editor", key_id, None), found
