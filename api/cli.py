@@ -749,3 +749,39 @@ def import_survey_cmd(
     _report_table(plan["load"])
     if not dry_run:
         out.print(f"{plan['load']['written']} node(s) and relationship(s) written from {file}.")
+
+
+# -- logging a follow-up (issue 13 item 2; docs/editing.md, Logging a follow-up)
+followup_app = typer.Typer(help="Follow-ups after coalition builds: log a contact.",
+                           no_args_is_help=True)
+app.add_typer(followup_app, name="followup")
+
+
+@followup_app.command("log")
+def followup_log_cmd(
+    event_id: Annotated[str, typer.Argument(help="The id of the coalition build it follows "
+                                            "up.")],
+    date: Annotated[str, typer.Option("--date", help="When: 2026-02-12 (or 2026-02).")],
+    kind: Annotated[str, typer.Option("--kind", help="call, email, meeting or visit.")],
+    entity: Annotated[str | None, typer.Option("--entity", help="The id of the organization "
+                                               "or person contacted.")] = None,
+    outcome: Annotated[str | None, typer.Option(help="What came of it; no personal "
+                                                "details.")] = None,
+    note: Annotated[str | None, typer.Option(help="A note.")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="table or json")] = "table",
+) -> None:
+    """Log a contact made after a coalition build; the follow-up schedule counts it. One
+    change, undoable (coalition undo CHANGE)."""
+    from api import followup_edits
+
+    fields = {k: v for k, v in {"event_id": event_id, "date": date, "kind": kind,
+                                "entity_id": entity, "outcome": outcome,
+                                "note": note}.items() if v is not None}
+    r = followup_edits.log(service(), fields, key=None, cli=True)
+    if fmt == "json":
+        _print_json(r)
+        return
+    for w in r["warnings"]:
+        _problem("warning:", "yellow", w)
+    out.print(f"Logged {r['id']} (change {r['change']}; coalition undo {r['change']} takes "
+              "it back).", highlight=False, markup=False)

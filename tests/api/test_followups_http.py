@@ -13,6 +13,7 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from api.service import CoalitionService
+from graph.errors import LoadError
 from graph.store import GraphStore
 from loaders.load import load
 from tests.api import test_http
@@ -128,3 +129,32 @@ def test_refusals_are_422_with_the_field_and_write_nothing(
     assert fingerprint(embedded_store) == before
     audit = [json.loads(x) for x in small.audit_file.read_text().splitlines()]
     assert audit[-1]["action"] == "followup log" and audit[-1]["outcome"] == "refused"
+
+
+def test_cli_logs_a_follow_up_and_refuses_a_bad_kind(small, tmp_path, monkeypatch,
+                                                     embedded_store: GraphStore) -> None:
+    from typer.testing import CliRunner
+
+    from api import cli
+
+    monkeypatch.setenv("COALITION_GRAPH_NAME", small.graph_name)
+    base = ["--data-dir", str(small.data_dir), "followup", "log", BUILD]
+    result = CliRunner().invoke(cli.app, [*base, "--date", "2026-02-12", "--kind", "meeting",
+                                          "--entity", CASINO, "--outcome", "pledged",
+                                          "--format", "json"])
+    assert result.exit_code == 0, result.output
+    made = json.loads(result.output)
+    assert made["id"] == f"{BUILD}:followup:2026-02-12:meeting"
+    [change] = embedded_store.changes(ids=[made["change"]], limit=1)
+    assert change["role"] == "cli" and change["os_user"]
+    [node] = embedded_store.read("MATCH (o:Entity {id: $o})-[:CONTACTED]->(f:Event) "
+                                 "RETURN f.contact AS contact, f.outcome AS outcome",
+                                 {"o": CASINO})
+    assert node == {"contact": "meeting", "outcome": "pledged"}
+    before = fingerprint(embedded_store)
+    bad = CliRunner().invoke(cli.app, [*base, "--date", "2026-02-12", "--kind", "fax"])
+    # `coalition` (api.cli.main) prints a LoadError's message and exits 1
+    assert isinstance(bad.exception, LoadError)
+    assert "unknown contact kind; expected one of: call, email, meeting, visit" in \
+        str(bad.exception)
+    assert fingerprint(embedded_store) == before
