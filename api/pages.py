@@ -49,6 +49,14 @@ fieldset legend{font-weight:600;font-size:.85rem}.hint{color:#666;font-size:.8re
  <div class="cols"><div><h2 id="hmissing">Missing roles</h2><ul id="missing"></ul>
  <h2 id="hgaps">Sites without a law-enforcement contact</h2><ul id="gaps"></ul></div>
  <div><h2 id="hfollowups">Follow-ups due or overdue</h2><ul id="followups"></ul>
+ <form id="fuform" hidden aria-labelledby="fulegend"><fieldset><legend id="fulegend"></legend>
+ <label>Date <input id="fu-date" type="date" required></label>
+ <label>Kind <select id="fu-kind"><option>call</option><option>email</option><option>meeting</option><option>visit</option></select></label>
+ <label>Contacted (id, optional) <input id="fu-entity" size="28"></label><br>
+ <label>Outcome <input id="fu-outcome" size="40"></label> <label>Note <input id="fu-note" size="30"></label>
+ <p class="hint" id="fuhint"></p>
+ <button class="act" type="submit" id="fu-save">Log it</button> <button class="act" type="button" id="fu-cancel">Cancel</button></fieldset></form>
+ <p id="fumsg" role="status"></p>
  <p><a id="report" href="#" target="_blank">Full briefing (HTML)</a> ·
  <a id="netpage" href="#" target="_blank">Network page</a></p></div></div>
  <div id="charts" class="charts"></div>
@@ -64,7 +72,14 @@ fieldset legend{font-weight:600;font-size:.85rem}.hint{color:#666;font-size:.8re
  <ul id="hits"></ul>
  <h2 id="who"></h2>
  <p id="editbar" hidden><button class="act" id="edit">Edit</button>
- <button class="act" id="del">Delete</button> <button class="act" id="hist">History</button></p>
+ <button class="act" id="del">Delete</button> <button class="act" id="hist">History</button>
+ <button class="act" id="logfu">Log follow-up</button></p>
+ <form id="sfuform" hidden aria-label="log a follow-up"><fieldset><legend>Log a follow-up with this stakeholder</legend>
+ <label>Build <select id="sfu-event"></select></label>
+ <label>Date <input id="sfu-date" type="date" required></label>
+ <label>Kind <select id="sfu-kind"><option>call</option><option>email</option><option>meeting</option><option>visit</option></select></label><br>
+ <label>Outcome <input id="sfu-outcome" size="40"></label> <label>Note <input id="sfu-note" size="30"></label><br>
+ <button class="act" type="submit" id="sfu-save">Log it</button> <button class="act" type="button" id="sfu-cancel">Cancel</button></fieldset></form>
  <form id="editform" hidden><table id="editfields"></table>
  <button class="act" type="submit" id="save">Save</button> <button class="act" type="button" id="canceledit">Cancel</button></form>
  <div id="delask" hidden role="alertdialog" aria-label="confirm delete"><p id="delmsg"></p>
@@ -217,8 +232,9 @@ async function dashboard() {
   $("missing").innerHTML = cov.roles.filter(x => x.status === "missing" || x.status === "partial")
     .map(x => `<li>${esc(x.name)}: ${esc(x.status)}${x.candidates.length ? " (invite " + x.candidates.map(c => esc(c.name)).join(", ") + ")" : ""}</li>`).join("");
   $("gaps").innerHTML = r.contact_gaps[0].sites.map(s => `<li>${esc(s.name)} (${esc(s.kind)})</li>`).join("") || "<li>none</li>";
-  $("followups").innerHTML = r.followups[0].schedule.filter(f => f.status === "overdue" || f.status === "due")
-    .map(f => `<li>${esc(f.event.name)}: ${f.months}-month, ${esc(f.status)} (due ${esc(f.due)})</li>`).join("") || "<li>none</li>";
+  FOLLOWUPS = r.followups[0].schedule.filter(f => f.status === "overdue" || f.status === "due");
+  $("followups").innerHTML = FOLLOWUPS.map((f, i) => `<li data-event="${esc(f.event.id)}" data-months="${esc(f.months)}">${esc(f.event.name)}: ${f.months}-month, ${esc(f.status)} (due ${esc(f.due)}) ` +
+    `<button class="act logit" data-i="${i}" aria-label="log a follow-up for ${esc(f.event.name)}, ${f.months}-month">log it</button></li>`).join("") || "<li>none</li>";
   $("report").href = "/api/pages/report?state=" + encodeURIComponent(st);
   $("netpage").href = "/api/pages/network?state=" + encodeURIComponent(st);
   const charts = await api("/api/charts?state=" + encodeURIComponent(st));
@@ -226,6 +242,45 @@ async function dashboard() {
   $("charts").innerHTML = charts.map(c => `<figure><img alt="${esc(c.alt)}" src="data:image/svg+xml,${encodeURIComponent(c.svg)}"><figcaption>${esc(c.title)}</figcaption></figure>`).join("");
 }
 $("state").addEventListener("change", dashboard);
+// -- logging a follow-up (docs/editing.md, Logging a follow-up): POST /api/followups
+let FOLLOWUPS = [], FUPOINT = null;
+function today() { const d = new Date(); return new Date(d.getTime() - d.getTimezoneOffset() * 60000).toISOString().slice(0, 10); }
+async function logFollowup(body) {
+  const r = await fetchJSON("/api/followups", {method: "POST",
+    headers: {"Content-Type": "application/json"}, body: JSON.stringify(body)});
+  if (!r.ok) {
+    const e = r.body.error || {};
+    $("error").textContent = (e.message || String(r.status)) + (e.issues ? " " + e.issues.map(i => `${i.column}: ${i.message}`).join("; ") : "");
+  }
+  return r;
+}
+$("followups").addEventListener("click", (e) => {
+  const b = e.target.closest("button.logit");
+  if (!b) return;
+  FUPOINT = FOLLOWUPS[Number(b.dataset.i)];
+  $("fulegend").textContent = `Log a follow-up: ${FUPOINT.event.name}, ${FUPOINT.months}-month`;
+  $("fuhint").textContent = `It counts for this point when dated ${FUPOINT.window_start} to ${FUPOINT.window_end}.`;
+  $("fu-date").value = today(); $("fu-entity").value = ""; $("fu-outcome").value = ""; $("fu-note").value = "";
+  $("fuform").hidden = false; $("fumsg").textContent = "";
+  $("fu-date").focus();
+});
+$("fu-cancel").addEventListener("click", () => { $("fuform").hidden = true; });
+$("fuform").addEventListener("keydown", (e) => { if (e.key === "Escape") $("fuform").hidden = true; });
+$("fuform").addEventListener("submit", async (e) => {
+  e.preventDefault();
+  const p = FUPOINT, body = {event_id: p.event.id, date: $("fu-date").value, kind: $("fu-kind").value};
+  for (const [k, id] of [["entity_id", "fu-entity"], ["outcome", "fu-outcome"], ["note", "fu-note"]]) {
+    if ($(id).value.trim()) body[k] = $(id).value.trim();
+  }
+  const r = await logFollowup(body);
+  if (!r.ok) return;
+  $("fuform").hidden = true;
+  await dashboard();
+  // the point as the schedule sees it now (done, or still open when dated outside its window)
+  const a = await api("/api/analysis?state=" + encodeURIComponent($("state").value));
+  const now = a.followups[0].schedule.find(f => f.event.id === p.event.id && f.months === p.months);
+  $("fumsg").textContent = `Logged ${r.body.id}: the ${p.months}-month point of ${p.event.name} is ${now ? now.status : "gone"}.`;
+});
 // the map: an SVG built on the server from the vendored Census boundaries, every text escaped
 async function drawMap() {
   // the national scope, like the box, maps the whole country
@@ -267,11 +322,14 @@ async function show(id) {
   }).join("");
   const evs = p.events.map(e => `<li>${esc(e.role)}: ${esc(e.name)} (${esc(e.date)})</li>`).join("");
   const facts = p.metrics.map(m => `<li>${esc(m.name)}: <b>${esc(m.value)}</b> ${esc(m.unit || "")}</li>`).join("");
+  const fus = (p.followups || []).map(f => `<li>${esc(f.date)}: ${esc(f.contact || "follow-up")} after ${esc(f.event.name || f.event.id || "")}${f.outcome ? "; outcome: " + esc(f.outcome) : ""}</li>`).join("");
   $("profile").innerHTML = `<table>${rows}</table>` + (facts ? `<h3>Facts</h3><ul id="facts">${facts}</ul>` : "") +
-    `<h3>Connections</h3><ul id="connections">${ties || "<li>none</li>"}</ul><h3>Events</h3><ul>${evs || "<li>none</li>"}</ul><p>Source: ${esc(p.provenance.citation || p.provenance.source)}</p>`;
+    `<h3>Connections</h3><ul id="connections">${ties || "<li>none</li>"}</ul><h3>Events</h3><ul>${evs || "<li>none</li>"}</ul>` +
+    (fus ? `<h3>Follow-ups</h3><ul id="sfollowups">${fus}</ul>` : "") + `<p>Source: ${esc(p.provenance.citation || p.provenance.source)}</p>`;
   CURRENT = p;
   $("editbar").hidden = false; $("editform").hidden = true; $("delask").hidden = true;
-  $("histlist").hidden = true;
+  $("histlist").hidden = true; $("sfuform").hidden = true;
+  $("logfu").hidden = !["Organization", "Person"].includes(p.label);
   egoFocus = id; egoExpand = [];
   await drawEgo();
 }
@@ -291,6 +349,28 @@ $("edit").addEventListener("click", () => {
   $("f-name").focus();
 });
 $("canceledit").addEventListener("click", () => { $("editform").hidden = true; });
+// the stakeholder's builds: a follow-up is logged against the build it follows up
+$("logfu").addEventListener("click", () => {
+  const builds = CURRENT.events.filter(e => e.kind === "coalition build");
+  if (!builds.length) { $("editmsg").textContent = "It took part in no coalition build: log the follow-up from the dashboard's list."; return; }
+  $("sfu-event").innerHTML = builds.map(b => `<option value="${esc(b.id)}">${esc(b.name)} (${esc(b.date)})</option>`).join("");
+  $("sfu-date").value = today(); $("sfu-outcome").value = ""; $("sfu-note").value = "";
+  $("sfuform").hidden = false; $("editmsg").textContent = "";
+  $("sfu-event").focus();
+});
+$("sfu-cancel").addEventListener("click", () => { $("sfuform").hidden = true; });
+$("sfuform").addEventListener("keydown", (e) => { if (e.key === "Escape") $("sfuform").hidden = true; });
+$("sfuform").addEventListener("submit", async (e) => {
+  e.preventDefault();
+  const id = CURRENT.id, body = {event_id: $("sfu-event").value, entity_id: id,
+    date: $("sfu-date").value, kind: $("sfu-kind").value};
+  if ($("sfu-outcome").value.trim()) body.outcome = $("sfu-outcome").value.trim();
+  if ($("sfu-note").value.trim()) body.note = $("sfu-note").value.trim();
+  const r = await logFollowup(body);
+  if (!r.ok) return;
+  await show(id);
+  $("editmsg").textContent = `Logged ${r.body.id}.`;
+});
 $("editform").addEventListener("submit", async (e) => {
   e.preventDefault();
   const fields = {};
