@@ -80,7 +80,7 @@ Upcoming:
 Cannot be placed (said, not guessed):
 {% endif %}- {{ b.event.name }} ({{ b.date }}): {{ b.months }}: {{ b.note }}
 {% endfor %}{% set done = st.schedule | selectattr("status", "equalto", "done") | list %}{% if done %}
-Done: {% for f in done %}{{ f.event.name }} {{ f.months }}-month ({% for x in f.followed_up_by %}{{ x.name }}, {{ x.date }}{{ "; " if not loop.last }}{% endfor %}){{ "; " if not loop.last }}{% endfor %}.
+Done: {% for f in done %}{{ f.event.name }} {{ f.months }}-month ({% for x in f.followed_up_by %}{{ x.name }}, {{ x.date }}{% if x.get("contacted") %}, with {{ x.contacted | map(attribute="name") | join(", ") }}{% endif %}{{ "; " if not loop.last }}{% endfor %}){{ "; " if not loop.last }}{% endfor %}.
 {% endif %}{% for u in st.unmatched %}{% if loop.first %}
 Recorded follow-ups that count for no scheduled point:
 {% endif %}- {{ u.followup.name }} ({{ code(u.followup.id) }}, {{ u.date or "undated" }}) after {{ u.event.name }}: {{ u.why }}

@@ -90,6 +90,8 @@ VERB = {
     "DISTRIBUTES": "distributes", "ADOPTED": "adopted", "LOCATED_IN": "is in",
     "PART_OF": "is part of", "HAS_METRIC": "has the measure", "FOLLOWS": "follows up",
     "REFERRED_TO": "was referred to", "REGISTERED": "registered for",
+    # entity -> the follow-up it was reached in (graph/followup_log.py)
+    "CONTACTED": "was contacted in",
 }
 
 

@@ -162,3 +162,14 @@ def test_logging_twice_never_collides_silently(small: GraphStore) -> None:
         f"{BUILD}:followup:2026-02-12:call-{n}" for n in range(2, followup_log.TRIES + 1)}
     with pytest.raises(Conflict):
         followup_log.followup_id(BUILD, "2026-02-12", "call", taken)
+
+
+def test_the_briefing_says_whom_a_done_point_reached(small: GraphStore) -> None:
+    from graph.analysis.report import analyze
+    from visualizations.briefing import to_markdown
+
+    followup_log.log(small, event_id=BUILD, date="2026-02-12", kind="call", entity_id=CASINO,
+                     who=WHO)
+    text = to_markdown(analyze(project(small), as_of=dt.date(2026, 3, 1)))
+    assert ("Done: Synthetic FU Build 1-month (Call follow-up of Synthetic FU Build, "
+            "2026-02-12, with Synthetic Followup Casino).") in text
