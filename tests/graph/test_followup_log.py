@@ -173,3 +173,16 @@ def test_the_briefing_says_whom_a_done_point_reached(small: GraphStore) -> None:
     text = to_markdown(analyze(project(small), as_of=dt.date(2026, 3, 1)))
     assert ("Done: Synthetic FU Build 1-month (Call follow-up of Synthetic FU Build, "
             "2026-02-12, with Synthetic Followup Casino).") in text
+
+
+def test_an_event_edit_of_a_logged_follow_up_keeps_its_contact(small: GraphStore) -> None:
+    r = followup_log.log(small, event_id=BUILD, date="2026-02-12", kind="call",
+                         entity_id=CASINO, outcome="maybe", who=WHO)
+    events = {"event": editing.NODE_KINDS["event"]}
+    editing.update(small, r.id, {"outcome": "yes, in March"}, version=r.version, who=WHO,
+                   kinds=events)
+    g = project(small)
+    assert (g.nodes[r.id]["contact"], g.nodes[r.id]["outcome"]) == ("call", "yes, in March")
+    assert sorted(d["type"] for *_, d in g.in_edges(r.id, data=True)) == [model.CONTACTED]
+    assert [v for _, v, t in g.out_edges(r.id, data="type") if t == "FOLLOWS"] == [BUILD]
+    assert points(small, dt.date(2026, 3, 1))[1] == "done"
