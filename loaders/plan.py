@@ -469,9 +469,9 @@ class PlanBuilder:
         if d.followup_months and d.kind != "coalition build":
             self.error(e, "followup_months", "only a coalition build has a follow-up "
                        "schedule; leave it empty here", ";".join(map(str, d.followup_months)))
-        for column in ("contact", "outcome"):
+        for column, what in (("contact", "a contact kind"), ("outcome", "an outcome")):
             if getattr(d, column) and d.kind != "follow-up":
-                self.error(e, column, f"only a follow-up has a {column}; leave it empty here "
+                self.error(e, column, f"only a follow-up has {what}; leave it empty here "
                            "or make the event's kind follow-up", getattr(d, column))
         if self.add_node(e, node_id, ("Event",), props):
             self.locate(e, node_id, place)

@@ -186,3 +186,37 @@ def test_an_event_edit_of_a_logged_follow_up_keeps_its_contact(small: GraphStore
     assert sorted(d["type"] for *_, d in g.in_edges(r.id, data=True)) == [model.CONTACTED]
     assert [v for _, v, t in g.out_edges(r.id, data="type") if t == "FOLLOWS"] == [BUILD]
     assert points(small, dt.date(2026, 3, 1))[1] == "done"
+
+
+def test_the_events_sheet_takes_contact_and_outcome_for_follow_ups_only(
+        embedded_store: GraphStore, tmp_path) -> None:
+    from tests.conftest import write_workbook
+
+    bad = write_workbook(tmp_path / "bad", events="""
+        id,name,kind,date,contact,outcome
+        event:syn-t,Synthetic Training,training,2026-01-10,call,yes
+    """)
+    with pytest.raises(LoadError) as e:
+        load(bad, embedded_store)
+    tail = "; leave it empty here or make the event's kind follow-up"
+    assert sorted((i.column, i.message) for i in e.value.issues) == [
+        ("contact", "only a follow-up has a contact kind" + tail),
+        ("outcome", "only a follow-up has an outcome" + tail)]
+    good = write_workbook(tmp_path / "good", events="""
+        id,name,kind,date,follows_event_id,contact,outcome
+        event:syn-b,Synthetic Build,coalition build,2026-01-10,,,
+        event:syn-f,Synthetic Call,follow-up,2026-02-12,event:syn-b,Phone,
+    """)
+    with pytest.raises(LoadError) as e:
+        load(good, embedded_store)
+    assert [i.column for i in e.value.issues] == ["contact"]  # "phone" is not a kind
+    (tmp_path / "good" / "events.csv").write_text(
+        (tmp_path / "good" / "events.csv").read_text().replace(",Phone,", ",CALL,"))
+    load(good, embedded_store)
+    assert points_of(embedded_store, "event:syn-b") == {1: "done", 3: "upcoming",
+                                                         6: "upcoming"}
+
+
+def points_of(store: GraphStore, build: str) -> dict[int, str]:
+    out = schedule(project(store), dt.date(2026, 3, 1))
+    return {p["months"]: p["status"] for p in out["points"] if p["event"]["id"] == build}
