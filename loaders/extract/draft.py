@@ -105,8 +105,9 @@ class Drafter:
         return f"org:{org.state.lower()}:{slug}" if org.state else f"org:{slug}"
 
     def event_id(self, e: Event) -> str:
-        return ":".join(["event", (e.state or "us").lower(), e.date or "undated",
-                         normalize.slug(e.name)])
+        # as loaders/plan.py derives it: a span's id uses its start (docs/workbook.md, Dates)
+        start = e.date.split("/")[0] if e.date else "undated"
+        return ":".join(["event", (e.state or "us").lower(), start, normalize.slug(e.name)])
 
     def person_id(self, p: Person) -> str:
         tail = self.ids[id(p.org)].removeprefix("org:") + ":" if p.org is not None and \
