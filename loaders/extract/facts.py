@@ -12,9 +12,9 @@ import re
 from loaders.extract import names
 from loaders.extract.document import Document, Sentence
 from loaders.extract.entities import Evidence, Org, Person, Recognizer, sentence_state
-from loaders.extract.figures import EVENT_KINDS, NUMBER, QUAL, find_dates, number, qualifier
-from loaders.gazetteer import Gazetteer
+from loaders.extract.figures import EVENT_KINDS, NUMBER, QUAL, Date, find_dates, number, qualifier
 from loaders.extract.records import Commitment, Event, Facts, Metric, Role, Tie
+from loaders.gazetteer import Gazetteer
 
 # ---------------------------------------------------------------------------- the reader
 
@@ -174,7 +174,7 @@ class FactReader:
         for s in self.factual():
             self.body_events(s)
         if self.main is None:
-            dated = [e for e in self.facts.events if e.date and len(e.date) == 10]
+            dated = [e for e in self.facts.events if e.date and len(e.date.split("/")[0]) == 10]
             if len(dated) == 1:  # a note about one training, without a dateline
                 self.main = dated[0]
                 self.main.main = True
@@ -220,11 +220,7 @@ class FactReader:
                         place = (city.title() if city.isupper() else city, code, s)
                         break
             if place is not None and date is None:
-                for t in head[max(0, i - 1):i + 3]:
-                    ds = [d for d in find_dates(t.text) if d.precision == "day"]
-                    if ds:
-                        date = (ds[0], t)
-                        break
+                date = _dateline_date(head[max(0, i - 1):i + 3])
             if place and date:
                 break
         if place is None:
@@ -239,7 +235,7 @@ class FactReader:
         city, state, s = place
         label = "Coalition Build" if kind == "coalition build" else kind.capitalize()
         event = Event(f"{city} {label}", kind, self.ev(s, "the report's dateline", 0.9),
-                      date[0].iso if date else None, city, state, main=True, dateline=True)
+                      date[0].value if date else None, city, state, main=True, dateline=True)
         event.why.append(f"place from the dateline {s.text!r}")
         if date:
             event.why.append(f"date from {date[1].text!r}")
@@ -303,7 +299,8 @@ class FactReader:
             state = state or sentence_state(s.text) or (sentence_state(prev.text) if prev
                                                         else None)
             label = "Coalition Build" if kind == "coalition build" else kind.capitalize()
-            e = Event(f"{city} {label}", kind, self.ev(s, why, 0.6), dates[0].iso, city, state)
+            e = Event(f"{city} {label}", kind, self.ev(s, why, 0.6), dates[0].value, city,
+                      state)
             e.why.append(f"{why}: {s.text!r}")
             if not state:
                 self.facts.review.append(f"{e.name}: the report does not say in which state "
@@ -340,7 +337,7 @@ class FactReader:
                 " and ".join(h.name for h in hosts)
             dates = find_dates(s.text)
             e = Event(name, kind, self.ev(s, "hosted by organizations the report names", 0.6),
-                      dates[0].iso if dates else None, None, sentence_state(s.text))
+                      dates[0].value if dates else None, None, sentence_state(s.text))
             e.why.append(f"from {s.text!r}")
             self.facts.events.append(e)
         verb = m[0].split()[0].lower()
@@ -378,7 +375,7 @@ class FactReader:
             found = (main.kind, re.match(r"\w+", s.text[m.end():]))
         if not found or found[0] != main.kind or (found[1].start() > 0 and not back):
             return
-        other = [d for d in find_dates(s.text) if main.date and d.iso != main.date]
+        other = [d for d in find_dates(s.text) if main.date and d.value != main.date]
         if other or any(c.lower() != (main.city or "").lower() for c, _ in
                         self.places(s.text[m.end():])):
             return  # another build, told with its own place or date
@@ -702,6 +699,26 @@ class FactReader:
         if m:
             return m["p"], _program_kind(m["p"].split()[-1]), "as written"
         return None, "", ""
+
+
+def _dateline_date(lines: list[Sentence]) -> tuple[Date, Sentence] | None:
+    """The report's own date, near its dateline: a day ("NOV.9, 2022") or a span of days
+    first; else a month or a year on a short line of its own ("October 2022", "2022"),
+    kept at that precision rather than placed on a day nobody stated."""
+    for t in lines:
+        ds = [d for d in find_dates(t.text) if d.precision == "day"]
+        if ds:
+            return ds[0], t
+    for t in lines:
+        if len(t.text) > 80:
+            continue  # running text: a month in it is some other event's
+        ds = find_dates(t.text)
+        if ds:
+            return ds[0], t
+        m = re.search(r"(?<![\d/-])((?:19|20)\d{2})(?![\d/-])", t.text)
+        if m and len(t.text) <= 60:
+            return Date(m[1], "year", m.start(), m.end(), m[0]), t
+    return None
 
 
 def _program_kind(head: str) -> str:

@@ -208,11 +208,3 @@ def test_every_row_cites_the_report_and_quotes_its_sentence(tmp_path: Path) -> N
         assert "kim@example.org" not in r.cells["note"] and "555-0100" not in r.cells["note"]
     (kim,) = rows(d, "people")
     assert (kim["email"], kim["phone"]) == ("kim@example.org", "402-555-0100")
-
-
-def test_a_date_range_is_drafted_from_its_first_day(tmp_path: Path) -> None:
-    d = draft(tmp_path, "LINCOLN, NE - OCTOBER 5-6, 2022\n\nThe Nebraska Trucking "
-              "Association hosted a two-day coalition build.\n")
-    (e,) = rows(d, "events")
-    assert (e["date"], e["city"], e["state"], e["kind"]) == ("2022-10-05", "Lincoln", "NE",
-                                                             "coalition build")

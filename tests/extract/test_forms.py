@@ -1,0 +1,64 @@
+"""Issue 10's workbook forms in a draft (issue 12, item 5), one rule at a time, on short
+SYNTHETIC texts: date precision and spans, bounds as written, unnamed groups, event ids,
+kinds no rule guesses, and follow-ups. Every draft here must also load (`--dry-run`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from loaders.extract import draft_report
+from loaders.extract.draft import write
+from loaders.load import plan_workbook
+
+
+def draft(tmp_path: Path, text: str):
+    path = tmp_path / "report.txt"
+    path.write_text("SYNTHETIC test report.\n\n" + text, encoding="utf-8")
+    return draft_report(path)
+
+
+def rows(d, sheet: str) -> list[dict]:
+    return [r.cells for r in d.sheet(sheet)]
+
+
+def loads(tmp_path: Path, d) -> dict:
+    """The draft written and planned as `coalition load --dry-run` plans it: no errors."""
+    out = tmp_path / "draft"
+    write(d, out)
+    plan = plan_workbook(out, None, fuzzy_threshold=92)
+    assert not plan.errors, [str(e) for e in plan.errors]
+    return plan.nodes
+
+
+# ---------------------------------------------------------------------------- dates
+
+@pytest.mark.parametrize("dateline, date, precision", [
+    ("LINCOLN, NE - OCTOBER 5-6, 2022", "2022-10-05/2022-10-06", "day"),
+    ("LINCOLN, NE - Oct. 30 - Nov. 1, 2022", "2022-10-30/2022-11-01", "day"),
+    ("Lincoln, NE\nOctober 2022", "2022-10", "month"),
+    ("LINCOLN, NE - 2022", "2022", "year"),
+    ("LINCOLN, NE - MAY 2, 2023", "2023-05-02", "day"),
+])
+def test_the_report_date_keeps_its_precision_and_span(tmp_path: Path, dateline: str,
+                                                      date: str, precision: str) -> None:
+    d = draft(tmp_path, f"{dateline}\n\nThe Nebraska Trucking Association hosted a "
+              "coalition build.\n")
+    (e,) = rows(d, "events")
+    assert (e["date"], e["city"], e["state"], e["kind"]) == (date, "Lincoln", "NE",
+                                                             "coalition build")
+    start = date.split("/")[0]
+    assert e["id"] == f"event:ne:{start}:lincoln-coalition-build"
+    (node,) = [n for n in loads(tmp_path, d).values() if n.labels[0] == "Event"]
+    assert node.id == e["id"]
+    assert (node.props["date"], node.props["date_precision"]) == (start, precision)
+    assert node.props.get("date_end") == (date.split("/")[1] if "/" in date else None)
+
+
+def test_a_month_in_running_text_is_not_the_report_date(tmp_path: Path) -> None:
+    d = draft(tmp_path, "LINCOLN, NE\n\nThe Nebraska Trucking Association hosted a coalition "
+              "build, its first since the state's new law took effect in October 2022 and "
+              "after a long pause in the region's work against trafficking.\n")
+    (e,) = rows(d, "events")
+    assert e["date"] is None and e["id"] == "event:ne:undated:lincoln-coalition-build"
