@@ -28,7 +28,7 @@ import yaml
 
 from bench.common import write_section
 from loaders.extract import Draft, draft_report
-from loaders.normalize import normalize_name, state_code
+from loaders.normalize import normalize_name, split_bound, state_code
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT.parent / "shared" / "seeds"
@@ -81,6 +81,13 @@ def _names(*texts: Any) -> set[str]:
                 if m and state_code(m[2]):
                     out.add(normalize_name(m[1]))
     return out - {""}
+
+
+def _bound(value: Any) -> tuple[str | None, float]:
+    """A value or count as the loader reads it: ``over 70`` is (more than, 70.0), so a bound
+    drafted as a bare number does not match a reference that states the bound."""
+    q, n = split_bound(str(value))
+    return q, float(n.replace(",", "").rstrip("%"))
 
 
 def _match(refs: list[Any], drafts: list[Any], same) -> tuple[list[tuple[Any, Any]], list, list]:
@@ -190,7 +197,8 @@ def score(draft: Draft, ref: dict[str, Any]) -> Score:
         program = normalize_name(programs.get(d["program"], d["program"]))
         return (r["kind"] == d["kind"] and normalize_name(r["program"]) in program
                 and who_is(r["who"], d["entity_id"])
-                and (r.get("count") is None or str(r["count"]) == str(d.get("count"))))
+                and (r.get("count") is None or (d.get("count") is not None and
+                                                _bound(r["count"]) == _bound(d["count"]))))
 
     pairs, missed, extra = _match(ref.get("commitments") or [], rows["commitments"],
                                   same_commitment)
@@ -201,7 +209,7 @@ def score(draft: Draft, ref: dict[str, Any]) -> Score:
     def same_metric(r: dict, d: dict) -> bool:
         scope = event_ids.get(r["scope"]) if r["scope"] in event_ids else None
         in_scope = d["scope_id"] == scope if scope else is_org(r["scope"], d["scope_id"])
-        return in_scope and r["name"] == d["name"] and float(r["value"]) == float(d["value"])
+        return in_scope and r["name"] == d["name"] and _bound(r["value"]) == _bound(d["value"])
 
     pairs, missed, extra = _match(ref.get("metrics") or [], rows["metrics"], same_metric)
     tally("metrics", pairs, missed, extra,

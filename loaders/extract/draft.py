@@ -244,10 +244,11 @@ class Drafter:
             date = m.scope.date if isinstance(m.scope, Event) else None
             why = m.evidence.why
             if m.qualifier:
-                # The workbook's value is a number: the bound goes in the note until issue
-                # 10's value_qualifier column is there (docs/intake.md)
+                # the loader stores the number with value_qualifier; the note keeps the
+                # report's words, which the bound syntax may not take ("nearly 100")
                 why += f"; a bound: {m.qualifier} {m.value}, as written '{m.written}'"
-            self.add("metrics", {"scope_id": scope, "name": m.name, "value": m.value,
+            value = m.cell if m.qualifier and m.cell is not None else m.value
+            self.add("metrics", {"scope_id": scope, "name": m.name, "value": value,
                                  "unit": m.unit, "date": date, "source": m.source},
                      m.evidence.confidence, why, m.evidence)
 

@@ -12,7 +12,16 @@ import re
 from loaders.extract import names
 from loaders.extract.document import Document, Sentence
 from loaders.extract.entities import Evidence, Org, Person, Recognizer, sentence_state
-from loaders.extract.figures import EVENT_KINDS, NUMBER, QUAL, Date, find_dates, number, qualifier
+from loaders.extract.figures import (
+    EVENT_KINDS,
+    NUMBER,
+    QUAL,
+    Date,
+    bound_cell,
+    find_dates,
+    number,
+    qualifier,
+)
 from loaders.extract.records import Commitment, Event, Facts, Metric, Role, Tie
 from loaders.gazetteer import Gazetteer
 
@@ -646,7 +655,8 @@ class FactReader:
         self.facts.metrics.append(Metric(scope, name, number(value), unit, source,
                                          self.ev(s, f"the figure '{m[0].strip()}'",
                                                  0.8 if q is None else 0.7),
-                                         m[0].strip() if q else "", q))
+                                         m[0].strip() if q else "", q,
+                                         bound_cell(value, written_q)))
 
     def commitments(self, s: Sentence) -> None:
         text = s.text
@@ -672,7 +682,7 @@ class FactReader:
                                r"\s+(?:[\w-]+\s+)?(?:employees|drivers|staff|members|officers|"
                                r"workers|personnel)\b", text)
             if c:
-                count = number(c["n"])
+                count = bound_cell(c["n"], c["q"])
             status = m[0].strip()
             if kind != "considering" and re.search(r"(?i)\bplans? to\b", text[m.end():]):
                 status += "; " + re.search(r"(?i)\bplans? to [^,.;]*", text[m.end():])[0]

@@ -126,3 +126,27 @@ def qualifier(written: str | None) -> str | None:
         if re.fullmatch(pattern, written.strip().lower()):
             return name
     return None
+
+
+def bound_cell(n: str, written_q: str | None) -> str | int | float:
+    """A count or value as the workbook's bound syntax takes it (docs/workbook.md, Numbers):
+    the report's own words when the loader reads them ("over 70", "at least 1,045", "70+"),
+    else the qualifier's name ("nearly 100" -> "about 100"); a plain number without one.
+
+    >>> [bound_cell(n, q) for n, q in (("70", "Over"), ("1,045", "at least"), ("100", "nearly"),
+    ...  ("70", "+"), ("95", "~"), ("two", None), ("250", None))]
+    ['Over 70', 'at least 1,045', 'about 100', '70+', '~95', 2, 250]
+    """
+    q = qualifier(written_q)
+    if q is None:
+        return number(n)
+    text = n if n[:1].isdigit() else str(number(n))
+    written_q = written_q.strip()
+    sep = " " if written_q[-1:].isalpha() or written_q.endswith(".") else ""
+    candidate = f"{text}+" if written_q == "+" else f"{written_q}{sep}{text}"
+    try:
+        if normalize.split_bound(candidate) == (q, text):
+            return candidate
+    except ValueError:
+        pass
+    return f"{q} {text}"

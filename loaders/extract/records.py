@@ -38,6 +38,7 @@ class Metric:
     evidence: Evidence
     written: str = ""  # the figure as the report writes it, when it is a bound
     qualifier: str | None = None
+    cell: str | int | float | None = None  # the value as the workbook takes it ("over 70")
 
 
 @dataclass
@@ -48,7 +49,7 @@ class Commitment:
     kind: str  # considering, pledged, trained, distributes, adopted
     status: str
     evidence: Evidence
-    count: int | float | None = None
+    count: str | int | float | None = None  # a bound as the workbook takes it: "over 200"
 
 
 @dataclass

@@ -62,3 +62,36 @@ def test_a_month_in_running_text_is_not_the_report_date(tmp_path: Path) -> None:
               "after a long pause in the region's work against trafficking.\n")
     (e,) = rows(d, "events")
     assert e["date"] is None and e["id"] == "event:ne:undated:lincoln-coalition-build"
+
+
+# ---------------------------------------------------------------------------- bounds
+
+@pytest.mark.parametrize("written, cell, qualifier, value", [
+    ("Over 70 participants attended", "Over 70", "more than", 70),
+    ("More than 70 people attended", "More than 70", "more than", 70),
+    ("At least 1,045 participants took part", "At least 1,045", "at least", 1045),
+    ("About 95 people attended", "About 95", "about", 95),
+    ("Nearly 100 participants attended", "about 100", "about", 100),  # not the loader's word
+    ("Up to 100 people attended", "Up to 100", "up to", 100),
+    ("70+ participants attended", "70+", "more than", 70),
+    ("There were 67 participants", 67, None, 67),
+])
+def test_a_head_count_is_drafted_with_its_bound_as_written(tmp_path: Path, written: str,
+                                                           cell, qualifier, value) -> None:
+    d = draft(tmp_path, f"MOBILE, AL - MAY 5, 2021\n\nThe Alabama Trucking Association "
+              f"hosted a coalition build. {written} at the meeting.\n")
+    (m,) = rows(d, "metrics")
+    assert (m["name"], m["value"]) == ("participants", cell)
+    (node,) = [n for n in loads(tmp_path, d).values() if n.labels[0] == "Metric"]
+    assert node.props["value"] == value
+    assert node.props.get("value_qualifier") == qualifier
+    if qualifier:  # never a bare number: the words the report used are in the note too
+        assert f"as written '{written.split(' attended')[0].split(' took')[0]}" in m["note"]
+
+
+def test_a_pledged_count_keeps_its_bound(tmp_path: Path) -> None:
+    d = draft(tmp_path, "Red Oak Freight has pledged to train over 200 drivers with TAT "
+              "training.\n")
+    (c,) = rows(d, "commitments")
+    assert (c["kind"], c["count"]) == ("pledged", "over 200")
+    loads(tmp_path, d)

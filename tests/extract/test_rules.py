@@ -145,7 +145,7 @@ def test_counts_and_survey_shares_with_their_bounds_as_written(tmp_path: Path) -
               "were in attendance.\n")
     metrics = {m["name"]: m for m in rows(d, "metrics")}
     part = metrics["participants"]
-    assert part["value"] == 70 and part["unit"] == "people"
+    assert part["value"] == "Over 70" and part["unit"] == "people"
     assert "more than 70" in part["note"] and "'Over 70 participants'" in part["note"]
     assert metrics["know next steps"]["value"] == 91
     assert metrics["would recommend"]["value"] == 97
