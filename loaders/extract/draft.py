@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from graph import model
 from graph.export import defuse_formula
 from loaders import normalize, schema
 from loaders.extract.entities import SENSITIVE, Evidence, Org, Person, Recognizer, sensitive_near
@@ -185,12 +186,17 @@ class Drafter:
                 why += f"; state: {o.place_why}"
             county = o.county.removesuffix(" County") if o.county else None
             self.add("organizations", {
-                "id": oid, "name": o.name, "kind": kind.kind, "state": o.state,
+                "id": oid, "name": o.name, "kind": kind.kind or None, "state": o.state,
                 "county": county, "aliases": "; ".join(o.aliases) or None,
             }, min(o.evidence.confidence, kind.confidence), why, o.evidence)
-            if kind.confidence < 0.5:
-                self.draft.review.append(f"{o.name}: kind '{kind.kind}' is a default "
-                                         f"({kind.rule}); set the right one")
+            if not kind.kind:
+                self.draft.review.append(
+                    f"{o.name}: kind unknown: pick one of {', '.join(model.ORG_KINDS)} (or "
+                    "leave it empty: it then loads without a kind, fills no role that needs "
+                    "one and counts under no sector)")
+            elif kind.confidence < 0.5:
+                self.draft.review.append(f"{o.name}: kind '{kind.kind}' is a weak guess "
+                                         f"({kind.rule}); check it")
 
     def people(self) -> None:
         for p in self.rec.people.values():

@@ -95,3 +95,21 @@ def test_a_pledged_count_keeps_its_bound(tmp_path: Path) -> None:
     (c,) = rows(d, "commitments")
     assert (c["kind"], c["count"]) == ("pledged", "over 200")
     loads(tmp_path, d)
+
+
+# ---------------------------------------------------------------------------- kinds
+
+@pytest.mark.parametrize("name", ["Juniper Ridge", "Zephyr Widgets LLC"])
+def test_a_kind_no_rule_guesses_is_left_empty_for_review(tmp_path: Path, name: str) -> None:
+    d = draft(tmp_path, f"{name} has pledged to train 40 employees with TAT training.\n")
+    orgs = {o["name"]: o for o in rows(d, "organizations")}
+    org = orgs[name]
+    assert org["kind"] is None  # not nonprofit or shipper: a default would be a wrong guess
+    assert "kind left empty" in org["note"]
+    (line,) = [r for r in d.review if r.startswith(f"{name}: kind unknown")]
+    assert "pick one of law enforcement, prosecutor," in line and "school" in line
+    (row,) = [r for r in d.sheet("organizations") if r.cells["name"] == name]
+    assert row.confidence < 0.5  # listed among the least certain rows too
+    nodes = loads(tmp_path, d)  # an empty kind is no error for the loader
+    node = nodes[org["id"]]
+    assert node.labels == ("Organization",) and node.props.get("kind") is None
