@@ -20,7 +20,7 @@ from graph import model
 from graph.export import defuse_formula
 from loaders import normalize, schema
 from loaders.extract.entities import SENSITIVE, Evidence, Org, Person, Recognizer, sensitive_near
-from loaders.extract.records import Event, Facts
+from loaders.extract.records import Event, Facts, Group
 from loaders.sources import SHEETS
 
 #: a note quotes at most this much of its sentence
@@ -70,6 +70,7 @@ class Drafter:
         self.draft = Draft(report, citation)
         self.ids: dict[int, str] = {}  # id(object) -> drafted id
         self.in_graph: set[str] = set()  # organizations recognised from the graph
+        self.group_ids: set[str] = set()  # unnamed groups' ids, as the loader derives them
 
     # -- notes
     def sentence(self, ev: Evidence) -> str:
@@ -225,8 +226,43 @@ class Drafter:
                                 "city": e.city, "state": e.state},
                      e.evidence.confidence - (0 if e.state else 0.2), why, e.evidence)
 
+    def group_id(self, gid: str, group: Group, ev: Evidence) -> bool:
+        """Claim the id the loader gives an unnamed group (loaders/plan.py); a second group
+        of the same kind and level there is an error for the loader, so it is left to the
+        review instead."""
+        if gid in self.group_ids:
+            self.draft.review.append(
+                f"'{group.name}' ({group.count or 'no number'}, {ev.sentence.text[:80]!r}): "
+                f"a second unnamed group of {group.kind} where the draft already has one "
+                f"({gid}); the workbook takes one a kind and level: add them up in that row, "
+                "or tell them apart with level")
+            return False
+        self.group_ids.add(gid)
+        self.ids[id(group)] = gid
+        return True
+
+    def group_cells(self, g: Group) -> dict[str, Any]:
+        return {"name": g.name, "count": g.count, "level": g.level, "unit": g.unit}
+
     def participation(self) -> None:
         for r in self.facts.roles:
+            if isinstance(r.who, Group):
+                event = self.ref(r.event)
+                if not event:
+                    continue
+                suffix = "" if r.role == "attended" else f":{normalize.slug(r.role)}"
+                gid = f"group:{event.removeprefix('event:')}:{normalize.slug(r.who.kind)}" + \
+                    (f":{r.who.level}" if r.who.level else "") + suffix
+                if self.group_id(gid, r.who, r.evidence):
+                    self.add("participation", {"entity_id": None, "event_id": event,
+                                               "role": r.role, "kind": r.who.kind,
+                                               **self.group_cells(r.who)},
+                             r.evidence.confidence, r.evidence.why, r.evidence)
+                    self.draft.review.append(
+                        f"unnamed group '{r.who.name}' ({r.who.count or 'no number'}, kind "
+                        f"{r.who.kind}) at {event}: name them if the report or the sign-in "
+                        "sheet does")
+                continue
             who, event = self.ref(r.who), self.ref(r.event)
             if who and event:
                 self.add("participation", {"entity_id": who, "event_id": event,
@@ -236,11 +272,22 @@ class Drafter:
     def commitments(self, program_ids: dict[str, str]) -> None:
         for c in self.facts.commitments:
             who = self.ref(c.who)
-            if who:
-                self.add("commitments", {"entity_id": who, "program": program_ids[c.program],
-                                         "kind": c.kind, "status": c.status,
-                                         "count": c.count}, c.evidence.confidence,
-                         c.evidence.why, c.evidence)
+            event = self.ref(c.event) if c.event is not None else None
+            cells = {"entity_id": who, "program": program_ids[c.program], "kind": c.kind,
+                     "status": c.status, "count": None if isinstance(c.who, Group) else
+                     c.count, "event_id": event}
+            if isinstance(c.who, Group) and not who:
+                # a group met only here: the commitment row describes it (docs/workbook.md)
+                g = c.who
+                gid = f"group:{program_ids[c.program].split(':', 1)[-1]}:" \
+                    f"{normalize.slug(g.kind)}" + (f":{g.level}" if g.level else "") + \
+                    f":{c.kind}"
+                if not self.group_id(gid, g, c.evidence):
+                    continue
+                cells.update(entity_kind=g.kind, **self.group_cells(g))
+            if cells["entity_id"] or cells.get("entity_kind"):
+                self.add("commitments", cells, c.evidence.confidence, c.evidence.why,
+                         c.evidence)
 
     def metrics(self) -> None:
         for m in self.facts.metrics:

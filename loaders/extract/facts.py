@@ -22,7 +22,8 @@ from loaders.extract.figures import (
     number,
     qualifier,
 )
-from loaders.extract.records import Commitment, Event, Facts, Metric, Role, Tie
+from loaders.extract.groups import Found, groups_in
+from loaders.extract.records import Commitment, Event, Facts, Group, Metric, Role, Tie
 from loaders.gazetteer import Gazetteer
 
 # ---------------------------------------------------------------------------- the reader
@@ -46,6 +47,11 @@ _COMMITMENTS = [
     ("distributes", re.compile(r"(?i)\b(?:distribut(?:e|es|ed|ing)|hand(?:s|ed)? out|"
                                r"displays?|displayed|became (?:a )?points? of distribution)\b")),
 ]
+#: a sentence saying that those it counts took part in the event
+_ATTENDED = re.compile(r"(?i)\b(?:were in attendance|in attendance|attended|attending|"
+                       r"participated|took part|were present|were represented|were on hand|"
+                       r"showed up|joined us|there were|attendees included|participants "
+                       r"included|came from)\b")
 _PROGRAM_HEADS = (r"training|trainings|webinar|materials|toolkit|curriculum|video|program|"
                   r"programme|model|wallet cards|posters|decals|certification")
 _PROGRAM = re.compile(rf"\b(?P<p>(?:(?:[A-Z][\w-]*|[A-Z]{{2,}})\s+){{1,3}}(?:{_PROGRAM_HEADS}))\b")
@@ -78,6 +84,8 @@ class FactReader:
         self.publisher: Org | None = None
         self._mentions: dict[tuple[int, str], list[tuple[int, int, Org | Person]]] = {}
         self._patterns: tuple[tuple, tuple] | None = None
+        #: sentence index -> the unnamed groups it counts
+        self._groups: dict[int, list[tuple[Found, Group]]] = {}
 
     # -- helpers
     def factual(self) -> list[Sentence]:
@@ -163,7 +171,8 @@ class FactReader:
     def ev(self, s: Sentence, why: str, confidence: float) -> Evidence:
         return Evidence(s, why, confidence)
 
-    def role(self, who: Org | Person | None, event: Event | None, role: str, s: Sentence,
+    def role(self, who: Org | Person | Group | None, event: Event | None, role: str,
+             s: Sentence,
              why: str, confidence: float) -> None:
         if who is None or event is None:
             return
@@ -192,6 +201,7 @@ class FactReader:
             self.hosted_main(s)
             self.hosted_events(s)
         for s in self.factual():
+            self.groups(s)
             self.participation(s)
             self.metrics(s)
             self.commitments(s)
@@ -577,6 +587,30 @@ class FactReader:
             self.facts.survivors.append((self.main, self.ev(
                 s, "a survivor spoke (drafted as the anonymous survivor-leader role)", 0.7)))
 
+    def groups(self, s: Sentence) -> None:
+        """Unnamed groups the sentence counts; those it says attended take part in the
+        report's event ("Representatives from 3 local casinos were in attendance")."""
+        found = groups_in(s.text, self.gaz)
+        if not found:
+            return
+        attended = _ATTENDED.search(s.text)
+        kept = []
+        for f in found:
+            group = Group(f.kind.kind, f.name, self.ev(
+                s, f"an unnamed group: '{f.text}'; kind by '{f.kind.rule}'",
+                min(0.7, f.kind.confidence)), bound_cell(f.n, f.q), f.unit, f.level,
+                f.kind.rule)
+            kept.append((f, group))
+            if attended and self.main is not None:
+                self.role(group, self.main, "attended", s, f"an unnamed group, "
+                          f"'{f.text}', at the event by '{attended[0]}'; kind by "
+                          f"'{f.kind.rule}'", min(0.7, f.kind.confidence))
+        self._groups[s.index] = kept
+
+    def grouped(self, s: Sentence, a: int, b: int) -> bool:
+        """Is the text at ``a:b`` part of a count of an unnamed group?"""
+        return any(a < f.end and b > f.start for f, _ in self._groups.get(s.index, []))
+
     def metrics(self, s: Sentence) -> None:
         text = s.text
         main = self.main
@@ -613,6 +647,8 @@ class FactReader:
                              r"investigators|delegates)\b", text):
             if re.match(r"\s*%", text[m.end("n"):]):
                 continue  # "97% of participants": a share, not a head count
+            if self.grouped(s, m.start("n"), m.end()):
+                continue  # "12 state troopers": drafted as an unnamed group
             if main is None or not re.search(r"(?i)\b(there were|attended|participated|in "
                                              r"attendance|gathered|joined|came|took part|"
                                              r"completed|were on hand|showed up|"
@@ -630,13 +666,10 @@ class FactReader:
                              r"sheriff'?s offices|law enforcement agencies|transit agencies|"
                              r"agencies|organizations|companies|hotels|motels|school districts|"
                              r"carriers)\b", text):
-            if main is not None:
+            if main is not None and not self.grouped(s, m.start("n"), m.end()):
+                # no kind rule places them ("5 organizations"): a figure, not a group
                 self.metric(main, f"{m['what'].lower()} represented", m["n"], m["q"],
                             "organizations", "report", s, m)
-                self.facts.review.append(
-                    f"{main.name}: {m['n']} {m['what']} took part without being named; drafted "
-                    "as a metric (once the workbook takes unnamed groups, as a participation "
-                    "row with a kind and a count)")
         m = re.search(r"(?i)\b(?P<verb>received|reported|made|generated|fielded)\s+" + QUAL +
                       NUMBER + r"\s+(?:[\w-]+\s+){0,4}?(?P<what>tips|calls|reports|referrals|"
                       r"arrests|recoveries|investigations)\b", text)
@@ -667,9 +700,15 @@ class FactReader:
             if re.search(r"(?i)\b(not|never|no longer|yet to|has yet)\b(?:\s+\w+){0,2}\s*$",
                          text[:m.start()]):
                 continue  # "not previously implemented in MS"
-            who = self.subject(s)
+            who: Org | Person | Group | None = self.subject(s)
+            group = None
             if who is None:
-                return  # "Representatives from 3 local casinos ... expressed interest"
+                # "Representatives from 3 local casinos ..., and they expressed interest",
+                # "12 truck stops agreed to distribute ...": the group counted before the verb
+                before = [g for f, g in self._groups.get(s.index, []) if f.end <= m.start()]
+                who = group = before[0] if before else None
+            if who is None:
+                return
             program, pkind, how = self.program_in(text, m.start())
             if program is None:
                 return
@@ -683,13 +722,17 @@ class FactReader:
                                r"workers|personnel)\b", text)
             if c:
                 count = bound_cell(c["n"], c["q"])
+            if group is not None:
+                count = group.count  # a group's count is how many there are
             status = m[0].strip()
             if kind != "considering" and re.search(r"(?i)\bplans? to\b", text[m.end():]):
                 status += "; " + re.search(r"(?i)\bplans? to [^,.;]*", text[m.end():])[0]
             self.facts.commitments.append(Commitment(
                 who, program, pkind, kind, status,
-                self.ev(s, f"'{m[0].strip()}' ({how})", 0.7 if how == "named" else 0.5),
-                count))
+                self.ev(s, f"'{m[0].strip()}' ({how})" + (f"; by the unnamed group "
+                                                           f"'{group.name}'" if group else ""),
+                        0.7 if how == "named" else 0.5),
+                count, None if text.startswith('"') else self.main))
             return
 
     def program_in(self, text: str, verb_at: int) -> tuple[str | None, str, str]:

@@ -21,8 +21,22 @@ class Event:
 
 
 @dataclass
+class Group:
+    """People or organizations a report counts without naming them (docs/workbook.md,
+    Unnamed groups): "representatives from 3 local casinos"."""
+
+    kind: str  # an organization kind or a sector
+    name: str  # as the report describes them: "local casinos"
+    evidence: Evidence
+    count: str | int | float | None = None  # as the workbook takes it: 3, "over 70"
+    unit: str | None = None  # organizations or people
+    level: str | None = None
+    rule: str = ""  # the words its kind rule matched
+
+
+@dataclass
 class Role:
-    who: Org | Person
+    who: Org | Person | Group
     event: Event
     role: str  # attended, hosted, co-hosted, sponsored, spoke
     evidence: Evidence
@@ -43,13 +57,14 @@ class Metric:
 
 @dataclass
 class Commitment:
-    who: Org | Person
+    who: Org | Person | Group
     program: str
     program_kind: str
     kind: str  # considering, pledged, trained, distributes, adopted
     status: str
     evidence: Evidence
     count: str | int | float | None = None  # a bound as the workbook takes it: "over 200"
+    event: Event | None = None  # the event it came out of (the report's own build)
 
 
 @dataclass

@@ -113,3 +113,92 @@ def test_a_kind_no_rule_guesses_is_left_empty_for_review(tmp_path: Path, name: s
     nodes = loads(tmp_path, d)  # an empty kind is no error for the loader
     node = nodes[org["id"]]
     assert node.labels == ("Organization",) and node.props.get("kind") is None
+
+
+# ---------------------------------------------------------------------------- unnamed groups
+
+BUILD = "MOBILE, AL - MAY 5, 2021\n\nThe Alabama Trucking Association hosted a coalition build. "
+EVENT = "event:al:2021-05-05:mobile-coalition-build"
+
+
+@pytest.mark.parametrize("sentence, kind, count, name, level, unit", [
+    ("Representatives from 3 local casinos were in attendance.", "casino", 3, "local casinos",
+     "local", "organizations"),
+    ("Attendees included 28 oil and gas representatives.", "energy company", 28,
+     "oil and gas representatives", None, "people"),
+    ("227 law enforcement officers attended.", "law enforcement", 227,
+     "law enforcement officers", None, "people"),
+    ("Staff from over 12 police departments took part.", "law enforcement", "over 12",
+     "police departments", None, "organizations"),
+    ("Representatives of 5 state agencies were present.", "state agency", 5, "state agencies",
+     "state", "organizations"),
+])
+def test_an_unnamed_group_is_a_participation_row_with_kind_and_count(
+        tmp_path: Path, sentence: str, kind: str, count, name: str, level, unit) -> None:
+    d = draft(tmp_path, BUILD + sentence + "\n")
+    (g,) = [p for p in rows(d, "participation") if not p["entity_id"]]
+    assert (g["event_id"], g["role"], g["kind"], g["count"], g["name"], g["level"],
+            g["unit"]) == (EVENT, "attended", kind, count, name, level, unit)
+    assert not [m for m in rows(d, "metrics") if m["name"] == "participants"]
+    assert any(r.startswith(f"unnamed group '{name}'") for r in d.review)
+    nodes = loads(tmp_path, d)
+    gid = f"group:al:2021-05-05:mobile-coalition-build:{kind.replace(' ', '-')}" + \
+        (f":{level}" if level else "")
+    assert nodes[gid].labels == ("Group",) and nodes[gid].props["unnamed"] is True
+
+
+def test_a_count_no_kind_rule_places_stays_a_figure(tmp_path: Path) -> None:
+    d = draft(tmp_path, BUILD + "Representatives from 5 organizations were in attendance.\n")
+    assert [p for p in rows(d, "participation") if not p["entity_id"]] == []
+    (m,) = rows(d, "metrics")
+    assert (m["name"], m["value"]) == ("organizations represented", 5)
+
+
+def test_a_count_not_said_to_attend_is_no_participation(tmp_path: Path) -> None:
+    d = draft(tmp_path, BUILD + "Total Freight sent its list of their top 25 shippers.\n")
+    assert [p for p in rows(d, "participation") if not p["entity_id"]] == []
+
+
+def test_the_group_that_attended_makes_the_commitment_by_its_id(tmp_path: Path) -> None:
+    d = draft(tmp_path, BUILD + "Representatives from 3 local casinos were in attendance, and "
+              "they expressed interest in training employees with the TAT Casino webinar.\n")
+    (c,) = rows(d, "commitments")
+    gid = "group:al:2021-05-05:mobile-coalition-build:casino:local"
+    assert (c["entity_id"], c.get("entity_kind"), c["kind"], c["event_id"]) == \
+        (gid, None, "considering", EVENT)
+    nodes = loads(tmp_path, d)
+    assert nodes[gid].props["count"] == 3
+
+
+def test_a_group_met_only_in_a_commitment_is_described_there(tmp_path: Path) -> None:
+    d = draft(tmp_path, BUILD + "\n\n- 12 truck stops agreed to distribute TAT wallet cards.\n")
+    (c,) = rows(d, "commitments")
+    assert (c["entity_id"], c["entity_kind"], c["count"], c["name"], c["unit"], c["kind"],
+            c["event_id"]) == (None, "truck stop", 12, "truck stops", "organizations",
+                               "pledged", EVENT)
+    nodes = loads(tmp_path, d)
+    assert nodes["group:tat-wallet-cards:truck-stop:pledged"].props["count"] == 12
+
+
+def test_two_groups_of_one_kind_and_level_leave_the_second_to_review(tmp_path: Path) -> None:
+    d = draft(tmp_path, BUILD + "Attendees included 227 law enforcement officers and "
+              "representatives from 14 police departments.\n")
+    groups = [p for p in rows(d, "participation") if not p["entity_id"]]
+    assert [(g["count"], g["unit"]) for g in groups] == [(227, "people")]
+    assert any("a second unnamed group of law enforcement" in r for r in d.review)
+    loads(tmp_path, d)  # the loader would refuse two groups with one id
+
+
+# ---------------------------------------------------------------------------- event ids
+
+def test_every_row_of_the_event_carries_its_id(tmp_path: Path) -> None:
+    d = draft(tmp_path, BUILD + "There were 40 participants at the meeting. Representatives "
+              "from 3 local casinos were in attendance.\n\n- Red Oak Freight has implemented "
+              "TAT training with its drivers.\n")
+    (e,) = rows(d, "events")
+    assert e["id"] == EVENT
+    assert {p["event_id"] for p in rows(d, "participation")} == {EVENT}
+    assert {c["event_id"] for c in rows(d, "commitments")} == {EVENT}
+    assert {m["scope_id"] for m in rows(d, "metrics")} == {EVENT}
+    nodes = loads(tmp_path, d)
+    assert EVENT in nodes

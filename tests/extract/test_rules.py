@@ -149,7 +149,10 @@ def test_counts_and_survey_shares_with_their_bounds_as_written(tmp_path: Path) -
     assert "more than 70" in part["note"] and "'Over 70 participants'" in part["note"]
     assert metrics["know next steps"]["value"] == 91
     assert metrics["would recommend"]["value"] == 97
-    assert metrics["casinos represented"]["value"] == 4  # unnamed: a figure, not 4 casinos
+    assert "casinos represented" not in metrics  # unnamed: a group of 4, not a figure
+    (group,) = [p for p in rows(d, "participation") if not p["entity_id"]]
+    assert (group["kind"], group["count"], group["level"], group["unit"], group["name"]) == \
+        ("casino", 4, "local", "organizations", "local casinos")
     assert all(m["scope_id"] == "event:al:2021-05-05:mobile-coalition-build" and
                m["date"] == "2021-05-05" for m in metrics.values())
     assert not any("casino" in o["name"].lower() for o in rows(d, "organizations"))
