@@ -223,7 +223,9 @@ class Drafter:
             eid = self.ids[id(e)]
             why = "the report's title and dateline" if e.dateline else e.evidence.why
             self.add("events", {"id": eid, "name": e.name, "kind": e.kind, "date": e.date,
-                                "city": e.city, "state": e.state},
+                                "city": e.city, "state": e.state,
+                                "follows_event_id": self.ref(e.follows) if e.follows
+                                else None},
                      e.evidence.confidence - (0 if e.state else 0.2), why, e.evidence)
 
     def group_id(self, gid: str, group: Group, ev: Evidence) -> bool:

@@ -47,6 +47,19 @@ _COMMITMENTS = [
     ("distributes", re.compile(r"(?i)\b(?:distribut(?:e|es|ed|ing)|hand(?:s|ed)? out|"
                                r"displays?|displayed|became (?:a )?points? of distribution)\b")),
 ]
+#: a follow-up that happened: "a follow-up meeting was held in March 2023", "at the
+#: three-month follow-up", "TAT held a follow-up call with ..."
+_FU = r"follow[- ]?up"
+_FU_WHAT = r"(?:\s+(?P<what>meeting|call|visit|session|webinar|training|survey|briefing))?"
+_FOLLOWUP = re.compile(
+    rf"(?i)\b(?:(?:a|the|our|its|their)\s+(?:(?P<when>\w+)[- ]month\s+)?{_FU}{_FU_WHAT}\s+"
+    r"(?:was|were|had been)\s+(?:held|conducted|hosted|completed|made|done|carried out)\b|"
+    rf"\b(?:at|during|in)\s+(?:the|a|our)\s+(?P<when2>\w+)[- ]month\s+{_FU}\b"
+    rf"(?:\s+(?P<what2>meeting|call|visit|session))?|"
+    rf"\b(?:held|hosted|conducted|made|completed)\s+(?:a|an|the|its)\s+{_FU}"
+    r"\s+(?P<what3>meeting|call|visit|session|webinar|training|briefing))")
+_MONTH_WORDS = {"one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6",
+                "nine": "9", "twelve": "12"}
 #: a sentence saying that those it counts took part in the event
 _ATTENDED = re.compile(r"(?i)\b(?:were in attendance|in attendance|attended|attending|"
                        r"participated|took part|were present|were represented|were on hand|"
@@ -198,6 +211,8 @@ class FactReader:
                 self.main.main = True
                 self.rec.state, self.rec.city = self.main.state, self.main.city
         for s in self.factual():
+            self.followup(s)
+        for s in self.factual():
             self.hosted_main(s)
             self.hosted_events(s)
         for s in self.factual():
@@ -330,6 +345,36 @@ class FactReader:
                 if isinstance(who, Org):  # "a TAT coalition build": TAT's build
                     self.role(who, e, "hosted", s, f"'{who.aliases[0] if who.aliases else who.name}"
                               f" {km[0]}'", 0.5)
+
+    def followup(self, s: Sentence) -> None:
+        """"A follow-up meeting was held in March 2023", "at the three-month follow-up":
+        a follow-up event of the report's build, dated as written (or not at all). A
+        practice ("follow up done two months after the meeting") is no event."""
+        main = self.main
+        if main is None:
+            return
+        for e in self.facts.events:  # "a follow-up in Gulfport in March 2023" (body_events)
+            if e.kind == "follow-up" and e is not main and e.follows is None:
+                e.follows = main
+        m = _FOLLOWUP.search(s.text)
+        if not m or any(e.evidence.sentence is s for e in self.facts.events):
+            return
+        when = (m["when"] or m["when2"] or "").lower()
+        what = (m["what"] or m["what2"] or m["what3"] or "").lower()
+        months = _MONTH_WORDS.get(when, when if when.isdigit() else "")
+        label = f"{months}-month follow-up" if months else "follow-up"
+        name = f"{main.name} {label}" + (f" {what}" if what else "")
+        if any(e.name == name for e in self.facts.events):
+            return
+        dates = [d for d in find_dates(s.text) if d.value != main.date]
+        e = Event(name, "follow-up", self.ev(s, f"a follow-up of the report's event: "
+                                                f"'{m[0].strip()}'", 0.6),
+                  dates[0].value if dates else None, None, main.state, follows=main)
+        e.why.append(f"from {s.text!r}")
+        if not dates:
+            self.facts.review.append(f"{name}: the report gives no date for it; add it (as "
+                                     "precise as you know it: 2023-03, 2023)")
+        self.facts.events.append(e)
 
     def hosted_events(self, s: Sentence) -> None:
         """"A & B hosted a 30-min TAT presentation at ...": an event of its own."""

@@ -18,6 +18,7 @@ class Event:
     why: list[str] = field(default_factory=list)  # for the review: how place and date came
     main: bool = False  # the event the report is about
     dateline: bool = False  # its place and date come from the report's dateline
+    follows: Event | None = None  # for a follow-up: the build it follows up
 
 
 @dataclass

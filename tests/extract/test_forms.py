@@ -202,3 +202,43 @@ def test_every_row_of_the_event_carries_its_id(tmp_path: Path) -> None:
     assert {m["scope_id"] for m in rows(d, "metrics")} == {EVENT}
     nodes = loads(tmp_path, d)
     assert EVENT in nodes
+
+
+# ---------------------------------------------------------------------------- follow-ups
+
+@pytest.mark.parametrize("sentence, name, date", [
+    ("A follow-up meeting was held in March 2023 with the same partners.",
+     "Mobile Coalition Build follow-up meeting", "2023-03"),
+    ("At the three-month follow-up, Red Oak Freight said its drivers had made two calls.",
+     "Mobile Coalition Build 3-month follow-up", None),
+    ("The Alabama Trucking Association held a follow-up call on August 9, 2021.",
+     "Mobile Coalition Build follow-up call", "2021-08-09"),
+    ("A follow-up webinar was held in 2022.", "Mobile Coalition Build follow-up webinar",
+     "2022"),
+])
+def test_a_follow_up_is_an_event_that_follows_the_build(tmp_path: Path, sentence: str,
+                                                        name: str, date) -> None:
+    d = draft(tmp_path, BUILD + sentence + "\n")
+    events = {e["name"]: e for e in rows(d, "events")}
+    fu = events[name]
+    assert (fu["kind"], fu["follows_event_id"], fu["date"], fu["state"]) == \
+        ("follow-up", EVENT, date, "AL")
+    assert fu["id"] == f"event:al:{date or 'undated'}:" + name.lower().replace(" ", "-")
+    if date is None:
+        assert any(r.startswith(f"{name}: the report gives no date") for r in d.review)
+    nodes = loads(tmp_path, d)
+    assert nodes[fu["id"]].props.get("date_precision") == \
+        ({4: "year", 7: "month", 10: "day"}[len(date)] if date else None)
+    plan = plan_workbook(tmp_path / "draft", None, fuzzy_threshold=92)
+    assert [(e.src, e.dst) for e in plan.edges.values() if e.type == "FOLLOWS"] == \
+        [(fu["id"], EVENT)]
+
+
+@pytest.mark.parametrize("sentence", [
+    "The long-term impact is the result of follow up done two months after the meeting.",
+    "Follow-up is done one month, three months and six months after the meeting.",
+    "TAT will hold a follow-up meeting in the spring.",
+])
+def test_a_follow_up_practice_or_plan_is_no_event(tmp_path: Path, sentence: str) -> None:
+    d = draft(tmp_path, BUILD + sentence + "\n")
+    assert [e["kind"] for e in rows(d, "events")] == ["coalition build"]
