@@ -22,7 +22,7 @@ from loaders.extract.figures import (
     number,
     qualifier,
 )
-from loaders.extract.groups import Found, groups_in
+from loaders.extract.groups import TOGETHER, Found, groups_in, uncounted_in
 from loaders.extract.records import Commitment, Event, Facts, Group, Metric, Role, Tie
 from loaders.gazetteer import Gazetteer
 
@@ -636,20 +636,29 @@ class FactReader:
         """Unnamed groups the sentence counts; those it says attended take part in the
         report's event ("Representatives from 3 local casinos were in attendance")."""
         found = groups_in(s.text, self.gaz)
+        attended = _ATTENDED.search(s.text)
+        together = TOGETHER.search(s.text)
+        if together and self.main is not None and (
+                self.kind_in(s.text) or _CONTEXT_EVENT.search(s.text)):
+            # "... to bring together ... the trucking and bus industries, along with local
+            # and state law enforcement, for a Coalition Build": groups without a number
+            found += [f for f in uncounted_in(s.text, self.gaz)
+                      if not any(f.start < g.end and f.end > g.start for g in found)]
+            attended = attended or together
         if not found:
             return
-        attended = _ATTENDED.search(s.text)
         kept = []
         for f in found:
             group = Group(f.kind.kind, f.name, self.ev(
                 s, f"an unnamed group: '{f.text}'; kind by '{f.kind.rule}'",
-                min(0.7, f.kind.confidence)), bound_cell(f.n, f.q), f.unit, f.level,
-                f.kind.rule)
+                min(0.7 if f.n else 0.6, f.kind.confidence)),
+                bound_cell(f.n, f.q) if f.n else None, f.unit or None, f.level, f.kind.rule)
             kept.append((f, group))
             if attended and self.main is not None:
                 self.role(group, self.main, "attended", s, f"an unnamed group, "
                           f"'{f.text}', at the event by '{attended[0]}'; kind by "
-                          f"'{f.kind.rule}'", min(0.7, f.kind.confidence))
+                          f"'{f.kind.rule}'" + ("" if f.n else "; the report gives no "
+                                                "number"), group.evidence.confidence)
         self._groups[s.index] = kept
 
     def grouped(self, s: Sentence, a: int, b: int) -> bool:

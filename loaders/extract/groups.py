@@ -98,3 +98,45 @@ representatives', 'energy company', '28', 'people', None), ('law enforcement off
             out.append(Found(m.start("n") if m["q"] is None else m.start("q"), m.end(), name,
                              kind, m["n"], m["q"], unit, level, m[0].strip()))
     return sorted(out, key=lambda f: f.start)
+
+
+#: a build that brought sectors together: "to bring together key industry stakeholders in the
+#: trucking, truck stop and bus industries, along with local and state law enforcement"
+TOGETHER = re.compile(r"(?i)\b(?:bring|brought|bringing|gather|gathered|gathering|convene|"
+                      r"convened|convening)\s+together\b")
+_ITEM = r"[a-z][a-z-]*(?:\s+[a-z][a-z-]*)?"
+_INDUSTRIES = re.compile(rf"\b(?:in|from)\s+the\s+(?P<list>{_ITEM}(?:,\s*{_ITEM})*(?:,?\s+"
+                         rf"(?:and|&)\s+{_ITEM})?)\s+industr(?:y|ies)\b")
+_LEVEL = r"(?:local|county|state|regional|federal|tribal)"
+_LAW = re.compile(rf"\b(?P<levels>{_LEVEL}(?:(?:,\s*|,?\s+(?:and|or)\s+){_LEVEL})*)\s+law\s+"
+                  r"enforcement\b")
+
+
+def uncounted_in(text: str, gaz: Gazetteer) -> list[Found]:
+    """The sectors a sentence says were brought together, without a number: one group a
+    listed industry, one a level of law enforcement.
+
+    >>> from loaders.gazetteer import load_gazetteer
+    >>> [(f.name, f.kind.kind, f.level) for f in uncounted_in(
+    ...     "to bring together key industry stakeholders in the trucking, truck stop and bus "
+    ...     "industries, along with local and state law enforcement", load_gazetteer())]
+    [('trucking industry stakeholders', 'trucking company', None), ('truck stop industry \
+stakeholders', 'truck stop', None), ('bus industry stakeholders', 'bus company', None), \
+('local law enforcement', 'law enforcement', 'local'), ('state law enforcement', \
+'law enforcement', 'state')]
+    """
+    out: list[Found] = []
+    tail = " stakeholders" if re.search(r"(?i)\bstakeholders\b", text) else ""
+    for m in _INDUSTRIES.finditer(text):
+        for item in re.split(r"\s*,\s*(?:and\s+|&\s+)?|\s+(?:and|&)\s+", m["list"]):
+            kind = _kind(gaz, item) if item else None
+            if kind is not None:
+                out.append(Found(m.start(), m.end(), f"{item} industry{tail}", kind, "",
+                                 None, "", None, m[0].strip()))
+    for m in _LAW.finditer(text):
+        kind = _kind(gaz, "law enforcement")
+        assert kind is not None  # a kind rule of the shipped gazetteer
+        for level in re.findall(_LEVEL, m["levels"]):
+            out.append(Found(m.start(), m.end(), f"{level} law enforcement", kind, "", None,
+                             "", level, m[0].strip()))
+    return out

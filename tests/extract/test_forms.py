@@ -242,3 +242,26 @@ def test_a_follow_up_is_an_event_that_follows_the_build(tmp_path: Path, sentence
 def test_a_follow_up_practice_or_plan_is_no_event(tmp_path: Path, sentence: str) -> None:
     d = draft(tmp_path, BUILD + sentence + "\n")
     assert [e["kind"] for e in rows(d, "events")] == ["coalition build"]
+
+
+def test_sectors_brought_together_are_groups_without_a_number(tmp_path: Path) -> None:
+    d = draft(tmp_path, "RENO, NV - APRIL 9, 2024\n\nTruckers Against Trafficking teamed up "
+              "with the Nevada Trucking Association to bring together stakeholders in the "
+              "trucking and casino industries, along with county and federal law enforcement, "
+              "for a Coalition Build.\n")
+    groups = [(g["kind"], g["level"], g["name"], g["count"], g["unit"])
+              for g in rows(d, "participation") if not g["entity_id"]]
+    assert groups == [
+        ("trucking company", None, "trucking industry stakeholders", None, None),
+        ("casino", None, "casino industry stakeholders", None, None),
+        ("law enforcement", "county", "county law enforcement", None, None),
+        ("law enforcement", "federal", "federal law enforcement", None, None)]
+    nodes = loads(tmp_path, d)
+    assert "count" not in nodes["group:nv:2024-04-09:reno-coalition-build:casino"].props
+
+
+def test_sectors_named_in_programme_text_are_no_groups(tmp_path: Path) -> None:
+    d = draft(tmp_path, "RENO, NV - APRIL 9, 2024\n\nTruckers Against Trafficking hosted a "
+              "coalition build.\n\nThe goal of a coalition build is to bring together the "
+              "trucking and bus industries with local and state law enforcement.\n")
+    assert [g for g in rows(d, "participation") if not g["entity_id"]] == []
