@@ -312,7 +312,9 @@ Each report is drafted (rules and the shipped gazetteer, no store) and scored ag
 reference: an item counts as matched when the draft has it (organizations and people by
 normalised name or alias; events by kind and town, or kind and host; roles, commitments and
 metrics by who, what and event). Hosted and co-hosted count as one role, since reports
-write "teamed up with", "partnered on" and "co-hosted" for it.
+write "teamed up with", "partnered on" and "co-hosted" for it. An unnamed group (issue 10)
+is a role matched by its kind, and its count and level where the reference gives them; a
+figure with a bound matches only when drafted with it ("over 70" is not 70).
 
 ### The five seed reports ({len(seeds)} documents, tests/extract/seed_reference.yaml)
 
