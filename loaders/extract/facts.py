@@ -64,7 +64,8 @@ _MONTH_WORDS = {"one": "1", "two": "2", "three": "3", "four": "4", "five": "5", 
 _ATTENDED = re.compile(r"(?i)\b(?:were in attendance|in attendance|attended|attending|"
                        r"participated|took part|were present|were represented|were on hand|"
                        r"showed up|joined us|there were|attendees included|participants "
-                       r"included|came from)\b")
+                       r"included|came from|sent (?:\w+ )?(?:officers|representatives|staff|"
+                       r"delegates|employees|troopers|deputies))\b")
 _PROGRAM_HEADS = (r"training|trainings|webinar|materials|toolkit|curriculum|video|program|"
                   r"programme|model|wallet cards|posters|decals|certification")
 _PROGRAM = re.compile(rf"\b(?P<p>(?:(?:[A-Z][\w-]*|[A-Z]{{2,}})\s+){{1,3}}(?:{_PROGRAM_HEADS}))\b")

@@ -132,6 +132,8 @@ EVENT = "event:al:2021-05-05:mobile-coalition-build"
      "police departments", None, "organizations"),
     ("Representatives of 5 state agencies were present.", "state agency", 5, "state agencies",
      "state", "organizations"),
+    ("Three local police departments sent officers.", "law enforcement", 3,
+     "local police departments", "local", "organizations"),
 ])
 def test_an_unnamed_group_is_a_participation_row_with_kind_and_count(
         tmp_path: Path, sentence: str, kind: str, count, name: str, level, unit) -> None:
