@@ -16,10 +16,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from graph import model
 from graph.export import defuse_formula
 from loaders import normalize, schema
 from loaders.extract.entities import SENSITIVE, Evidence, Org, Person, Recognizer, sensitive_near
-from loaders.extract.records import Event, Facts
+from loaders.extract.records import Event, Facts, Group
 from loaders.sources import SHEETS
 
 #: a note quotes at most this much of its sentence
@@ -69,6 +70,7 @@ class Drafter:
         self.draft = Draft(report, citation)
         self.ids: dict[int, str] = {}  # id(object) -> drafted id
         self.in_graph: set[str] = set()  # organizations recognised from the graph
+        self.group_ids: set[str] = set()  # unnamed groups' ids, as the loader derives them
 
     # -- notes
     def sentence(self, ev: Evidence) -> str:
@@ -105,8 +107,9 @@ class Drafter:
         return f"org:{org.state.lower()}:{slug}" if org.state else f"org:{slug}"
 
     def event_id(self, e: Event) -> str:
-        return ":".join(["event", (e.state or "us").lower(), e.date or "undated",
-                         normalize.slug(e.name)])
+        # as loaders/plan.py derives it: a span's id uses its start (docs/workbook.md, Dates)
+        start = e.date.split("/")[0] if e.date else "undated"
+        return ":".join(["event", (e.state or "us").lower(), start, normalize.slug(e.name)])
 
     def person_id(self, p: Person) -> str:
         tail = self.ids[id(p.org)].removeprefix("org:") + ":" if p.org is not None and \
@@ -184,12 +187,17 @@ class Drafter:
                 why += f"; state: {o.place_why}"
             county = o.county.removesuffix(" County") if o.county else None
             self.add("organizations", {
-                "id": oid, "name": o.name, "kind": kind.kind, "state": o.state,
+                "id": oid, "name": o.name, "kind": kind.kind or None, "state": o.state,
                 "county": county, "aliases": "; ".join(o.aliases) or None,
             }, min(o.evidence.confidence, kind.confidence), why, o.evidence)
-            if kind.confidence < 0.5:
-                self.draft.review.append(f"{o.name}: kind '{kind.kind}' is a default "
-                                         f"({kind.rule}); set the right one")
+            if not kind.kind:
+                self.draft.review.append(
+                    f"{o.name}: kind unknown: pick one of {', '.join(model.ORG_KINDS)} (or "
+                    "leave it empty: it then loads without a kind, fills no role that needs "
+                    "one and counts under no sector)")
+            elif kind.confidence < 0.5:
+                self.draft.review.append(f"{o.name}: kind '{kind.kind}' is a weak guess "
+                                         f"({kind.rule}); check it")
 
     def people(self) -> None:
         for p in self.rec.people.values():
@@ -215,11 +223,48 @@ class Drafter:
             eid = self.ids[id(e)]
             why = "the report's title and dateline" if e.dateline else e.evidence.why
             self.add("events", {"id": eid, "name": e.name, "kind": e.kind, "date": e.date,
-                                "city": e.city, "state": e.state},
+                                "city": e.city, "state": e.state,
+                                "follows_event_id": self.ref(e.follows) if e.follows
+                                else None},
                      e.evidence.confidence - (0 if e.state else 0.2), why, e.evidence)
+
+    def group_id(self, gid: str, group: Group, ev: Evidence) -> bool:
+        """Claim the id the loader gives an unnamed group (loaders/plan.py); a second group
+        of the same kind and level there is an error for the loader, so it is left to the
+        review instead."""
+        if gid in self.group_ids:
+            self.draft.review.append(
+                f"'{group.name}' ({group.count or 'no number'}, {ev.sentence.text[:80]!r}): "
+                f"a second unnamed group of {group.kind} where the draft already has one "
+                f"({gid}); the workbook takes one a kind and level: add them up in that row, "
+                "or tell them apart with level")
+            return False
+        self.group_ids.add(gid)
+        self.ids[id(group)] = gid
+        return True
+
+    def group_cells(self, g: Group) -> dict[str, Any]:
+        return {"name": g.name, "count": g.count, "level": g.level, "unit": g.unit}
 
     def participation(self) -> None:
         for r in self.facts.roles:
+            if isinstance(r.who, Group):
+                event = self.ref(r.event)
+                if not event:
+                    continue
+                suffix = "" if r.role == "attended" else f":{normalize.slug(r.role)}"
+                gid = f"group:{event.removeprefix('event:')}:{normalize.slug(r.who.kind)}" + \
+                    (f":{r.who.level}" if r.who.level else "") + suffix
+                if self.group_id(gid, r.who, r.evidence):
+                    self.add("participation", {"entity_id": None, "event_id": event,
+                                               "role": r.role, "kind": r.who.kind,
+                                               **self.group_cells(r.who)},
+                             r.evidence.confidence, r.evidence.why, r.evidence)
+                    self.draft.review.append(
+                        f"unnamed group '{r.who.name}' ({r.who.count or 'no number'}, kind "
+                        f"{r.who.kind}) at {event}: name them if the report or the sign-in "
+                        "sheet does")
+                continue
             who, event = self.ref(r.who), self.ref(r.event)
             if who and event:
                 self.add("participation", {"entity_id": who, "event_id": event,
@@ -229,11 +274,22 @@ class Drafter:
     def commitments(self, program_ids: dict[str, str]) -> None:
         for c in self.facts.commitments:
             who = self.ref(c.who)
-            if who:
-                self.add("commitments", {"entity_id": who, "program": program_ids[c.program],
-                                         "kind": c.kind, "status": c.status,
-                                         "count": c.count}, c.evidence.confidence,
-                         c.evidence.why, c.evidence)
+            event = self.ref(c.event) if c.event is not None else None
+            cells = {"entity_id": who, "program": program_ids[c.program], "kind": c.kind,
+                     "status": c.status, "count": None if isinstance(c.who, Group) else
+                     c.count, "event_id": event}
+            if isinstance(c.who, Group) and not who:
+                # a group met only here: the commitment row describes it (docs/workbook.md)
+                g = c.who
+                gid = f"group:{program_ids[c.program].split(':', 1)[-1]}:" \
+                    f"{normalize.slug(g.kind)}" + (f":{g.level}" if g.level else "") + \
+                    f":{c.kind}"
+                if not self.group_id(gid, g, c.evidence):
+                    continue
+                cells.update(entity_kind=g.kind, **self.group_cells(g))
+            if cells["entity_id"] or cells.get("entity_kind"):
+                self.add("commitments", cells, c.evidence.confidence, c.evidence.why,
+                         c.evidence)
 
     def metrics(self) -> None:
         for m in self.facts.metrics:
@@ -243,10 +299,11 @@ class Drafter:
             date = m.scope.date if isinstance(m.scope, Event) else None
             why = m.evidence.why
             if m.qualifier:
-                # The workbook's value is a number: the bound goes in the note until issue
-                # 10's value_qualifier column is there (docs/intake.md)
+                # the loader stores the number with value_qualifier; the note keeps the
+                # report's words, which the bound syntax may not take ("nearly 100")
                 why += f"; a bound: {m.qualifier} {m.value}, as written '{m.written}'"
-            self.add("metrics", {"scope_id": scope, "name": m.name, "value": m.value,
+            value = m.cell if m.qualifier and m.cell is not None else m.value
+            self.add("metrics", {"scope_id": scope, "name": m.name, "value": value,
                                  "unit": m.unit, "date": date, "source": m.source},
                      m.evidence.confidence, why, m.evidence)
 

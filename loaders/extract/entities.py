@@ -594,12 +594,18 @@ class Recognizer:
             return org.context_kind
         if by_name is not None:
             return by_name
+        # No rule: the kind is left empty (the workbook allows it: no kind label, no
+        # sector) rather than guessed wrong; the review asks a person to pick one
         words = {w.lower().rstrip(".,") for w in org.name.split()}
         if words & names.LEGAL:
-            return KindGuess("shipper", "a company no rule places (shipper is the default "
-                             "for companies; check it)", 0.3)
-        return KindGuess("nonprofit", "no rule matched (nonprofit is the default; check it)",
-                         0.2)
+            return KindGuess("", "no rule matched: kind left empty (a company: Inc., LLC, "
+                             "Co.)", UNKNOWN_KIND)
+        return KindGuess("", "no rule matched: kind left empty", UNKNOWN_KIND)
+
+
+#: the confidence of an organization whose kind no rule guesses: under 0.5, so that the
+#: review lists it among the least certain rows
+UNKNOWN_KIND = 0.4
 
 
 _IN_STATE = re.compile(r"\b(?:in|across|of|throughout)\s+(?:the\s+state\s+of\s+)?"

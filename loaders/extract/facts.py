@@ -12,9 +12,19 @@ import re
 from loaders.extract import names
 from loaders.extract.document import Document, Sentence
 from loaders.extract.entities import Evidence, Org, Person, Recognizer, sentence_state
-from loaders.extract.figures import EVENT_KINDS, NUMBER, QUAL, find_dates, number, qualifier
+from loaders.extract.figures import (
+    EVENT_KINDS,
+    NUMBER,
+    QUAL,
+    Date,
+    bound_cell,
+    find_dates,
+    number,
+    qualifier,
+)
+from loaders.extract.groups import TOGETHER, Found, groups_in, uncounted_in
+from loaders.extract.records import Commitment, Event, Facts, Group, Metric, Role, Tie
 from loaders.gazetteer import Gazetteer
-from loaders.extract.records import Commitment, Event, Facts, Metric, Role, Tie
 
 # ---------------------------------------------------------------------------- the reader
 
@@ -37,6 +47,25 @@ _COMMITMENTS = [
     ("distributes", re.compile(r"(?i)\b(?:distribut(?:e|es|ed|ing)|hand(?:s|ed)? out|"
                                r"displays?|displayed|became (?:a )?points? of distribution)\b")),
 ]
+#: a follow-up that happened: "a follow-up meeting was held in March 2023", "at the
+#: three-month follow-up", "TAT held a follow-up call with ..."
+_FU = r"follow[- ]?up"
+_FU_WHAT = r"(?:\s+(?P<what>meeting|call|visit|session|webinar|training|survey|briefing))?"
+_FOLLOWUP = re.compile(
+    rf"(?i)\b(?:(?:a|the|our|its|their)\s+(?:(?P<when>\w+)[- ]month\s+)?{_FU}{_FU_WHAT}\s+"
+    r"(?:was|were|had been)\s+(?:held|conducted|hosted|completed|made|done|carried out)\b|"
+    rf"\b(?:at|during|in)\s+(?:the|a|our)\s+(?P<when2>\w+)[- ]month\s+{_FU}\b"
+    rf"(?:\s+(?P<what2>meeting|call|visit|session))?|"
+    rf"\b(?:held|hosted|conducted|made|completed)\s+(?:a|an|the|its)\s+{_FU}"
+    r"\s+(?P<what3>meeting|call|visit|session|webinar|training|briefing))")
+_MONTH_WORDS = {"one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6",
+                "nine": "9", "twelve": "12"}
+#: a sentence saying that those it counts took part in the event
+_ATTENDED = re.compile(r"(?i)\b(?:were in attendance|in attendance|attended|attending|"
+                       r"participated|took part|were present|were represented|were on hand|"
+                       r"showed up|joined us|there were|attendees included|participants "
+                       r"included|came from|sent (?:\w+ )?(?:officers|representatives|staff|"
+                       r"delegates|employees|troopers|deputies))\b")
 _PROGRAM_HEADS = (r"training|trainings|webinar|materials|toolkit|curriculum|video|program|"
                   r"programme|model|wallet cards|posters|decals|certification")
 _PROGRAM = re.compile(rf"\b(?P<p>(?:(?:[A-Z][\w-]*|[A-Z]{{2,}})\s+){{1,3}}(?:{_PROGRAM_HEADS}))\b")
@@ -69,6 +98,8 @@ class FactReader:
         self.publisher: Org | None = None
         self._mentions: dict[tuple[int, str], list[tuple[int, int, Org | Person]]] = {}
         self._patterns: tuple[tuple, tuple] | None = None
+        #: sentence index -> the unnamed groups it counts
+        self._groups: dict[int, list[tuple[Found, Group]]] = {}
 
     # -- helpers
     def factual(self) -> list[Sentence]:
@@ -154,7 +185,8 @@ class FactReader:
     def ev(self, s: Sentence, why: str, confidence: float) -> Evidence:
         return Evidence(s, why, confidence)
 
-    def role(self, who: Org | Person | None, event: Event | None, role: str, s: Sentence,
+    def role(self, who: Org | Person | Group | None, event: Event | None, role: str,
+             s: Sentence,
              why: str, confidence: float) -> None:
         if who is None or event is None:
             return
@@ -174,15 +206,18 @@ class FactReader:
         for s in self.factual():
             self.body_events(s)
         if self.main is None:
-            dated = [e for e in self.facts.events if e.date and len(e.date) == 10]
+            dated = [e for e in self.facts.events if e.date and len(e.date.split("/")[0]) == 10]
             if len(dated) == 1:  # a note about one training, without a dateline
                 self.main = dated[0]
                 self.main.main = True
                 self.rec.state, self.rec.city = self.main.state, self.main.city
         for s in self.factual():
+            self.followup(s)
+        for s in self.factual():
             self.hosted_main(s)
             self.hosted_events(s)
         for s in self.factual():
+            self.groups(s)
             self.participation(s)
             self.metrics(s)
             self.commitments(s)
@@ -220,11 +255,7 @@ class FactReader:
                         place = (city.title() if city.isupper() else city, code, s)
                         break
             if place is not None and date is None:
-                for t in head[max(0, i - 1):i + 3]:
-                    ds = [d for d in find_dates(t.text) if d.precision == "day"]
-                    if ds:
-                        date = (ds[0], t)
-                        break
+                date = _dateline_date(head[max(0, i - 1):i + 3])
             if place and date:
                 break
         if place is None:
@@ -239,7 +270,7 @@ class FactReader:
         city, state, s = place
         label = "Coalition Build" if kind == "coalition build" else kind.capitalize()
         event = Event(f"{city} {label}", kind, self.ev(s, "the report's dateline", 0.9),
-                      date[0].iso if date else None, city, state, main=True, dateline=True)
+                      date[0].value if date else None, city, state, main=True, dateline=True)
         event.why.append(f"place from the dateline {s.text!r}")
         if date:
             event.why.append(f"date from {date[1].text!r}")
@@ -303,7 +334,8 @@ class FactReader:
             state = state or sentence_state(s.text) or (sentence_state(prev.text) if prev
                                                         else None)
             label = "Coalition Build" if kind == "coalition build" else kind.capitalize()
-            e = Event(f"{city} {label}", kind, self.ev(s, why, 0.6), dates[0].iso, city, state)
+            e = Event(f"{city} {label}", kind, self.ev(s, why, 0.6), dates[0].value, city,
+                      state)
             e.why.append(f"{why}: {s.text!r}")
             if not state:
                 self.facts.review.append(f"{e.name}: the report does not say in which state "
@@ -314,6 +346,36 @@ class FactReader:
                 if isinstance(who, Org):  # "a TAT coalition build": TAT's build
                     self.role(who, e, "hosted", s, f"'{who.aliases[0] if who.aliases else who.name}"
                               f" {km[0]}'", 0.5)
+
+    def followup(self, s: Sentence) -> None:
+        """"A follow-up meeting was held in March 2023", "at the three-month follow-up":
+        a follow-up event of the report's build, dated as written (or not at all). A
+        practice ("follow up done two months after the meeting") is no event."""
+        main = self.main
+        if main is None:
+            return
+        for e in self.facts.events:  # "a follow-up in Gulfport in March 2023" (body_events)
+            if e.kind == "follow-up" and e is not main and e.follows is None:
+                e.follows = main
+        m = _FOLLOWUP.search(s.text)
+        if not m or any(e.evidence.sentence is s for e in self.facts.events):
+            return
+        when = (m["when"] or m["when2"] or "").lower()
+        what = (m["what"] or m["what2"] or m["what3"] or "").lower()
+        months = _MONTH_WORDS.get(when, when if when.isdigit() else "")
+        label = f"{months}-month follow-up" if months else "follow-up"
+        name = f"{main.name} {label}" + (f" {what}" if what else "")
+        if any(e.name == name for e in self.facts.events):
+            return
+        dates = [d for d in find_dates(s.text) if d.value != main.date]
+        e = Event(name, "follow-up", self.ev(s, f"a follow-up of the report's event: "
+                                                f"'{m[0].strip()}'", 0.6),
+                  dates[0].value if dates else None, None, main.state, follows=main)
+        e.why.append(f"from {s.text!r}")
+        if not dates:
+            self.facts.review.append(f"{name}: the report gives no date for it; add it (as "
+                                     "precise as you know it: 2023-03, 2023)")
+        self.facts.events.append(e)
 
     def hosted_events(self, s: Sentence) -> None:
         """"A & B hosted a 30-min TAT presentation at ...": an event of its own."""
@@ -340,7 +402,7 @@ class FactReader:
                 " and ".join(h.name for h in hosts)
             dates = find_dates(s.text)
             e = Event(name, kind, self.ev(s, "hosted by organizations the report names", 0.6),
-                      dates[0].iso if dates else None, None, sentence_state(s.text))
+                      dates[0].value if dates else None, None, sentence_state(s.text))
             e.why.append(f"from {s.text!r}")
             self.facts.events.append(e)
         verb = m[0].split()[0].lower()
@@ -378,7 +440,7 @@ class FactReader:
             found = (main.kind, re.match(r"\w+", s.text[m.end():]))
         if not found or found[0] != main.kind or (found[1].start() > 0 and not back):
             return
-        other = [d for d in find_dates(s.text) if main.date and d.iso != main.date]
+        other = [d for d in find_dates(s.text) if main.date and d.value != main.date]
         if other or any(c.lower() != (main.city or "").lower() for c, _ in
                         self.places(s.text[m.end():])):
             return  # another build, told with its own place or date
@@ -571,6 +633,39 @@ class FactReader:
             self.facts.survivors.append((self.main, self.ev(
                 s, "a survivor spoke (drafted as the anonymous survivor-leader role)", 0.7)))
 
+    def groups(self, s: Sentence) -> None:
+        """Unnamed groups the sentence counts; those it says attended take part in the
+        report's event ("Representatives from 3 local casinos were in attendance")."""
+        found = groups_in(s.text, self.gaz)
+        attended = _ATTENDED.search(s.text)
+        together = TOGETHER.search(s.text)
+        if together and self.main is not None and (
+                self.kind_in(s.text) or _CONTEXT_EVENT.search(s.text)):
+            # "... to bring together ... the trucking and bus industries, along with local
+            # and state law enforcement, for a Coalition Build": groups without a number
+            found += [f for f in uncounted_in(s.text, self.gaz)
+                      if not any(f.start < g.end and f.end > g.start for g in found)]
+            attended = attended or together
+        if not found:
+            return
+        kept = []
+        for f in found:
+            group = Group(f.kind.kind, f.name, self.ev(
+                s, f"an unnamed group: '{f.text}'; kind by '{f.kind.rule}'",
+                min(0.7 if f.n else 0.6, f.kind.confidence)),
+                bound_cell(f.n, f.q) if f.n else None, f.unit or None, f.level, f.kind.rule)
+            kept.append((f, group))
+            if attended and self.main is not None:
+                self.role(group, self.main, "attended", s, f"an unnamed group, "
+                          f"'{f.text}', at the event by '{attended[0]}'; kind by "
+                          f"'{f.kind.rule}'" + ("" if f.n else "; the report gives no "
+                                                "number"), group.evidence.confidence)
+        self._groups[s.index] = kept
+
+    def grouped(self, s: Sentence, a: int, b: int) -> bool:
+        """Is the text at ``a:b`` part of a count of an unnamed group?"""
+        return any(a < f.end and b > f.start for f, _ in self._groups.get(s.index, []))
+
     def metrics(self, s: Sentence) -> None:
         text = s.text
         main = self.main
@@ -607,6 +702,8 @@ class FactReader:
                              r"investigators|delegates)\b", text):
             if re.match(r"\s*%", text[m.end("n"):]):
                 continue  # "97% of participants": a share, not a head count
+            if self.grouped(s, m.start("n"), m.end()):
+                continue  # "12 state troopers": drafted as an unnamed group
             if main is None or not re.search(r"(?i)\b(there were|attended|participated|in "
                                              r"attendance|gathered|joined|came|took part|"
                                              r"completed|were on hand|showed up|"
@@ -624,13 +721,10 @@ class FactReader:
                              r"sheriff'?s offices|law enforcement agencies|transit agencies|"
                              r"agencies|organizations|companies|hotels|motels|school districts|"
                              r"carriers)\b", text):
-            if main is not None:
+            if main is not None and not self.grouped(s, m.start("n"), m.end()):
+                # no kind rule places them ("5 organizations"): a figure, not a group
                 self.metric(main, f"{m['what'].lower()} represented", m["n"], m["q"],
                             "organizations", "report", s, m)
-                self.facts.review.append(
-                    f"{main.name}: {m['n']} {m['what']} took part without being named; drafted "
-                    "as a metric (once the workbook takes unnamed groups, as a participation "
-                    "row with a kind and a count)")
         m = re.search(r"(?i)\b(?P<verb>received|reported|made|generated|fielded)\s+" + QUAL +
                       NUMBER + r"\s+(?:[\w-]+\s+){0,4}?(?P<what>tips|calls|reports|referrals|"
                       r"arrests|recoveries|investigations)\b", text)
@@ -649,7 +743,8 @@ class FactReader:
         self.facts.metrics.append(Metric(scope, name, number(value), unit, source,
                                          self.ev(s, f"the figure '{m[0].strip()}'",
                                                  0.8 if q is None else 0.7),
-                                         m[0].strip() if q else "", q))
+                                         m[0].strip() if q else "", q,
+                                         bound_cell(value, written_q)))
 
     def commitments(self, s: Sentence) -> None:
         text = s.text
@@ -660,9 +755,15 @@ class FactReader:
             if re.search(r"(?i)\b(not|never|no longer|yet to|has yet)\b(?:\s+\w+){0,2}\s*$",
                          text[:m.start()]):
                 continue  # "not previously implemented in MS"
-            who = self.subject(s)
+            who: Org | Person | Group | None = self.subject(s)
+            group = None
             if who is None:
-                return  # "Representatives from 3 local casinos ... expressed interest"
+                # "Representatives from 3 local casinos ..., and they expressed interest",
+                # "12 truck stops agreed to distribute ...": the group counted before the verb
+                before = [g for f, g in self._groups.get(s.index, []) if f.end <= m.start()]
+                who = group = before[0] if before else None
+            if who is None:
+                return
             program, pkind, how = self.program_in(text, m.start())
             if program is None:
                 return
@@ -675,14 +776,18 @@ class FactReader:
                                r"\s+(?:[\w-]+\s+)?(?:employees|drivers|staff|members|officers|"
                                r"workers|personnel)\b", text)
             if c:
-                count = number(c["n"])
+                count = bound_cell(c["n"], c["q"])
+            if group is not None:
+                count = group.count  # a group's count is how many there are
             status = m[0].strip()
             if kind != "considering" and re.search(r"(?i)\bplans? to\b", text[m.end():]):
                 status += "; " + re.search(r"(?i)\bplans? to [^,.;]*", text[m.end():])[0]
             self.facts.commitments.append(Commitment(
                 who, program, pkind, kind, status,
-                self.ev(s, f"'{m[0].strip()}' ({how})", 0.7 if how == "named" else 0.5),
-                count))
+                self.ev(s, f"'{m[0].strip()}' ({how})" + (f"; by the unnamed group "
+                                                           f"'{group.name}'" if group else ""),
+                        0.7 if how == "named" else 0.5),
+                count, None if text.startswith('"') else self.main))
             return
 
     def program_in(self, text: str, verb_at: int) -> tuple[str | None, str, str]:
@@ -702,6 +807,26 @@ class FactReader:
         if m:
             return m["p"], _program_kind(m["p"].split()[-1]), "as written"
         return None, "", ""
+
+
+def _dateline_date(lines: list[Sentence]) -> tuple[Date, Sentence] | None:
+    """The report's own date, near its dateline: a day ("NOV.9, 2022") or a span of days
+    first; else a month or a year on a short line of its own ("October 2022", "2022"),
+    kept at that precision rather than placed on a day nobody stated."""
+    for t in lines:
+        ds = [d for d in find_dates(t.text) if d.precision == "day"]
+        if ds:
+            return ds[0], t
+    for t in lines:
+        if len(t.text) > 80:
+            continue  # running text: a month in it is some other event's
+        ds = find_dates(t.text)
+        if ds:
+            return ds[0], t
+        m = re.search(r"(?<![\d/-])((?:19|20)\d{2})(?![\d/-])", t.text)
+        if m and len(t.text) <= 60:
+            return Date(m[1], "year", m.start(), m.end(), m[0]), t
+    return None
 
 
 def _program_kind(head: str) -> str:

@@ -14,9 +14,13 @@ from loaders.extract import names
 _MONTH = (r"(?P<month>Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|"
           r"Aug(?:ust)?|Sept?(?:ember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?")
 _YEAR = r"(?P<year>(?:19|20)\d{2})"
+_ORD = r"(?:st|nd|rd|th)?"
+_MONTH2 = _MONTH.replace("?P<month>", "?P<month2>")
 _DATES = [
-    (re.compile(rf"(?i:\b{_MONTH})\s*(?P<day>\d{{1,2}})(?:st|nd|rd|th)?(?:\s*-\s*\d{{1,2}})?"
-                rf",?\s*{_YEAR}\b"), "day"),
+    # a span within one month or across two: "October 5-6, 2022", "Oct. 30 - Nov. 1, 2022"
+    (re.compile(rf"(?i:\b{_MONTH})\s*(?P<day>\d{{1,2}}){_ORD}\s*(?:-|to|through|and)\s*"
+                rf"(?:(?i:{_MONTH2})\s*)?(?P<day2>\d{{1,2}}){_ORD},?\s*{_YEAR}\b"), "day"),
+    (re.compile(rf"(?i:\b{_MONTH})\s*(?P<day>\d{{1,2}}){_ORD},?\s*{_YEAR}\b"), "day"),
     (re.compile(rf"\b(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\s+(?i:{_MONTH}),?\s+{_YEAR}\b"), "day"),
     (re.compile(r"\b(?P<year>(?:19|20)\d{2})-(?P<m>\d{2})-(?P<day>\d{2})\b"), "day"),
     (re.compile(r"\b(?P<m>\d{1,2})/(?P<day>\d{1,2})/(?P<year>(?:19|20)\d{2})\b"), "day"),
@@ -27,11 +31,18 @@ _DATES = [
 
 @dataclass(frozen=True)
 class Date:
-    iso: str
+    iso: str  # the first day (or month, or year) it means
     precision: str
     start: int
     end: int
     text: str
+    last: str | None = None  # the last day of a span ("October 5-6, 2022")
+
+    @property
+    def value(self) -> str:
+        """As a workbook's date cell takes it: ``2022-10`` or a span ``2022-10-05/2022-10-06``
+        (docs/workbook.md, Dates)."""
+        return f"{self.iso}/{self.last}" if self.last else self.iso
 
 
 def find_dates(text: str) -> list[Date]:
@@ -39,6 +50,8 @@ def find_dates(text: str) -> list[Date]:
 
     >>> [(d.iso, d.precision) for d in find_dates("NOV.9, 2022 and in July 2014, in 2017")]
     [('2022-11-09', 'day'), ('2014-07', 'month'), ('2017', 'year')]
+    >>> [d.value for d in find_dates("October 5-6, 2022; Oct. 30 - Nov. 1, 2022")]
+    ['2022-10-05/2022-10-06', '2022-10-30/2022-11-01']
     """
     out: list[Date] = []
     taken: list[tuple[int, int]] = []
@@ -55,11 +68,17 @@ def find_dates(text: str) -> list[Date]:
                 iso = f"{g['year']}-{month:02d}"
             else:
                 iso = f"{g['year']}-{month:02d}-{int(g['day']):02d}"
+            last = None
+            if g.get("day2"):
+                month2 = names.MONTHS[g["month2"].lower()[:3]] if g.get("month2") else month
+                last = f"{g['year']}-{month2:02d}-{int(g['day2']):02d}"
             try:
                 iso, prec = normalize.parse_date(iso)
+                if last is not None:
+                    last = str(normalize.parse_date_value(f"{iso}/{last}").end)
             except ValueError:
-                continue
-            out.append(Date(iso, prec, m.start(), m.end(), m[0]))
+                continue  # no such day, or a span that ends before it starts
+            out.append(Date(iso, prec, m.start(), m.end(), m[0], last))
             taken.append((m.start(), m.end()))
     return sorted(out, key=lambda d: d.start)
 
@@ -107,3 +126,27 @@ def qualifier(written: str | None) -> str | None:
         if re.fullmatch(pattern, written.strip().lower()):
             return name
     return None
+
+
+def bound_cell(n: str, written_q: str | None) -> str | int | float:
+    """A count or value as the workbook's bound syntax takes it (docs/workbook.md, Numbers):
+    the report's own words when the loader reads them ("over 70", "at least 1,045", "70+"),
+    else the qualifier's name ("nearly 100" -> "about 100"); a plain number without one.
+
+    >>> [bound_cell(n, q) for n, q in (("70", "Over"), ("1,045", "at least"), ("100", "nearly"),
+    ...  ("70", "+"), ("95", "~"), ("two", None), ("250", None))]
+    ['Over 70', 'at least 1,045', 'about 100', '70+', '~95', 2, 250]
+    """
+    q = qualifier(written_q)
+    if q is None:
+        return number(n)
+    text = n if n[:1].isdigit() else str(number(n))
+    written_q = written_q.strip()
+    sep = " " if written_q[-1:].isalpha() or written_q.endswith(".") else ""
+    candidate = f"{text}+" if written_q == "+" else f"{written_q}{sep}{text}"
+    try:
+        if normalize.split_bound(candidate) == (q, text):
+            return candidate
+    except ValueError:
+        pass
+    return f"{q} {text}"

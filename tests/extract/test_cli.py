@@ -98,3 +98,28 @@ def test_refusals_exit_1_with_a_message(tmp_path: Path) -> None:
                    "--no-graph", data_dir=tmp_path / "data")
     assert r.returncode == 1 and "nothing.pdf" in r.stderr and "no such file" in r.stderr
     assert "Traceback" not in r.stderr
+
+
+def test_a_group_the_graph_holds_is_not_redrafted(invoke, tmp_path: Path) -> None:
+    """The Gulfport seed report against the seed workbook: its 3 local casinos (issue 10's
+    unnamed group, with the same id the draft derives) and their interest in the webinar
+    are the graph's; loading the draft changes none of the curated rows."""
+    from tests.extract.helpers import need_seeds
+
+    report = need_seeds() / "002_848bd964082b8b4f.txt"
+    assert invoke("load", str(SEED)).exit_code == 0
+    out = tmp_path / "draft"
+    r = invoke("extract", str(report), "--out", str(out), "--format", "json")
+    assert r.exit_code == 0, r.output
+    matched = json.loads(r.output)["matched"]
+    assert "local casinos" in matched  # the group's participation row, by its name
+    assert any(m.startswith("group:ms:2020-01-16:gulfport-coalition-build:casino:local "
+                            "considering") for m in matched)
+    participation = (out / "participation.csv").read_text() \
+        if (out / "participation.csv").exists() else ""
+    assert "local casinos" not in participation
+    r = invoke("load", str(out), "--dry-run", "--format", "json")
+    assert r.exit_code == 0, r.output
+    plan = json.loads(r.output)
+    assert all(c["updated"] == 0 for c in plan["nodes"].values()), plan["nodes"]
+    assert plan["nodes"].get("Group", {}).get("created", 0) == 0

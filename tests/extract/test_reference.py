@@ -20,7 +20,8 @@ def _check(doc_text: str, expected: dict) -> list[str]:
         if not any(c in text for c in core) and org["name"] != \
                 "Federal Motor Carrier Safety Administration":  # named only as FMCSA
             problems.append(f"organization {org['name']!r} is not in the report")
-    for item in (expected.get("events") or []) + (expected.get("commitments") or []):
+    quoted = [r for r in expected.get("roles") or [] if "quote" in r]  # unnamed groups
+    for item in (expected.get("events") or []) + (expected.get("commitments") or []) + quoted:
         if item["quote"] not in raw:
             problems.append(f"quote {item['quote']!r} is not in the report")
     for p in expected.get("people") or []:

@@ -1,0 +1,142 @@
+"""Unnamed groups as reports count them: "representatives from 3 local casinos", "28 oil and
+gas representatives", "12 truck stops" (docs/workbook.md, Unnamed groups).
+
+A group's kind comes from its description by the same kind rules as an organization's name
+(``kind_rules`` in loaders/gazetteer.yaml): "local casinos" is casino by 'casinos', "oil and
+gas representatives" energy company by 'oil', "law enforcement officers" law enforcement. A
+description no rule places ("5 organizations") is no group: the figure stays a metric.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from graph import model
+from loaders.extract.figures import NUMBER, QUAL
+from loaders.gazetteer import Gazetteer, KindGuess
+
+#: what a count of organizations counts ("3 local casinos", "14 police departments")
+ORG_PLURALS = (r"casinos|truck stops|truckstops|travel centers|travel centres|travel plazas|"
+               r"companies|carriers|fleets|agencies|departments|offices|organizations|"
+               r"organisations|businesses|hotels|motels|districts|associations|task forces|"
+               r"terminals|stations|schools|colleges|shippers|refineries|providers")
+#: what a count of people counts ("28 oil and gas representatives")
+PEOPLE_PLURALS = (r"representatives|reps|officers|employees|members|staff|leaders|"
+                  r"professionals|stakeholders|personnel|agents|investigators|deputies|"
+                  r"troopers|drivers|managers|executives|officials|prosecutors|advocates|"
+                  r"owners|operators|dispatchers|workers")
+_DESC = r"(?P<desc>(?:[a-z][a-z'&-]*\s+){0,4}?)"
+_ORG_GROUP = re.compile(r"(?i)\b(?:representatives|reps|staff|employees|members|officers|"
+                        r"leaders|personnel|delegates|delegations)\s+(?:from|of)\s+" + QUAL +
+                        NUMBER + r"\s+" + _DESC + rf"(?P<noun>{ORG_PLURALS})\b")
+_BARE_ORGS = re.compile(r"(?i)(?<![\w$#.,-])" + QUAL + NUMBER + r"\s+" + _DESC +
+                        rf"(?P<noun>{ORG_PLURALS})\b")
+_PEOPLE = re.compile(r"(?i)(?<![\w$#.,-])" + QUAL + NUMBER + r"\s+" +
+                     _DESC.replace("{0,4}", "{1,4}") + rf"(?P<noun>{PEOPLE_PLURALS})\b")
+#: plural heads the kind rules know only in the singular
+_SINGULAR = {"agencies": "agency", "departments": "department", "offices": "office",
+             "companies": "company", "associations": "association", "refineries": "refinery",
+             "districts": "district", "schools": "school", "colleges": "college"}
+
+
+@dataclass(frozen=True)
+class Found:
+    start: int
+    end: int
+    name: str  # as the report describes them: "local casinos"
+    kind: KindGuess
+    n: str  # the number as written ("3", "1,045", "three")
+    q: str | None  # its qualifier as written ("over"), if any
+    unit: str  # organizations or people
+    level: str | None
+    text: str  # the words matched, for the note
+
+
+def _kind(gaz: Gazetteer, phrase: str) -> KindGuess | None:
+    guess = gaz.guess_kind(phrase)
+    if guess is None:
+        words = phrase.split()
+        if words and words[-1].lower() in _SINGULAR:
+            guess = gaz.guess_kind(" ".join([*words[:-1], _SINGULAR[words[-1].lower()]]))
+    if guess is not None and guess.kind not in model.GROUP_KINDS:
+        return None
+    return guess
+
+
+def _year(n: str) -> bool:
+    return bool(re.fullmatch(r"(?:19|20)\d{2}", n))
+
+
+def groups_in(text: str, gaz: Gazetteer) -> list[Found]:
+    """The unnamed groups a sentence counts, by position; a count whose description no kind
+    rule places is left out.
+
+    >>> from loaders.gazetteer import load_gazetteer
+    >>> [(f.name, f.kind.kind, f.n, f.unit, f.level) for f in groups_in(
+    ...     "Representatives from 3 local casinos, 28 oil and gas representatives and 227 law "
+    ...     "enforcement officers attended.", load_gazetteer())]
+    [('local casinos', 'casino', '3', 'organizations', 'local'), ('oil and gas \
+representatives', 'energy company', '28', 'people', None), ('law enforcement officers', \
+'law enforcement', '227', 'people', None)]
+    """
+    out: list[Found] = []
+    for pattern, unit in ((_ORG_GROUP, "organizations"), (_BARE_ORGS, "organizations"),
+                          (_PEOPLE, "people")):
+        for m in pattern.finditer(text):
+            if _year(m["n"]) or any(m.start() < f.end and m.end() > f.start for f in out):
+                continue
+            desc = re.sub(r"\s+", " ", m["desc"]).strip()
+            if re.match(r"(?i)(?:of|from|and|or|the|their|our|its)\b", desc):
+                continue  # "3 of the casinos", "25 of their drivers": not a description
+            name = f"{desc} {m['noun']}".strip()
+            kind = _kind(gaz, name)
+            if kind is None:
+                continue
+            first = desc.split()[0].lower() if desc else ""
+            level = first if first in model.LEVELS else None
+            out.append(Found(m.start("n") if m["q"] is None else m.start("q"), m.end(), name,
+                             kind, m["n"], m["q"], unit, level, m[0].strip()))
+    return sorted(out, key=lambda f: f.start)
+
+
+#: a build that brought sectors together: "to bring together key industry stakeholders in the
+#: trucking, truck stop and bus industries, along with local and state law enforcement"
+TOGETHER = re.compile(r"(?i)\b(?:bring|brought|bringing|gather|gathered|gathering|convene|"
+                      r"convened|convening)\s+together\b")
+_ITEM = r"[a-z][a-z-]*(?:\s+[a-z][a-z-]*)?"
+_INDUSTRIES = re.compile(rf"\b(?:in|from)\s+the\s+(?P<list>{_ITEM}(?:,\s*{_ITEM})*(?:,?\s+"
+                         rf"(?:and|&)\s+{_ITEM})?)\s+industr(?:y|ies)\b")
+_LEVEL = r"(?:local|county|state|regional|federal|tribal)"
+_LAW = re.compile(rf"\b(?P<levels>{_LEVEL}(?:(?:,\s*|,?\s+(?:and|or)\s+){_LEVEL})*)\s+law\s+"
+                  r"enforcement\b")
+
+
+def uncounted_in(text: str, gaz: Gazetteer) -> list[Found]:
+    """The sectors a sentence says were brought together, without a number: one group a
+    listed industry, one a level of law enforcement.
+
+    >>> from loaders.gazetteer import load_gazetteer
+    >>> [(f.name, f.kind.kind, f.level) for f in uncounted_in(
+    ...     "to bring together key industry stakeholders in the trucking, truck stop and bus "
+    ...     "industries, along with local and state law enforcement", load_gazetteer())]
+    [('trucking industry stakeholders', 'trucking company', None), ('truck stop industry \
+stakeholders', 'truck stop', None), ('bus industry stakeholders', 'bus company', None), \
+('local law enforcement', 'law enforcement', 'local'), ('state law enforcement', \
+'law enforcement', 'state')]
+    """
+    out: list[Found] = []
+    tail = " stakeholders" if re.search(r"(?i)\bstakeholders\b", text) else ""
+    for m in _INDUSTRIES.finditer(text):
+        for item in re.split(r"\s*,\s*(?:and\s+|&\s+)?|\s+(?:and|&)\s+", m["list"]):
+            kind = _kind(gaz, item) if item else None
+            if kind is not None:
+                out.append(Found(m.start(), m.end(), f"{item} industry{tail}", kind, "",
+                                 None, "", None, m[0].strip()))
+    for m in _LAW.finditer(text):
+        kind = _kind(gaz, "law enforcement")
+        assert kind is not None  # a kind rule of the shipped gazetteer
+        for level in re.findall(_LEVEL, m["levels"]):
+            out.append(Found(m.start(), m.end(), f"{level} law enforcement", kind, "", None,
+                             "", level, m[0].strip()))
+    return out
