@@ -39,6 +39,7 @@ import zipfile
 from collections.abc import AsyncIterator, Callable
 from typing import Annotated, Any, Literal
 
+import anyio.to_thread
 import yaml
 from fastapi import Depends, FastAPI, File, Form, Header, Path, Query, Request, UploadFile
 from fastapi.exceptions import RequestValidationError
@@ -221,6 +222,9 @@ def create_app(settings: Settings | None = None, *, bind_host: str = "127.0.0.1"
         # Warm the search index in the background: on a national graph reading every name
         # takes seconds, which the first searcher should not pay.
         threading.Thread(target=service.warm, daemon=True, name="warm-names").start()
+        # The routes are plain functions, run in this pool: see Settings.serve_threads
+        anyio.to_thread.current_default_thread_limiter().total_tokens = \
+            service.settings.serve_threads
         try:
             yield
         finally:

@@ -44,6 +44,12 @@ class Settings(BaseSettings):
         1, ge=1, le=64, description="Worker processes of `coalition serve`. Drawing an ego "
         "network or a page is CPU work in Python: one process answers on one core at a "
         "time, so a server for many browsing users wants about one worker per core.")
+    serve_threads: int = Field(
+        4, ge=1, le=256, description="Requests one worker of `coalition serve` works on at "
+        "once (its thread pool); the rest wait their turn. Python runs one thread at a time "
+        "per process, so more threads add no CPU: a few let a request that waits on the "
+        "database overlap one that computes, and many only take turns, each request then "
+        "finishing late (measured in docs/benchmarks.md).")
     keys_file: Path | None = Field(None, description="API keys (hashed); default: in data_dir.")
     audit_file: Path | None = Field(None, description="Audit log; default: in data_dir.")
 

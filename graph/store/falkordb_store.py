@@ -12,7 +12,8 @@ import time
 from typing import Any, BinaryIO
 
 import redis
-from falkordb import Edge, FalkorDB, Node, Path, QueryResult
+from falkordb import Edge, FalkorDB, Node, Path
+from falkordb.query_result import parse_scalar
 
 from graph import model, queries
 from graph.errors import (
@@ -47,6 +48,50 @@ def _value(v: Any) -> Any:
     if isinstance(v, dict):
         return {k: _value(x) for k, x in v.items()}
     return plain(v)
+
+
+def _text(x: Any) -> str:
+    return x.decode() if type(x) is bytes else x if type(x) is str else str(x)
+
+
+class _Decoder:
+    """Values of a ``--compact`` reply ([type, value] pairs) as plain JSON values, in one
+    pass. The client's own parse, then :func:`_value` and :func:`plain` over its result,
+    walked every value three times: half the time of an ego network's read. Graph
+    entities, paths, points and temporal values (only the console and a few checks
+    return them) still go through the client, which knows the graph's labels and types."""
+
+    # falkordb.query_result.ResultSetScalarTypes
+    # (NULL 1, STRING 2, INTEGER 3, BOOLEAN 4, DOUBLE 5, ARRAY 6, MAP 10)
+
+    def __init__(self, graph: Any):
+        self._graph = graph
+
+    def __call__(self, v: list[Any]) -> Any:
+        kind, x = v
+        if kind == 2:
+            return x if type(x) is str else _text(x)
+        if kind == 10:
+            # most values of a properties map are strings: those are taken as they are
+            it = iter(x)
+            return {k if type(k) is str else _text(k):
+                    y if t == 2 and type(y) is str else self((t, y))
+                    for k, (t, y) in zip(it, it, strict=True)}
+        if kind == 3:
+            return x if type(x) is int else int(x)
+        if kind == 1:
+            return None
+        if kind == 6:
+            return [self(y) for y in x]
+        if kind == 4:
+            return _text(x) == "true"
+        if kind == 5:
+            return float(x)
+        return _value(parse_scalar(v, self._graph))
+
+    def rows(self, header: list[Any], records: list[list[Any]]) -> list[Row]:
+        cols = [_text(h[1] if isinstance(h, list | tuple) else h) for h in header]
+        return [dict(zip(cols, map(self, row), strict=True)) for row in records]
 
 
 class _TooLarge(Exception):
@@ -200,9 +245,9 @@ class FalkorDBStore(GraphStore):
         ms = max(1, round(timeout * 1000)) if timeout else None
         try:
             if max_rows is None and max_bytes is None:
-                res = self._graph.ro_query(query, params or None, timeout=ms)
+                header, records = self._ro_query(query, params, ms)
             else:
-                res = self._capped_read(query, params, ms, max_rows, max_bytes)
+                header, records = self._capped_read(query, params, ms, max_rows, max_bytes)
         except redis.ResponseError as e:
             msg = str(e)
             if "read-only" in msg:
@@ -225,12 +270,26 @@ class FalkorDBStore(GraphStore):
             raise StoreUnavailable(f"Lost the connection to {self.description}: {e}") from e
         except (ValueError, TypeError) as e:  # the client could not encode a parameter
             raise QueryError(f"Bad query parameters: {e}") from e
-        cols = [h[1] if isinstance(h, list | tuple) else h for h in res.header]
-        cols = [c.decode() if isinstance(c, bytes) else str(c) for c in cols]
-        return [dict(zip(cols, (_value(v) for v in row), strict=True)) for row in res.result_set]
+        return _Decoder(self._graph).rows(header, records)
+
+    def _ro_query(self, query: str, params: Row | None, ms: int | None
+                  ) -> tuple[list[Any], list[Any]]:
+        """GRAPH.RO_QUERY as the client sends it, the reply left unparsed: its columns and
+        records (none when it holds statistics only)."""
+        command: list[Any] = ["GRAPH.RO_QUERY", self.graph_name,
+                              self._graph._build_params_header(params or None) + query,
+                              "--compact"]
+        if ms:
+            command += ["timeout", ms]
+        reply = self._db.connection.execute_command(*command)
+        for part in (reply[0], reply[-1]):  # an error before the records, or while making them
+            if isinstance(part, redis.ResponseError):
+                raise part
+        return ([], []) if len(reply) == 1 else (reply[0], reply[1])
 
     def _capped_read(self, query: str, params: Row | None, ms: int | None,
-                     max_rows: int | None, max_bytes: int | None) -> QueryResult:
+                     max_rows: int | None, max_bytes: int | None
+                     ) -> tuple[list[Any], list[Any]]:
         """GRAPH.RO_QUERY on a connection of its own, read row by row: stop after
         ``max_rows`` rows or ``max_bytes`` bytes and close the connection, so the rest of the
         reply is never read. The server has built the whole reply by then (FalkorDB answers
@@ -260,13 +319,16 @@ class FalkorDBStore(GraphStore):
                     raise redis.AuthenticationError(str(ok))
             sock.sendall(_command(*args))
             if reply.array() == 1:  # statistics only: nothing to return
-                return QueryResult(self._graph, [reply.value()])
+                return [], []
             columns = reply.value()
             total = reply.array()
             wanted = total if max_rows is None else min(total, max_rows)
             rows = [reply.value() for _ in range(wanted)]
-            stats = reply.value() if wanted == total else []
-        return QueryResult(self._graph, [columns, rows, stats])
+            if wanted == total:  # the statistics, or the error that stopped the query
+                stats = reply.value()
+                if isinstance(stats, redis.ResponseError):
+                    raise stats
+        return columns, rows
 
     def ensure_schema(self) -> None:
         # Create only what is missing, so that a graph already set up opens without writing

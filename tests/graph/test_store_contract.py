@@ -81,6 +81,23 @@ def test_read_returns_plain_values(store: GraphStore) -> None:
     assert row["n"]["properties"]["id"] == "e" and "Event" in row["n"]["labels"]
 
 
+def test_read_returns_every_kind_of_value_as_written(store: GraphStore) -> None:
+    """Each kind of value a store holds comes back as the same plain value, nested or not
+    (the FalkorDB store decodes its replies itself: one pass, not the client's three)."""
+    props = {"id": "v", "text": 'a "quoted" \\ line\nnext, é 😀', "empty": "", "n": -7,
+             "big": 2**62, "x": 1234.5678, "tiny": -2.5e-10, "yes": True, "no": False,
+             "words": ["a", "b,c"], "numbers": [1, 2.5]}
+    store.upsert_nodes(("Organization",), [{"id": "v", "props": props}])
+    [row] = store.read("MATCH (n:Entity {id: 'v'}) RETURN properties(n) AS props, n.n AS n, "
+                       "n.missing AS missing, [n.x, [n.text], {k: n.yes}] AS nested, "
+                       "date('2026-12-03') AS day")
+    assert row["props"] == props and type(row["props"]["n"]) is int
+    assert row["n"] == -7 and row["missing"] is None
+    assert row["nested"] == [1234.5678, [props["text"]], {"k": True}]
+    assert row["day"] == "2026-12-03"
+    assert store.read("MATCH (n:Entity {id: 'nobody'}) RETURN n.id AS id") == []
+
+
 def test_relationships_name_their_nodes_within_a_result(store: GraphStore) -> None:
     store.upsert_nodes(("Organization",), [{"id": i, "props": {"id": i}} for i in "ab"])
     store.upsert_edges("REFERRED", [{"src": "a", "dst": "b", "key": "a>b",
