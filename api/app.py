@@ -40,6 +40,7 @@ from collections.abc import AsyncIterator, Callable
 from typing import Annotated, Any, Literal
 
 import anyio.to_thread
+import orjson
 import yaml
 from fastapi import Depends, FastAPI, File, Form, Header, Path, Query, Request, UploadFile
 from fastapi.exceptions import RequestValidationError
@@ -204,6 +205,14 @@ IfMatch = Annotated[str | None, Header(
     "ETag)", examples=["3fa9c1d2e4b5a6978812ab34"])]
 ChangeId = Annotated[str, Path(description="A change's id (GET /api/changes)",
                                examples=["chg-20261202T071015123456Z-3fa9c1"])]
+
+
+class FastJSONResponse(JSONResponse):
+    """JSON spelled by orjson (in C): the standard library's encoder took a sixth of a
+    browsing client's ego request. For content that is plain JSON values already."""
+
+    def render(self, content: Any) -> bytes:
+        return orjson.dumps(content, option=orjson.OPT_SERIALIZE_NUMPY)
 
 
 def app_from_env() -> FastAPI:
@@ -515,7 +524,7 @@ def create_app(settings: Settings | None = None, *, bind_host: str = "127.0.0.1"
         hides (`hub_hidden`)."""
         # plain JSON values already (GraphStore.read): FastAPI's encoder would walk every
         # one of them again, about a third of the time of a browsing client's request
-        return JSONResponse(service.ego(node_id, depth, include_contacts=may_see_contacts(key),
+        return FastJSONResponse(service.ego(node_id, depth, include_contacts=may_see_contacts(key),
                                         expand=tuple(expand or ()), through_hubs=through_hubs))
 
     @app.get("/api/paths", tags=["stakeholders"])

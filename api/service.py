@@ -165,6 +165,7 @@ class CoalitionService:
         self._lock = threading.Lock()
         #: (when last checked, the graph's fingerprint then, the hubs)
         self._hubs: tuple[float, Any, dict[str, int]] | None = None
+        self._hubs_lock = threading.Lock()
 
     @contextlib.contextmanager
     def store(self) -> Iterator[GraphStore]:
@@ -447,9 +448,15 @@ class CoalitionService:
         cached = self._hubs
         if cached is not None and time.monotonic() - cached[0] < self.NAMES_TTL:
             return cached[2]
-        fingerprint = store.read(queries.GRAPH_FINGERPRINT)
-        hubs = cached[2] if cached is not None and cached[1] == fingerprint else count()
-        self._hubs = (time.monotonic(), fingerprint, hubs)
+        # one thread counts; the others wait for its answer instead of each counting too
+        # (the first requests after a start, or after a change, arrive together)
+        with self._hubs_lock:
+            cached = self._hubs
+            if cached is not None and time.monotonic() - cached[0] < self.NAMES_TTL:
+                return cached[2]
+            fingerprint = store.read(queries.GRAPH_FINGERPRINT)
+            hubs = cached[2] if cached is not None and cached[1] == fingerprint else count()
+            self._hubs = (time.monotonic(), fingerprint, hubs)
         return hubs
 
     def ego(self, node_id: str, depth: int = 2, *, include_contacts: bool = False,

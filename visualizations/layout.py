@@ -278,38 +278,45 @@ def radial(n: int, edges: Sequence[tuple[int, int, float]], centre: int, r: np.n
             nbrs[u].append(v)
             nbrs[v].append(u)
     key = (lambda i: (rank[i], i)) if rank is not None else (lambda i: i)
-    depth = np.full(n, -1)
-    depth[centre] = 0
+    # plain lists while walking the tree: numpy's per-element access costs more than the
+    # walk itself at the sizes of ego networks
+    level = [-1] * n
+    level[centre] = 0
     children: list[list[int]] = [[] for _ in range(n)]
     order = [centre]  # breadth first: parents before children
     for u in order:
         for v in sorted(nbrs[u], key=key):
-            if depth[v] < 0:
-                depth[v] = depth[u] + 1
+            if level[v] < 0:
+                level[v] = level[u] + 1
                 children[u].append(v)
                 order.append(v)
-    unreached = [i for i in range(n) if depth[i] < 0]
+    unreached = [i for i in range(n) if level[i] < 0]
     if unreached:  # not one group after all: hang the rest off the centre, one ring out
-        depth[unreached] = 1
+        for i in unreached:
+            level[i] = 1
         children[centre].extend(sorted(unreached, key=key))
         order.extend(sorted(unreached, key=key))
-    size = np.ones(n)
+    size = [1.0] * n
     for u in reversed(order):
         size[u] += sum(size[c] for c in children[u])
-    angle = np.zeros(n)
-    wedge = np.zeros((n, 2))
+    angles = [0.0] * n
+    wedge = [(0.0, 0.0)] * n
     wedge[centre] = (-math.pi / 2, 3 * math.pi / 2)  # the first child at the top
     for u in order:
         kids = children[u]
         if not kids:
             continue
         lo, hi = wedge[u]
-        sizes = np.array([size[c] for c in kids])
-        share = EQUAL_SHARE / len(kids) + (1 - EQUAL_SHARE) * sizes / sizes.sum()
-        edges_at = lo + (hi - lo) * np.concatenate([[0.0], np.cumsum(share)])
-        for c, a, b in zip(kids, edges_at[:-1], edges_at[1:], strict=True):
-            wedge[c] = (a, b)
-            angle[c] = (a + b) / 2
+        total = sum(size[c] for c in kids)
+        at, cum = lo, 0.0
+        for c in kids:
+            cum += EQUAL_SHARE / len(kids) + (1 - EQUAL_SHARE) * size[c] / total
+            b = lo + (hi - lo) * cum
+            wedge[c] = (at, b)
+            angles[c] = (at + b) / 2
+            at = b
+    depth = np.array(level)
+    angle = np.array(angles)
     ring_r = np.zeros(int(depth.max()) + 1)
     for k in range(1, len(ring_r)):
         on = np.flatnonzero(depth == k)
@@ -454,9 +461,12 @@ def layout(g: nx.Graph, radius: Mapping[Hashable, float] | None = None, *, seed:
     True
     """
     radius = radius or {}
-    simple = nx.Graph()
-    simple.add_nodes_from(g)
-    simple.add_edges_from((u, v) for u, v in g.edges() if u != v)
+    if type(g) is nx.Graph and not nx.number_of_selfloops(g):
+        simple = g  # already what is needed (the network pages build one): not read twice
+    else:
+        simple = nx.Graph()
+        simple.add_nodes_from(g)
+        simple.add_edges_from((u, v) for u, v in g.edges() if u != v)
     pull = [(u, v) for u, v in attract if u in simple and v in simple and u != v]
     rad = {n: float(radius.get(n, 10.0)) for n in simple}
     sats = {a: list(ns) for a, ns in (satellites or {}).items() if ns}
@@ -468,7 +478,9 @@ def layout(g: nx.Graph, radius: Mapping[Hashable, float] | None = None, *, seed:
     for nodes in groups:
         index = {n: i for i, n in enumerate(nodes)}
         r = np.array([rad[n] for n in nodes])
-        edges = [(index[u], index[v], 1.0) for u, v in simple.subgraph(nodes).edges()]
+        # edges(nodes), not subgraph(nodes).edges(): a view filters every step, and its
+        # order followed a set's (so a spring layout's sums could differ between runs)
+        edges = [(index[u], index[v], 1.0) for u, v in simple.edges(nodes)]
         edges += [(index[u], index[v], 0.5) for u, v in pull
                   if u in index and v in index and not simple.has_edge(u, v)]
         if len(nodes) == 1:
