@@ -190,17 +190,19 @@ def _assemble(node_rows: list[dict], edge_rows: list[dict], f: Filters,
             continue
         g.add_node(r["id"], **props, labels=sorted(r["labels"]), label=label)
     types = set(f.rel_types)
+    nodes = set(g)
+    edges = []
     for r in _in_edge_order(edge_rows):
-        if r["src"] not in g or r["dst"] not in g:
+        if r["src"] not in nodes or r["dst"] not in nodes:
             continue
         if types and r["type"] not in types:
             continue
         props = r["props"]
         if not _in_range(props.get("date"), f.date_from, f.date_to):
             continue
-        # 'key' is also add_edge's own argument, so the attributes go in afterwards.
-        k = g.add_edge(r["src"], r["dst"], key=props.get("key"))
-        g.edges[r["src"], r["dst"], k].update(props, type=r["type"])
+        # (u, v, key, attributes): 'key' is also add_edge's own argument
+        edges.append((r["src"], r["dst"], props.get("key"), {**props, "type": r["type"]}))
+    g.add_edges_from(edges)
     return g
 
 

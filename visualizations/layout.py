@@ -664,17 +664,23 @@ def reveal_scales(pos: np.ndarray, r: np.ndarray, widths_px: np.ndarray,
                 part = _label_parts(lx, top, offset, w, h, b, earlier)
                 binding = reveal[earlier][None, :] < part
                 need = np.maximum(need, np.where(binding, part, 0.0).max(axis=1))
-            # and the block's own earlier members, one by one
+            # and the block's own earlier members, one by one: only an earlier member whose
+            # parting zoom is above what label k needs anyway can bind it, so those pairs
+            # are found in one step and the loop runs over them alone
             inner = _label_parts(lx, top, offset, w, h, b, b)
-            got = np.full(len(b), np.inf)
+            ks, js = np.nonzero(np.tril(inner > need[:, None], -1))
+            rivals: list[list[int]] = [[] for _ in range(len(b))]
+            for k, j in zip(ks.tolist(), js.tolist(), strict=True):
+                rivals[k].append(j)
+            got = [math.inf] * len(b)
+            needs = need.tolist()
             for k in range(len(b)):
-                nk = float(need[k])
-                if k:
-                    pk = inner[k, :k]
-                    binding = got[:k] < pk  # inf (not shown) never binds
-                    if binding.any():
-                        nk = max(nk, float(pk[binding].max()))
-                got[k] = nk if nk <= max_zoom else np.inf
+                nk = needs[k]
+                for j in rivals[k]:
+                    pk = float(inner[k, j])
+                    if got[j] < pk and pk > nk:  # inf (not shown) never binds
+                        nk = pk
+                got[k] = nk if nk <= max_zoom else math.inf
             reveal[b] = got
     return reveal
 
