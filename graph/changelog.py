@@ -1,7 +1,7 @@
 """The change log: every write to the graph (a load, an edit, an undo) is one change.
 
 A change says who (an API key's id and role, or ``cli`` with the OS user), when, what
-(``action``: load, create, update, delete, undo) and, for each node and relationship it
+(``action``: load, create, update, delete, merge, undo) and, for each node and relationship it
 touched, that entity as it was before and as it is after (``None`` for "did not exist").
 An undo is a change too, whose ``undoes`` names the change it reverts.
 
@@ -39,7 +39,7 @@ from graph import model
 Row = dict[str, Any]
 
 #: actions a change can record
-ACTIONS = ("load", "create", "update", "delete", "undo")
+ACTIONS = ("load", "create", "update", "delete", "merge", "undo")
 #: a part holds entries up to about this many bytes of JSON (one entry may exceed it alone),
 #: stored compressed (about a seventh of that on a load's records)
 PART_BYTES = 1024 * 1024

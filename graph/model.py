@@ -207,4 +207,9 @@ CHANGE_PART = "ChangePart"
 #: said are not the same, so neither the queue nor a load flags them again. Kept beside the
 #: log and, like it, never an ``Entity``.
 REVIEW = "Review"
-LOG_LABELS = frozenset({CHANGE, CHANGE_PART, REVIEW})
+#: a stakeholder merged into another (graph/merging.py): its old id, name and aliases and the
+#: survivor's id, so that a link or a later load naming the old one finds the survivor. Written
+#: by the merge's own statement and never changed: it holds while its change is in effect
+#: (not undone), which is what the log says, so an undo or a redo needs nothing of its own.
+MERGED = "Merged"
+LOG_LABELS = frozenset({CHANGE, CHANGE_PART, REVIEW, MERGED})
