@@ -17,6 +17,7 @@ from graph.model import (
     ENTITY,
     EXPANDABLE_LABELS,
     LOG_LABELS,
+    MERGED,
     NODE_LABELS,
     REL_TYPES,
     REVIEW,
@@ -741,3 +742,86 @@ UNION ALL
 MATCH (a:{ENTITY})-[e]->(b:{ENTITY}) WHERE b.id IN $ids
 RETURN type(e) AS type, a.id AS src, b.id AS dst, e.key AS key, e.source AS source
 """
+
+
+# --------------------------------------------------------------------------- merging
+# graph/merging.py: two records of one stakeholder become one. The whole merge is ONE
+# statement (:func:`merge_records`), so that it is all or nothing on FalkorDB too, where a
+# statement is the unit the server applies and appends to its AOF whole: a kill -9 of the
+# server leaves the merge either done or not begun, never half of it.
+
+#: the relationships, anywhere in the graph, whose three-sided referral names ``$id`` as
+#: who was referred to (``to_id``): a merge points them at the survivor
+EDGES_NAMING = f"""
+MATCH (a:{ENTITY})-[e]->(b:{ENTITY}) WHERE e.to_id = $id
+RETURN type(e) AS type, a.id AS src, b.id AS dst, e.key AS key, properties(e) AS props
+"""
+
+#: the redirect records of these old ids (a record holds while its change is not undone)
+MERGED_OF = f"""
+MATCH (r:{MERGED}) WHERE r.id IN $ids
+RETURN properties(r) AS record ORDER BY r.time
+"""
+
+#: every redirect record (a load resolves old names by them; one per merge ever made)
+MERGED_ALL = f"MATCH (r:{MERGED}) RETURN properties(r) AS record ORDER BY r.time"
+
+
+def merge_records(edge_types: list[str]) -> str:
+    """The whole merge, ``$rows: [m]`` with one map: the two ids and versions
+    (``from``, ``from_version``, ``into``, ``into_version``), for each type in
+    ``edge_types`` the relationships to delete (``del_<TYPE>: [{src, key}]``), to change
+    (``set_<TYPE>: [{src, key, props}]``) and to create (``new_<TYPE>: [{src, dst, key,
+    props}]``), other nodes to change (``nodes: [{id, props}]``), the survivor's new
+    properties (``into_props``), the redirect records (``merged``) and the change
+    (``parts``, ``change``). Returns the survivor's id, or nothing when either version is
+    no longer current (then nothing was written).
+
+    Each section repeats the guard and ends in a ``count(*)``, which always yields one row,
+    so that an empty list does not stop the sections after it; the survivor changes last,
+    since its version is part of the guard.
+
+    >>> print(merge_records(["REFERRED"]))  # doctest: +ELLIPSIS
+    UNWIND $rows AS m
+    MATCH (f:Entity {id: m.from}) WHERE f.row_hash = m.from_version
+    MATCH (s:Entity {id: m.into}) WHERE s.row_hash = m.into_version
+    UNWIND m.del_REFERRED AS r
+    MATCH (:Entity {id: r.src})-[e:REFERRED {key: r.key}]->()
+    DELETE e
+    WITH count(*) AS n0
+    ...
+    SET s = m.into_props
+    WITH m, f, s, s.id AS id
+    DETACH DELETE f
+    CREATE (c:Change) SET c = m.change
+    RETURN id
+    """
+    guard = [
+        "UNWIND $rows AS m",
+        f"MATCH (f:{ENTITY} {{id: m.from}}) WHERE f.row_hash = m.from_version",
+        f"MATCH (s:{ENTITY} {{id: m.into}}) WHERE s.row_hash = m.into_version",
+    ]
+    sections: list[list[str]] = []
+    types = [rel_type(t) for t in edge_types]
+    for t in types:
+        sections.append([f"UNWIND m.del_{t} AS r",
+                         f"MATCH (:{ENTITY} {{id: r.src}})-[e:{t} {{key: r.key}}]->()",
+                         "DELETE e"])
+    sections.append(["UNWIND m.nodes AS r", f"MATCH (n:{ENTITY} {{id: r.id}})",
+                     "SET n = r.props"])
+    for t in types:
+        sections.append([f"UNWIND m.set_{t} AS r",
+                         f"MATCH (:{ENTITY} {{id: r.src}})-[e:{t} {{key: r.key}}]->()",
+                         "SET e = r.props"])
+    for t in types:
+        sections.append([f"UNWIND m.new_{t} AS r", f"MATCH (a:{ENTITY} {{id: r.src}})",
+                         f"MATCH (b:{ENTITY} {{id: r.dst}})", f"CREATE (a)-[e:{t}]->(b)",
+                         "SET e = r.props"])
+    sections.append(["UNWIND m.merged AS r", f"CREATE (x:{MERGED})", "SET x = r"])
+    sections.append(["UNWIND m.parts AS r", f"CREATE (x:{CHANGE_PART})", "SET x = r"])
+    lines: list[str] = []
+    for i, body in enumerate(sections):
+        lines += guard + body + [f"WITH count(*) AS n{i}"]
+    lines += guard + ["SET s = m.into_props", "WITH m, f, s, s.id AS id", "DETACH DELETE f",
+                      f"CREATE (c:{CHANGE}) SET c = m.change", "RETURN id"]
+    return "\n".join(lines)
