@@ -111,7 +111,7 @@ def rekey(rtype: str, key: str, old: str, new: str, src: str, dst: str) -> str:
     def swap(x: str) -> str:
         return new if x == old else x
 
-    head = rtype.lower() + ":"
+    head = key.split(":", 1)[0] + ":"  # not always the type: LOCATED_IN's is "located"
     if key.startswith("outcome_of:"):  # names the tie it came from
         inner = key.removeprefix("outcome_of:")
         return "outcome_of:" + _rekey_arrow(inner, old, new)
