@@ -394,29 +394,39 @@ def merge(store: GraphStore, from_id: str, into_id: str, *, who: Who,
 
 
 # ---------------------------------------------------------------- redirects
-def _in_effect(store: GraphStore, change_id: str) -> bool:
-    """Whether a change holds: never undone, or its undo undone (a redo), and so on."""
-    holds, at = True, change_id
+def in_effect(store: GraphStore, change_ids: list[str]) -> set[str]:
+    """Of these changes, the ones that hold: never undone, or their undo undone (a redo),
+    and so on; one read a level of undo."""
+    holds = {c: True for c in change_ids}
+    at = {c: c for c in change_ids}  # change -> the latest of its chain of undos
     for _ in range(MAX_HOPS):
-        undo = store.changes(undoes=at, limit=1)
-        if not undo:
-            return holds
-        holds, at = not holds, undo[0]["id"]
-    return holds
+        if not at:
+            break
+        found = {r["undoes"]: r["id"] for r in store.read(queries.UNDOS_OF,
+                                                          {"ids": sorted(set(at.values()))})}
+        nxt = {}
+        for c, last in at.items():
+            if last in found:
+                holds[c] = not holds[c]
+                nxt[c] = found[last]
+        at = nxt
+    return {c for c, h in holds.items() if h}
 
 
 def records(store: GraphStore, ids: list[str] | None = None) -> list[Row]:
     """The redirect records in effect (of these old ids, or all), oldest first."""
     found = [r["record"] for r in (store.read(queries.MERGED_OF, {"ids": ids})
                                    if ids is not None else store.read(queries.MERGED_ALL))]
-    status: dict[str, bool] = {}
-    out = []
-    for r in found:
-        if r["change"] not in status:
-            status[r["change"]] = _in_effect(store, r["change"])
-        if status[r["change"]]:
-            out.append(r)
-    return out
+    holding = in_effect(store, sorted({r["change"] for r in found})) if found else set()
+    return [r for r in found if r["change"] in holding]
+
+
+def merged_map(store: GraphStore) -> dict[str, Row]:
+    """Every record merged away and in effect: old id -> ``{into, name, aliases, label}``
+    (what a load resolves by, loaders/plan.py). ``into`` is the next hop, which may have
+    been merged in turn."""
+    return {r["id"]: {k: r.get(k) for k in ("into", "name", "aliases", "label")}
+            for r in records(store)}
 
 
 def redirects(store: GraphStore, ids: list[str]) -> dict[str, str]:

@@ -763,6 +763,12 @@ MATCH (r:{MERGED}) WHERE r.id IN $ids
 RETURN properties(r) AS record ORDER BY r.time
 """
 
+#: the undos of these changes (each change is undone at most once)
+UNDOS_OF = f"""
+MATCH (c:{CHANGE}) WHERE c.undoes IN $ids
+RETURN c.undoes AS undoes, c.id AS id
+"""
+
 #: every redirect record (a load resolves old names by them; one per merge ever made)
 MERGED_ALL = f"MATCH (r:{MERGED}) RETURN properties(r) AS record ORDER BY r.time"
 

@@ -94,7 +94,8 @@ class LoadReport:
 
 
 def store_lookups(store: GraphStore) -> dict[str, Callable[..., Any]]:
-    """What the plan builder may ask the store: which ids exist, which names are near."""
+    """What the plan builder may ask the store: which ids exist, which names are near,
+    which records were merged into which (graph/merging.py)."""
 
     def lookup_existing(ids: list[str]) -> dict[str, dict[str, Any]]:
         out: dict[str, dict[str, Any]] = {}
@@ -110,8 +111,13 @@ def store_lookups(store: GraphStore) -> dict[str, Callable[..., Any]]:
     def distinct_pairs() -> set[str]:
         return {p for p, d in store.pair_decisions().items() if d == "distinct"}
 
+    def merged() -> dict[str, dict[str, Any]]:
+        from graph.merging import merged_map
+
+        return merged_map(store)
+
     return {"lookup_existing": lookup_existing, "existing_names": existing_names,
-            "distinct_pairs": distinct_pairs}
+            "distinct_pairs": distinct_pairs, "merged": merged}
 
 
 def plan_workbook(path: Path, store: GraphStore | None, *, fuzzy_threshold: float,

@@ -1,8 +1,16 @@
 """Turn validated workbook rows into graph records with provenance: the load *plan*.
 
-Nothing here talks to a database except through the one callable ``lookup_existing`` (ids the
-workbook refers to but does not define may already be in the store). The plan is complete
-before anything is written, which is what makes loads all-or-nothing.
+Nothing here talks to a database except through the callables it is given: chiefly
+``lookup_existing`` (ids the workbook refers to but does not define may already be in the
+store). The plan is complete before anything is written, which is what makes loads
+all-or-nothing.
+
+Merged records (graph/merging.py, ``merged``: old id -> ``{into, name, aliases, label}``):
+a row that defines a record merged away is not loaded again (a warning says so), and a
+reference to its old id, or to its old name or alias where no row of the workbook has that
+name, is a reference to the survivor. A person whose id was derived from the old
+organization keeps that id, so a reload finds them rather than writing a twin; two rows that
+are the same tie now (both records attended the same event) keep the first, with a warning.
 
 Id derivation when a row has no id (stable across loads, readable):
 
@@ -107,7 +115,8 @@ class PlanBuilder:
     def __init__(self, workbook: Workbook, *, source_prefix: str, fuzzy_threshold: float,
                  lookup_existing: Callable[[list[str]], dict[str, dict[str, Any]]] | None = None,
                  existing_names: Callable[[list[str]], list[dict[str, Any]]] | None = None,
-                 distinct_pairs: Callable[[], set[str]] | None = None):
+                 distinct_pairs: Callable[[], set[str]] | None = None,
+                 merged: Callable[[], dict[str, dict[str, Any]]] | None = None):
         self.wb = workbook
         self.prefix = source_prefix
         self.threshold = fuzzy_threshold
@@ -131,6 +140,21 @@ class PlanBuilder:
         self.org_names: dict[str, list[tuple[str, Entry, str]]] = defaultdict(list)
         self.external: dict[str, dict[str, Any]] = {}  # referenced nodes already in the store
         self.row_ids: dict[tuple[str, int], str] = {}  # (file, row) -> the id it defines
+        #: records merged away (graph/merging.py): old id -> {into (the survivor), name,
+        #: aliases, label}, and their names and aliases (normalised) -> old id
+        self.merged = merged() if merged else {}
+        self.merged_names: dict[str, str] = {}
+        self.absorbed: dict[str, list[str]] = defaultdict(list)  # survivor -> old ids
+        for old, m in self.merged.items():
+            self.absorbed[m["into"]].append(old)
+            for n in [m.get("name"), *(m.get("aliases") or [])]:
+                norm = normalize.normalize_name(str(n)) if n else ""
+                if norm:
+                    self.merged_names.setdefault(norm, old)
+        #: rows a merge redirected a reference of, and the keys of the ties they made: a
+        #: tie repeated because of a redirect is the same tie, not a mistake of the workbook
+        self.redirected_rows: set[tuple[str, int]] = set()
+        self.redirected_keys: set[str] = set()
 
     # ------------------------------------------------------------------ helpers
     def error(self, e: Entry | None, column: str, message: str, value: Any = "",
@@ -164,6 +188,12 @@ class PlanBuilder:
     def add_node(self, e: Entry | None, node_id: str, labels: tuple[str, ...],
                  props: dict[str, Any], *, column: str = "id") -> bool:
         base = labels[0]
+        if e is not None and node_id in self.merged:
+            into = self.merged[node_id]["into"]
+            self.warn(e.file, e.row, column, f"{node_id} was merged into {into} (coalition "
+                      f"merge); this row is not loaded again, and what refers to it goes to "
+                      f"{into}", node_id)
+            return False
         if node_id in self.defined:
             prev_label, prev = self.defined[node_id]
             if e is None:  # derived nodes (states, counties) may be implied many times
@@ -184,9 +214,16 @@ class PlanBuilder:
     def add_edge(self, e: Entry | None, rtype: str, src: str, dst: str, key: str,
                  props: dict[str, Any]) -> None:
         if key in self.plan.edges and e is not None:
+            if (e.file, e.row) in self.redirected_rows or key in self.redirected_keys:
+                self.warn(e.file, e.row, "", "this row is the same tie as an earlier one now "
+                          "that a record it names was merged into another; the earlier one "
+                          "is kept", key)
+                return
             self.error(e, "", "this row repeats an earlier one (same type, ends and date); "
                        "delete one of them", key)
             return
+        if e is not None and (e.file, e.row) in self.redirected_rows:
+            self.redirected_keys.add(key)
         out = {"key": key}
         for k, v in props.items():
             if v is not None and v != "":
@@ -198,11 +235,47 @@ class PlanBuilder:
                 out["citation"] = e.data.citation
         self.plan.edges[key] = EdgeRecord(rtype, src, dst, key, out)
 
+    def with_merged_names(self, name: str, aliases: list[str], olds: list[str]) -> list[str]:
+        """``aliases`` and the names and aliases of the records merged into this one, each
+        name once and never its own (as graph/merging.py keeps them)."""
+        seen = {normalize.normalize_name(name)}
+        out: list[str] = []
+        for a in [*aliases, *(n for o in olds for n in [self.merged[o].get("name"),
+                                                        *(self.merged[o].get("aliases")
+                                                          or [])])]:
+            norm = normalize.normalize_name(str(a)) if a else ""
+            if norm and norm not in seen:
+                seen.add(norm)
+                out.append(str(a))
+        return out
+
     def resolve(self, e: Entry, column: str, ref: str | None, allowed: tuple[str, ...]
                 ) -> str | None:
-        """The id ``ref`` stands for (an id or an exact name, here or in the store), or None
-        after recording why not."""
+        """The id ``ref`` stands for (an id or an exact name, here or in the store; the
+        survivor for a record merged away), or None after recording why not."""
+        return self.redirect(e, self.resolve_as_named(e, column, ref, allowed))
+
+    def redirect(self, e: Entry, node_id: str | None) -> str | None:
+        """The survivor of a record merged away (following merges of merges), else
+        ``node_id``."""
+        seen: set[str] = set()
+        while node_id in self.merged and node_id not in seen:
+            seen.add(node_id)
+            node_id = self.merged[node_id]["into"]
+            self.redirected_rows.add((e.file, e.row))
+        return node_id
+
+    def resolve_as_named(self, e: Entry, column: str, ref: str | None,
+                         allowed: tuple[str, ...]) -> str | None:
+        """:meth:`resolve`, without following a merge: the id the row means as written."""
         if not ref:
+            return None
+        if ref in self.merged and ref not in self.defined:
+            if self.merged[ref].get("label") in allowed:
+                return ref
+            self.error(e, column, f"{ref} (merged into {self.merged[ref]['into']}) is a "
+                       f"{self.merged[ref].get('label')}; expected {' or '.join(allowed)}",
+                       ref)
             return None
         target = self._local(ref, allowed)
         if target is not None:
@@ -265,6 +338,16 @@ class PlanBuilder:
                     for ref in value if isinstance(value, tuple) else (value,):
                         if ref and ref not in self.defined:
                             refs.add(ref)
+        # what a reference to a record merged away becomes: the survivor, as any reference
+        for ref in list(refs):
+            while ref in self.merged and ref not in self.defined:
+                ref = self.merged[ref]["into"]
+                if ref not in self.defined:
+                    refs.add(ref)
+        for old in self.merged_names.values():  # an old name may be all a row gives
+            at = self.merged[old]["into"]
+            if at not in self.defined:
+                refs.add(at)
         self.external = self.lookup_existing(sorted(refs)) if refs else {}
 
     def place(self, e: Entry, state: str | None, county: str | None) -> dict[str, Any]:
@@ -420,6 +503,9 @@ class PlanBuilder:
                  "city": d.city, "website": d.website, "note": d.note, **place,
                  "aliases": [a.strip() for a in d.aliases.split(";") if a.strip()]
                  if d.aliases else None}
+        if node_id in self.absorbed:  # the names of what was merged into it stay its aliases
+            props["aliases"] = self.with_merged_names(d.name, props["aliases"] or [],
+                                                      self.absorbed[node_id]) or None
         labels = ("Organization", model.ORG_KINDS[d.kind]) if d.kind else ("Organization",)
         if self.add_node(e, node_id, labels, props):
             for alias in props["aliases"] or []:
@@ -528,9 +614,12 @@ class PlanBuilder:
         # The organization's id, however the row names it (id, name or alias), so that
         # "Biloxi PD" and "Biloxi Police Department" derive one person; as written when it
         # does not resolve (the row is refused for that anyway)
-        org = self.resolve(e, "organization_id", d.organization_id, ("Organization",))
+        named = self.resolve_as_named(e, "organization_id", d.organization_id,
+                                      ("Organization",))
+        org = self.redirect(e, named)
         if d.organization_id:
-            ref = org or d.organization_id
+            # as named: a person derived from a record merged away keeps their id
+            ref = named or d.organization_id
             org_tail = (ref.removeprefix("org:") if ":" in ref else
                         normalize.slug(normalize.normalize_name(ref))) + ":"
         node_id = d.id or f"person:{org_tail}{normalize.slug(d.name or '')}"
@@ -760,6 +849,9 @@ class PlanBuilder:
             return ids[0]
         if len(set(ids)) > 1:
             return f"!the name matches several rows ({', '.join(sorted(set(ids)))}); use the id"
+        old = self.merged_names.get(normalize.normalize_name(ref))
+        if old is not None and self.merged[old].get("label") in allowed:
+            return old  # a name of a record merged away: resolve() follows it
         return None
 
     def _dangling_message(self, ref: str, allowed: tuple[str, ...]) -> str:
