@@ -223,6 +223,10 @@ class PlanBuilder:
                        "delete one of them", key)
             return
         if e is not None and (e.file, e.row) in self.redirected_rows:
+            if src == dst:  # as the merge dropped it: one record has no tie with itself
+                self.warn(e.file, e.row, "", f"both ends are {src} now that a record it "
+                          "names was merged into it; the row is not loaded", key)
+                return
             self.redirected_keys.add(key)
         out = {"key": key}
         for k, v in props.items():
