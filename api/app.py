@@ -38,13 +38,20 @@ import threading
 import zipfile
 from collections.abc import AsyncIterator, Callable
 from typing import Annotated, Any, Literal
+from urllib.parse import quote
 
 import anyio.to_thread
 import orjson
 import yaml
 from fastapi import Depends, FastAPI, File, Form, Header, Path, Query, Request, UploadFile
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
+from fastapi.responses import (
+    FileResponse,
+    HTMLResponse,
+    JSONResponse,
+    RedirectResponse,
+    Response,
+)
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, Field, field_validator
 from starlette.background import BackgroundTask
@@ -191,6 +198,11 @@ class StakeholderPatch(BaseModel):
     fields: dict[str, FieldValue] = Field(
         ..., description="The columns to change (null empties one); the rest stay",
         examples=[{"city": "Gulfport"}])
+
+
+class MergeIn(BaseModel):
+    into: str = Field(..., description="The survivor: the record this one is merged into",
+                      examples=["org:ms:harrison-county-sheriffs-office"])
 
 
 class PairDecision(BaseModel):
@@ -415,7 +427,17 @@ def create_app(settings: Settings | None = None, *, bind_host: str = "127.0.0.1"
     def stakeholder(node_id: EntityId, key: Viewer, response: Response) -> dict[str, Any]:
         """Profile, connections, events, commitments, metrics, provenance, and the
         `version` an edit sends back as If-Match (also the ETag)."""
-        found = service.stakeholder(node_id, include_contacts=may_see_contacts(key))
+        try:
+            found = service.stakeholder(node_id, include_contacts=may_see_contacts(key))
+        except CoalitionError as e:
+            if getattr(e, "status_code", None) != 404:
+                raise
+            survivor = edits.redirect(service, node_id)
+            if survivor is None:
+                raise
+            # merged away (graph/merging.py): the record it is part of now
+            return RedirectResponse(f"/api/stakeholders/{quote(survivor, safe=':')}",
+                                    status_code=301)
         if found.get("version"):
             response.headers["ETag"] = f'"{found["version"]}"'
         return found
@@ -452,6 +474,21 @@ def create_app(settings: Settings | None = None, *, bind_host: str = "127.0.0.1"
         unless `cascade=true`."""
         return edits.delete(service, node_id, version=edits.version_param(if_match),
                             cascade=cascade, key=key)
+
+    @app.post("/api/stakeholders/{node_id}/merge", tags=["editors"])
+    def merge_stakeholder(node_id: EntityId, body: MergeIn, key: Editor,
+                          if_match: IfMatch = None) -> JSONResponse:
+        """Merge this record into `into` (same kind: organizations with organizations,
+        people with people): its ties move to the survivor (the same tie twice folds into
+        one), its name and aliases become the survivor's aliases, it is removed and its id
+        answers 301 to the survivor. One change of the log (undo restores both). 200 with
+        the `survivor`, `change` and `counts` (moved, folded, dropped, ...); `If-Match`:
+        this record's version, optional."""
+        result = edits.merge(service, node_id, body.into,
+                             version=edits.version_param(if_match), key=key)
+        result["survivor"] = service.stakeholder(body.into,
+                                                 include_contacts=may_see_contacts(key))
+        return edited(result)
 
     # events, relationships, participation, commitments (api/record_routes.py, issue 13.2)
     from api import record_routes

@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 
 from api.security import Key
 from api.service import CoalitionService
-from graph import editing, model
+from graph import editing, merging, model
 from graph.changelog import Who
 from graph.errors import CoalitionError, ConfigError, LoadError
 
@@ -81,7 +81,7 @@ def _audited(service: CoalitionService, key: Key | None, action: str, detail: di
         result = run()
     except Exception as e:
         refused = isinstance(e, LoadError | ConfigError | editing.Conflict |
-                             editing.NotFound | PreconditionRequired)
+                             editing.NotFound | PreconditionRequired | merging.SameRecord)
         audit.record(action, key=key, **detail, outcome="refused" if refused else "failed",
                      error=type(e).__name__, message=str(e)[:1000])
         raise
@@ -128,6 +128,27 @@ def delete(service: CoalitionService, node_id: str, *, version: str | None,
 
     r = _audited(service, key, "edit delete", {"id": node_id, "cascade": cascade}, run)
     return {"id": r.id, "change": r.change}
+
+
+def merge(service: CoalitionService, node_id: str, into: str, *, version: str | None,
+          key: Key | None, cli: bool = False, dry_run: bool = False) -> dict[str, Any]:
+    """Merge ``node_id`` into ``into`` (graph/merging.py); ``dry_run``: what would move,
+    nothing written and nothing audited (nothing was done)."""
+    def run() -> merging.MergeResult:
+        with service.store() as store:
+            return merging.merge(store, node_id, into, who=who(key, cli=cli),
+                                 version=version, dry_run=dry_run)
+
+    if dry_run:
+        return run().as_dict()
+    return _audited(service, key, "edit merge", {"id": node_id, "into": into},
+                    run).as_dict()
+
+
+def redirect(service: CoalitionService, node_id: str) -> str | None:
+    """The record ``node_id`` was merged into (following merges of merges), if it was."""
+    with service.store() as store:
+        return merging.redirects(store, [node_id]).get(node_id)
 
 
 def undo(service: CoalitionService, change_id: str, *, key: Key | None,
