@@ -206,6 +206,40 @@ def undo(change_id: Annotated[str, typer.Argument(help="The change's id (coaliti
 
 
 @app.command()
+def merge(
+    merged: Annotated[str, typer.Argument(help="The id of the record merged away.")],
+    into: Annotated[str, typer.Option("--into", help="The id of the survivor (same kind).")],
+    dry_run: Annotated[bool, typer.Option(help="Show what would move; write nothing.")
+                       ] = False,
+) -> None:
+    """Merge one organization (or person) into another: its ties move to the survivor, the
+    same tie twice folds into one, its names become aliases; one change (coalition undo)."""
+    from api import edits
+
+    r = edits.merge(service(), merged, into, version=None, key=None, cli=True,
+                    dry_run=dry_run)
+    c = r["counts"]
+    for verb, keys in (("moves to", r["moved"]), ("folds into", r["folded"]),
+                       ("is dropped", r["dropped"]), ("is re-pointed", r["retargeted"])):
+        for k in keys:
+            out.print(Text(f"  {verb:<13} {k}"), highlight=False)
+    for p in r["people"]:
+        out.print(Text(f"  works for {into} now: {p}"), highlight=False)
+    if r["aliases"]:
+        out.print(Text(f"  aliases of {into}: {'; '.join(r['aliases'])}"), highlight=False)
+    for n in r["notes"]:
+        out.print(Text(f"  note: {n}"), highlight=False)
+    tally = (f"{c['moved']} moved, {c['folded']} folded, {c['dropped']} dropped, "
+             f"{c['retargeted']} re-pointed, {c['people']} people")
+    if dry_run:
+        out.print(Text(f"Would merge {merged} into {into}: {tally} (dry run: nothing was "
+                       "written)."), highlight=False)
+        return
+    out.print(Text(f"Merged {merged} into {into}: {tally}; change {r['change']} (coalition "
+                   f"undo {r['change']} takes it back)."), highlight=False)
+
+
+@app.command()
 def stats(fmt: Annotated[str, typer.Option("--format", help="table or json")] = "table") -> None:
     """Counts by label and by relationship type."""
     data = service().stats()
