@@ -228,7 +228,10 @@ def _plan(store: GraphStore, from_id: str, into_id: str, *, who: Who,
         return into_id if x == from_id else x
 
     def retire(r: Row) -> None:
-        dels[r["type"]].append({"src": r["src"], "key": r["key"]})
+        if from_id not in (r["src"], r["dst"]):
+            # the merged record's own ties go with it (DETACH DELETE): found one by one from
+            # their source, each would scan all of its ties (1,000 ties: 0.5 s)
+            dels[r["type"]].append({"src": r["src"], "key": r["key"]})
         entries.append(changelog.edge_entry(r["type"], r["key"], {
             "src": r["src"], "dst": r["dst"], "props": r["props"]}, None))
 

@@ -791,7 +791,9 @@ def merge_records(edge_types: list[str]) -> str:
     UNWIND $rows AS m
     MATCH (f:Entity {id: m.from}) WHERE f.row_hash = m.from_version
     MATCH (s:Entity {id: m.into}) WHERE s.row_hash = m.into_version
+    WITH m
     UNWIND m.del_REFERRED AS r
+    WITH r
     MATCH (:Entity {id: r.src})-[e:REFERRED {key: r.key}]->()
     DELETE e
     WITH count(*) AS n0
@@ -827,7 +829,9 @@ def merge_records(edge_types: list[str]) -> str:
     sections.append(["UNWIND m.parts AS r", f"CREATE (x:{CHANGE_PART})", "SET x = r"])
     lines: list[str] = []
     for i, body in enumerate(sections):
-        lines += guard + body + [f"WITH count(*) AS n{i}"]
+        # WITH r: only the row in scope, or FalkorDB's planner matches each end by a scan
+        # rather than the id index (1,000 ties took 1.8 s instead of 0.06 s)
+        lines += guard + ["WITH m", body[0], "WITH r", *body[1:], f"WITH count(*) AS n{i}"]
     lines += guard + ["SET s = m.into_props", "WITH m, f, s, s.id AS id", "DETACH DELETE f",
                       f"CREATE (c:{CHANGE}) SET c = m.change", "RETURN id"]
     return "\n".join(lines)
