@@ -411,3 +411,69 @@ def test_the_follow_ups_a_stakeholder_was_contacted_in(store: GraphStore) -> Non
         {"id": "f1", "name": "F1", "date": "2026-02-12", "contact": "call", "outcome": "yes",
          "event_id": "b", "event_name": "Build"}]
     assert store.read(queries.STAKEHOLDER_FOLLOWUPS, {"id": "nobody"}) == []
+
+
+def test_the_merge_statement_is_all_or_nothing_at_both_versions(store: GraphStore) -> None:
+    """graph/merging.py's one statement (queries.merge_records) and its reads: refused
+    (nothing written) unless both versions are current; else every section at once. A
+    SYNTHETIC hand-made merge of a into b: a's tie to c moves to b, c's tie naming a (to_id)
+    is re-pointed, d's tie to a is dropped, a person's row changes, a redirect and a change
+    are written."""
+    from graph import queries
+    from graph.changelog import Change, Who
+
+    store.upsert_nodes(("Organization",), [{"id": i, "props": {"id": i, "row_hash": f"v{i}"}}
+                                           for i in ("a", "b", "c", "d")])
+    store.upsert_nodes(("Person",), [{"id": "p", "props": {"id": "p", "organization_id": "a"}}])
+    store.upsert_edges("REFERRED", [
+        {"src": "a", "dst": "c", "key": "referred:a>c:", "props": {"key": "referred:a>c:"}},
+        {"src": "c", "dst": "d", "key": "referred:c>d:", "props": {"key": "referred:c>d:",
+                                                                    "to_id": "a"}}])
+    store.upsert_edges("LOCAL_CONTACT", [
+        {"src": "d", "dst": "a", "key": "lc:d>a", "props": {"key": "lc:d>a"}}])
+    assert store.read(queries.EDGES_NAMING, {"id": "a"}) == [
+        {"type": "REFERRED", "src": "c", "dst": "d", "key": "referred:c>d:",
+         "props": {"key": "referred:c>d:", "to_id": "a"}}]
+    row = {"from": "a", "from_version": "va", "into": "b", "into_version": "vb",
+           "into_props": {"id": "b", "row_hash": "vb2", "aliases": ["A"]},
+           "nodes": [{"id": "p", "props": {"id": "p", "organization_id": "b"}}],
+           "del_REFERRED": [], "set_REFERRED": [{"src": "c", "key": "referred:c>d:", "props": {
+               "key": "referred:c>d:", "to_id": "b"}}],
+           "new_REFERRED": [{"src": "b", "dst": "c", "key": "referred:b>c:",
+                             "props": {"key": "referred:b>c:"}}],
+           "del_LOCAL_CONTACT": [], "set_LOCAL_CONTACT": [], "new_LOCAL_CONTACT": [],
+           "merged": [{"id": "a", "into": "b", "name": "A", "aliases": [], "label":
+                       "Organization", "change": "chg-1", "time": "2026-12-03T00:00:00Z"}],
+           "parts": [{"change": "chg-1", "seq": 0, "time": "2026-12-03T00:00:00Z",
+                      "entities": ["a", "b"], "entries": "x"}],
+           "change": {"id": "chg-1", "time": "2026-12-03T00:00:00Z", "action": "merge",
+                      "entry_count": 1, "role": "editor"}}
+    stmt = queries.merge_records(["LOCAL_CONTACT", "REFERRED"])
+
+    def state() -> tuple:
+        return (store.read("MATCH (n:Entity) RETURN n.id AS id, properties(n) AS p "
+                           "ORDER BY id"),
+                store.read("MATCH (x)-[e]->(y) RETURN x.id AS a, type(e) AS t, "
+                           "properties(e) AS p, y.id AS b ORDER BY a, t"),
+                store.read("MATCH (c) WHERE NOT c:Entity RETURN count(c) AS n"))
+
+    before = state()
+    for stale in ({"from_version": "old"}, {"into_version": "old"}):
+        assert store._execute(stmt, [{**row, **stale}]) == []
+        assert state() == before
+    assert store._execute(stmt, [row]) == [{"id": "b"}]
+    nodes, edges, _ = state()
+    assert [n["id"] for n in nodes] == ["b", "c", "d", "p"]
+    assert nodes[0]["p"] == {"id": "b", "row_hash": "vb2", "aliases": ["A"]}
+    assert nodes[3]["p"] == {"id": "p", "organization_id": "b"}
+    assert edges == [
+        {"a": "b", "t": "REFERRED", "p": {"key": "referred:b>c:"}, "b": "c"},
+        {"a": "c", "t": "REFERRED", "p": {"key": "referred:c>d:", "to_id": "b"}, "b": "d"}]
+    assert store.read(queries.MERGED_OF, {"ids": ["a", "z"]}) == [{"record": row["merged"][0]}]
+    assert store.read(queries.MERGED_ALL) == [{"record": row["merged"][0]}]
+    assert [c["id"] for c in store.changes()] == ["chg-1"]
+    assert store.read(queries.UNDOS_OF, {"ids": ["chg-1"]}) == []
+    store.record_change(Change("undo", Who("editor"), [], undoes="chg-1", id="chg-2"))
+    assert store.read(queries.UNDOS_OF, {"ids": ["chg-1", "chg-2"]}) == [
+        {"undoes": "chg-1", "id": "chg-2"}]
+    assert store.counts().nodes == 4  # the redirect and the log are not Entities
