@@ -72,7 +72,8 @@ fieldset legend{font-weight:600;font-size:.85rem}.hint{color:#666;font-size:.8re
  <ul id="hits"></ul>
  <h2 id="who"></h2>
  <p id="editbar" hidden><button class="act" id="edit">Edit</button>
- <button class="act" id="del">Delete</button> <button class="act" id="hist">History</button>
+ <button class="act" id="del">Delete</button> <button class="act" id="merge" aria-haspopup="dialog">Merge into…</button>
+ <button class="act" id="hist">History</button>
  <button class="act" id="logfu">Log follow-up</button></p>
  <form id="sfuform" hidden aria-label="log a follow-up"><fieldset><legend>Log a follow-up with this stakeholder</legend>
  <label>Build <select id="sfu-event"></select></label>
@@ -84,6 +85,13 @@ fieldset legend{font-weight:600;font-size:.85rem}.hint{color:#666;font-size:.8re
  <button class="act" type="submit" id="save">Save</button> <button class="act" type="button" id="canceledit">Cancel</button></form>
  <div id="delask" hidden role="alertdialog" aria-label="confirm delete"><p id="delmsg"></p>
  <button class="act" id="delyes">Delete it</button> <button class="act" id="delno">Keep it</button></div>
+ <div id="mergeask" hidden role="dialog" aria-labelledby="mergetitle">
+ <p id="mergetitle">Merge this record into another of the same kind: its ties move there, its name
+ becomes an alias, and it is removed (undo from its history).</p>
+ <label>Merge into <input id="mergeq" autocomplete="off" placeholder="name of the record to keep"></label>
+ <ul id="mergehits" aria-label="records to merge into"></ul>
+ <p id="mergemsg" aria-live="polite"></p>
+ <button class="act" id="mergeyes" disabled>Merge</button> <button class="act" id="mergeno">Cancel</button></div>
  <p id="editmsg" role="status"></p>
  <div id="histlist" hidden></div>
  <div id="profile"></div></div>
@@ -148,6 +156,7 @@ fieldset legend{font-weight:600;font-size:.85rem}.hint{color:#666;font-size:.8re
  <p>Organizations of one state whose names look like the same one (what loads warn about).
  Merge them, or say they are not the same: either way the pair is not asked about again.</p>
  <button class="act" id="loaddups">Show the pairs</button>
+ <p id="dupmsg" role="status"></p>
  <ul id="duplist"></ul>
 </section>
 </main>
@@ -310,6 +319,7 @@ async function search() {
 $("hits").addEventListener("click", (e) => { const li = e.target.closest("li"); if (li) show(li.dataset.id); });
 async function show(id) {
   const p = await api("/api/stakeholders/" + encodeURIComponent(id));
+  id = p.id;  // a record merged away answers with its survivor (a 301, followed)
   $("who").textContent = p.profile.name || id;
   $("pa").value = id;
   const rows = Object.entries(p.profile).map(([k, v]) => `<tr><th>${esc(k)}</th><td>${esc(Array.isArray(v) ? v.join("; ") : v)}</td></tr>`).join("");
@@ -328,6 +338,7 @@ async function show(id) {
     (fus ? `<h3>Follow-ups</h3><ul id="sfollowups">${fus}</ul>` : "") + `<p>Source: ${esc(p.provenance.citation || p.provenance.source)}</p>`;
   CURRENT = p;
   $("editbar").hidden = false; $("editform").hidden = true; $("delask").hidden = true;
+  $("mergeask").hidden = true;
   $("histlist").hidden = true; $("sfuform").hidden = true;
   $("logfu").hidden = !["Organization", "Person"].includes(p.label);
   egoFocus = id; egoExpand = [];
@@ -417,6 +428,45 @@ function deleted(id) {
   $("delask").hidden = true; $("editbar").hidden = true; $("profile").innerHTML = "";
   $("who").textContent = ""; CURRENT = null;
   $("editmsg").textContent = `Deleted ${id}. Undo it from the History tab.`;
+}
+// merge into another record (graph/merging.py): pick the survivor by the name search, confirm
+let MERGEINTO = null, mergeTimer = null;
+$("merge").addEventListener("click", () => {
+  MERGEINTO = null; $("mergeq").value = ""; $("mergehits").innerHTML = "";
+  $("mergemsg").textContent = ""; $("mergeyes").disabled = true;
+  $("mergeask").hidden = false; $("mergeq").focus();
+});
+$("mergeno").addEventListener("click", () => { $("mergeask").hidden = true; $("merge").focus(); });
+$("mergeq").addEventListener("input", () => { clearTimeout(mergeTimer); mergeTimer = setTimeout(mergeSearch, 200); });
+async function mergeSearch() {
+  const q = $("mergeq").value.trim();
+  if (!q) { $("mergehits").innerHTML = ""; return; }
+  const r = await api("/api/stakeholders?limit=10&q=" + encodeURIComponent(q));
+  // only the same kind, never itself: the route refuses anything else
+  const hits = r.items.filter(h => h.label === CURRENT.label && h.id !== CURRENT.id);
+  $("mergehits").innerHTML = hits.map(h => `<li><button class="act pick" data-id="${esc(h.id)}" data-name="${esc(h.name)}">` +
+    `${esc(h.name)} <code>${esc(h.id)}</code></button></li>`).join("") || `<li>no ${esc(CURRENT.label.toLowerCase())} of that name</li>`;
+  $("mergehits").querySelectorAll("button.pick").forEach(b => b.addEventListener("click", () => {
+    MERGEINTO = b.dataset.id;
+    const n = CURRENT.connections.length + CURRENT.events.length;
+    $("mergemsg").textContent = `Merge ${CURRENT.profile.name || CURRENT.id} into ${b.dataset.name} (${MERGEINTO})? ` +
+      `Its ${n} ties move there (a tie both have is kept once) and ${CURRENT.id} is removed.`;
+    $("mergeyes").disabled = false; $("mergeyes").focus();
+  }));
+}
+$("mergeyes").addEventListener("click", async () => {
+  if (!MERGEINTO) return;
+  const id = CURRENT.id;
+  const r = await fetchJSON("/api/stakeholders/" + encodeURIComponent(id) + "/merge", {method: "POST",
+    headers: {"Content-Type": "application/json", "If-Match": '"' + CURRENT.version + '"'},
+    body: JSON.stringify({into: MERGEINTO})});
+  if (!r.ok) { $("mergemsg").textContent = (r.body.error || {}).message || String(r.status); return; }
+  await show(r.body.into);
+  $("editmsg").textContent = mergedText(r.body) + " Undo it from the History.";
+});
+function mergedText(m) {
+  const c = m.counts;
+  return `Merged ${m.merged} into ${m.into}: ${c.moved} ties moved, ${c.folded} folded into ties it had, ${c.dropped} dropped.`;
 }
 // like api(), but hands back a refusal instead of throwing (the page decides what it means)
 async function fetchJSON(path, opts = {}) {
@@ -689,8 +739,9 @@ async function showDuplicates() {
     `<li>Nothing to review${q.decided ? " (" + q.decided + " decided)" : ""}.</li>`;
   $("duplist").querySelectorAll("button.dup").forEach(b => b.addEventListener("click", async () => {
     if (b.dataset.do === "merge") {
-      await api("/api/stakeholders/" + encodeURIComponent(b.dataset.from) + "/merge", {method: "POST",
+      const m = await api("/api/stakeholders/" + encodeURIComponent(b.dataset.from) + "/merge", {method: "POST",
         headers: {"Content-Type": "application/json"}, body: JSON.stringify({into: b.dataset.into})});
+      $("dupmsg").textContent = mergedText(m) + " Undo it from the History tab.";
     } else {
       await api("/api/review/duplicates", {method: "POST", headers: {"Content-Type": "application/json"},
         body: JSON.stringify({a: b.dataset.from, b: b.dataset.into, decision: "distinct"})});
