@@ -209,7 +209,9 @@ def create(store: GraphStore, kind: str, row: Row, *, who: Who,
     plan, warnings = plan_row(store, kind, row, fuzzy_threshold=fuzzy_threshold)
     base = kinds[kind][1]
     where = "events" if base == "Event" else "stakeholders"
-    node_id = next(r.id for r in plan.nodes.values() if r.labels[0] == base)
+    node_id = next((r.id for r in plan.nodes.values() if r.labels[0] == base), None)
+    if node_id is None:  # its id is a record merged away (graph/merging.py): the plan says
+        raise Conflict("; ".join(warnings) or "this row makes no record")
     if _node(store, node_id) is not None:
         raise Conflict(f"{node_id} exists already; change it with PATCH "
                        f"/api/{where}/{node_id}, or give another id", id=node_id)

@@ -210,6 +210,12 @@ def _plan(store: GraphStore, from_id: str, into_id: str, *, who: Who,
         raise Conflict(f"{from_id} is {'an' if fk[0] in 'aeiou' else 'a'} {fk} and {into_id} "
                        f"{'an' if sk[0] in 'aeiou' else 'a'} {sk}: only organizations are "
                        "merged with organizations, people with people", kinds=[fk, sk])
+    if fk == "person" and bool(f["props"].get("anonymous")) != bool(s["props"].get("anonymous")):
+        # a survivor-leader is stored only anonymously: either way round, the merge would
+        # put a name (as an alias) or contact details on them
+        raise Conflict(f"{from_id} or {into_id} is an anonymous survivor-leader and the "
+                       "other is not: merging would put a name or contact details on an "
+                       "anonymous record, which is never stored")
     if version is not None:
         _check_version(store, f, version)
     res = MergeResult(from_id, into_id, None, None)

@@ -631,6 +631,9 @@ class PlanBuilder:
         props = {"name": name, "title": d.title, "role": d.role, "note": d.note,
                  "anonymous": True if not d.name else None,
                  **{p: getattr(d, p) for p in model.CONTACT_PROPERTIES}}
+        if node_id in self.absorbed and d.name:  # a merge's names stay (people have no column)
+            props["aliases"] = self.with_merged_names(d.name, [], self.absorbed[node_id]) \
+                or None
         if not self.add_node(e, node_id, ("Person",), props):
             return
         if org:

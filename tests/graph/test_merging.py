@@ -207,3 +207,47 @@ def test_a_load_after_the_merge_resolves_the_old_id_and_name(loaded: GraphStore,
         ("person:ms:harrison-sheriff:bo-poe", "WORKS_FOR",
          f"works_for:person:ms:harrison-sheriff:bo-poe:{NEW}", NEW),
     ]
+
+
+def test_people_merge_and_their_work_folds(embedded_store: GraphStore, tmp_path: Path) -> None:
+    """Two records of one person working for one organization: one WORKS_FOR stays, the
+    other name is an alias, the contact the survivor lacked is kept. An anonymous
+    survivor-leader is never merged with a named person (it would get a name)."""
+    wb = write_workbook(tmp_path / "p", organizations="""
+        id,name,kind,state
+        org:ms:a,Synthetic Agency,state agency,MS
+        """, people="""
+        id,name,organization_id,title,role,email,phone,note,citation
+        person:ms:a:jo-doe,Jo Doe,org:ms:a,Director,,,,,
+        person:ms:a:joanne-doe,Joanne Doe,org:ms:a,,,jd@example.org,,,
+        person:survivor-leader:x,,,,survivor-leader,,,,
+        """)
+    load(wb, embedded_store)
+    r = merging.merge(embedded_store, "person:ms:a:joanne-doe", "person:ms:a:jo-doe", who=WHO)
+    assert r.counts() == {"moved": 0, "folded": 1, "dropped": 0, "retargeted": 0, "people": 0}
+    assert ties(embedded_store) == [
+        ("org:ms:a", "LOCATED_IN", "located:org:ms:a", "state:MS"),
+        ("person:ms:a:jo-doe", "WORKS_FOR", "works_for:person:ms:a:jo-doe:org:ms:a", "org:ms:a")]
+    p = props(embedded_store, "person:ms:a:jo-doe")
+    assert (p["aliases"], p["email"], p["title"]) == (["Joanne Doe"], "jd@example.org",
+                                                      "Director")
+    load(wb, embedded_store)  # again: the merged row is not loaded; the alias stays
+    assert props(embedded_store, "person:ms:a:jo-doe")["aliases"] == ["Joanne Doe"]
+    assert embedded_store.read("MATCH (n:Person {id: 'person:ms:a:joanne-doe'}) RETURN n.id AS i"
+                               ) == []
+    before = fingerprint(embedded_store)
+    for a, b in (("person:survivor-leader:x", "person:ms:a:jo-doe"),
+                 ("person:ms:a:jo-doe", "person:survivor-leader:x")):
+        with pytest.raises(editing.Conflict, match="anonymous survivor-leader"):
+            merging.merge(embedded_store, a, b, who=WHO)
+    assert fingerprint(embedded_store) == before
+
+
+def test_creating_a_record_merged_away_is_refused(loaded: GraphStore) -> None:
+    merging.merge(loaded, OLD, NEW, who=WHO)
+    before = fingerprint(loaded)
+    with pytest.raises(editing.Conflict, match=f"{OLD} was merged into {NEW}"):
+        editing.create(loaded, "organization", {"id": OLD, "name": "Harrison Sheriff Dept",
+                                                "kind": "law enforcement", "state": "MS"},
+                       who=WHO)
+    assert fingerprint(loaded) == before
