@@ -50,6 +50,9 @@ from graph.store.base import Before, GraphStore, Row
 NOT_CARRIED = frozenset({"id", "name", "aliases", "source", "source_row", "citation",
                          "loaded_at", "row_hash", "kind", "sector", "level", "level_inferred",
                          "anonymous", "role"})
+#: properties of a neighbour's row that name the record (a person's organization, a metric's
+#: scope): a merge makes them name the survivor
+NAMING = ("organization_id", "scope_id")
 #: a redirect followed further than this is a loop (it cannot be one: each merge removes
 #: its old id) or a mistake; resolution stops there
 MAX_HOPS = 50
@@ -323,23 +326,26 @@ def _plan(store: GraphStore, from_id: str, into_id: str, *, who: Who,
         for r in rows.values():
             entries.append(changelog.edge_entry(t, r["key"], None, {
                 "src": r["src"], "dst": r["dst"], "props": r["props"]}))
-    # people whose organization it was: their row names the survivor now
-    people = sorted({r["src"] for r in mine if r["type"] == "WORKS_FOR" and
-                     r["dst"] == from_id})
+    # records whose row names it (a person's organization, a metric's scope) name the
+    # survivor now; their ids stay
+    near = sorted({r["src"] if r["dst"] == from_id else r["dst"] for r in mine} - {into_id})
     node_rows = []
-    for p in (store.read(queries.NODES_BY_ID, {"ids": people}) if people else []):
+    for p in (store.read(queries.NODES_BY_ID, {"ids": near}) if near else []):
         props = dict(p["props"])
-        if props.get("organization_id") != from_id:
+        named = [k for k in NAMING if props.get(k) == from_id]
+        if not named:
             continue
-        props["organization_id"] = into_id
-        if sp.get("state"):
-            props["state"] = sp["state"]
+        for k in named:
+            props[k] = into_id
+        if "organization_id" in named:
+            res.people.append(p["id"])
+            if sp.get("state"):  # people are found by their organization's state
+                props["state"] = sp["state"]
         props["row_hash"] = _hash(props)
         node_rows.append({"id": p["id"], "props": props})
         entries.append(changelog.node_entry(p["id"], {"labels": sorted(p["labels"]),
                                                       "props": p["props"]},
                                             {"labels": sorted(p["labels"]), "props": props}))
-        res.people.append(p["id"])
     # the survivor: the merged record's names as aliases, and what it knew that it did not
     res.aliases = _aliases(sp, fp)
     if res.aliases:

@@ -9,7 +9,8 @@ Merged records (graph/merging.py, ``merged``: old id -> ``{into, name, aliases, 
 a row that defines a record merged away is not loaded again (a warning says so), and a
 reference to its old id, or to its old name or alias where no row of the workbook has that
 name, is a reference to the survivor. A person whose id was derived from the old
-organization keeps that id, so a reload finds them rather than writing a twin; two rows that
+organization (a metric derived from its scope) keeps that id, so a reload finds them rather
+than writing a twin; two rows that
 are the same tie now (both records attended the same event) keep the first, with a warning.
 
 Id derivation when a row has no id (stable across loads, readable):
@@ -795,11 +796,13 @@ class PlanBuilder:
 
     def metric(self, e: Entry) -> None:
         d: schema.MetricRow = e.data  # type: ignore[assignment]
-        scope = self.resolve(e, "scope_id", d.scope_id, ANY_SCOPE)
-        if not scope:
+        named = self.resolve_as_named(e, "scope_id", d.scope_id, ANY_SCOPE)
+        scope = self.redirect(e, named)
+        if not scope or not named:
             return
         start = d.date.date if d.date else "undated"
-        node_id = f"metric:{scope}:{normalize.slug(d.name)}:{start}"
+        # as named: a metric of a record merged away keeps its id, as a person does
+        node_id = f"metric:{named}:{normalize.slug(d.name)}:{start}"
         # A metric is in the state of what it measures, so a state holding only metrics
         # still has data to analyse
         props = {"name": d.name, **d.value.props("value"), "unit": d.unit,

@@ -243,6 +243,22 @@ def test_people_merge_and_their_work_folds(embedded_store: GraphStore, tmp_path:
     assert fingerprint(embedded_store) == before
 
 
+def test_a_metric_of_the_merged_record_moves_and_keeps_its_id(loaded: GraphStore,
+                                                              tmp_path: Path) -> None:
+    metrics = write_workbook(tmp_path / "m", metrics="""
+        scope_id,name,value,unit,date,source,note,citation
+        org:ms:harrison-sheriff,tips,4,tips,2021-01,,SYNTHETIC,
+        """)
+    load(metrics, loaded)
+    mid = f"metric:{OLD}:tips:2021-01"
+    merging.merge(loaded, OLD, NEW, who=WHO)
+    assert (NEW, "HAS_METRIC", f"has_metric:{mid}", mid) in ties(loaded)
+    assert props(loaded, mid)["scope_id"] == NEW
+    load(metrics, loaded)  # again, naming the old scope: the same metric, no twin
+    assert [r["i"] for r in loaded.read("MATCH (m:Metric) RETURN m.id AS i")] == [mid]
+    assert props(loaded, mid)["scope_id"] == NEW
+
+
 def test_creating_a_record_merged_away_is_refused(loaded: GraphStore) -> None:
     merging.merge(loaded, OLD, NEW, who=WHO)
     before = fingerprint(loaded)
