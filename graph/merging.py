@@ -50,6 +50,9 @@ from graph.store.base import Before, GraphStore, Row
 NOT_CARRIED = frozenset({"id", "name", "aliases", "source", "source_row", "citation",
                          "loaded_at", "row_hash", "kind", "sector", "level", "level_inferred",
                          "anonymous", "role"})
+#: ties a merge moves at most: the whole merge is one statement, whose parameters carry each
+#: (about 0.75 kB a tie), and past this it would be tens of megabytes
+MAX_TIES = 20_000
 #: properties of a neighbour's row that name the record (a person's organization, a metric's
 #: scope): a merge makes them name the survivor
 NAMING = ("organization_id", "scope_id")
@@ -276,6 +279,11 @@ def _plan(store: GraphStore, from_id: str, into_id: str, *, who: Who,
 
     outcome_src: list[Row] = []
     mine = _edges(store, from_id)
+    if len(mine) > MAX_TIES:
+        raise Conflict(f"{from_id} has {len(mine):,} ties, more than a merge moves at once "
+                       f"({MAX_TIES:,}: it is one statement); merge the other way round if "
+                       f"{into_id} has fewer, or split the record by a load first",
+                       ties=len(mine))
     for r in mine:
         src, dst = swap(r["src"]), swap(r["dst"])
         retire(r)

@@ -174,6 +174,16 @@ def test_refusals_write_nothing(loaded: GraphStore) -> None:
     assert merging.SameRecord.status_code == 422 and editing.Conflict.status_code == 409
 
 
+def test_a_merge_too_large_for_one_statement_is_refused(loaded: GraphStore,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(merging, "MAX_TIES", 5)  # OLD has 6 ties
+    before = fingerprint(loaded)
+    with pytest.raises(editing.Conflict, match=f"{OLD} has 6 ties, more than a merge moves "
+                       "at once"):
+        merging.merge(loaded, OLD, NEW, who=WHO)
+    assert fingerprint(loaded) == before
+
+
 def test_a_load_after_the_merge_resolves_the_old_id_and_name(loaded: GraphStore,
                                                              workbook: Path,
                                                              tmp_path: Path) -> None:
