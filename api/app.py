@@ -426,7 +426,8 @@ def create_app(settings: Settings | None = None, *, bind_host: str = "127.0.0.1"
     @app.get("/api/stakeholders/{node_id}", tags=["stakeholders"])
     def stakeholder(node_id: EntityId, key: Viewer, response: Response) -> dict[str, Any]:
         """Profile, connections, events, commitments, metrics, provenance, and the
-        `version` an edit sends back as If-Match (also the ETag)."""
+        `version` an edit sends back as If-Match (also the ETag). A record merged into
+        another answers 301 to it."""
         try:
             found = service.stakeholder(node_id, include_contacts=may_see_contacts(key))
         except CoalitionError as e:
