@@ -88,7 +88,7 @@ def short_label(text: str, limit: int = LABEL_CHARS) -> str:
 
 
 def _tooltip(d: dict[str, Any], include_contacts: bool) -> str:
-    hidden = set() if include_contacts else set(model.CONTACT_PROPERTIES)
+    hidden = () if include_contacts else model.CONTACT_PROPERTIES
     level = d.get("level")
     if level and d.get("level_inferred"):
         level = f"{level} (inferred from kind and name)"
@@ -267,17 +267,18 @@ def build(g: nx.MultiDiGraph, *, title: str = "Coalition network", size_by: str 
     introductions = [(rec["a"]["id"], rec["b"]["id"], rec)
                      for rec in (overlay or {}).get("introductions", [])
                      if rec["a"]["id"] in g and rec["b"]["id"] in g]
+    sector = {n: broad_sector(g, n) for n in g}  # each node's, once: asked for four times
     pos = compute_layout(undirected, size, seed=seed, layers=layers or None,
                          satellites={anchor: placeholders} if placeholders else None,
                          attract=[(a, b) for a, b, _ in introductions],
                          label_room=_label_room(g, size, on_path),
                          centre=centre if centre in g else None,
-                         order_key=lambda n: (broad_sector(g, n), str(g.nodes[n].get("name")
-                                                                      or n).lower()))
+                         order_key=lambda n: (sector[n], str(g.nodes[n].get("name")
+                                                             or n).lower()))
     gaps = {s["id"] for s in (overlay or {}).get("contact_gaps", [])}
     records: list[dict[str, Any]] = []
     for n, d in sorted(g.nodes(data=True)):
-        sec = broad_sector(g, n)
+        sec = sector[n]
         colour = palette.SECTOR_COLOUR.get(sec, OKABE_ITO["grey"])
         shape = "dot" if d.get("label") == "Group" else palette.shape(d.get("kind"),
                                                                       d.get("label"))
@@ -329,8 +330,9 @@ def build(g: nx.MultiDiGraph, *, title: str = "Coalition network", size_by: str 
     seen: Counter[frozenset] = Counter()
     for u, v, k, d in g.edges(keys=True, data=True):
         # ties between the same two nodes curve apart instead of lying on each other
-        nth = seen[frozenset((u, v))]
-        seen[frozenset((u, v))] += 1
+        pair = frozenset((u, v))
+        nth = seen[pair]
+        seen[pair] += 1
         _add_edge(net, u, v, k, d, names, path_edges, nth)
     for u, v, k, d in legs:
         colour, dashes, width, arrows = palette.edge_style("REFERRED_TO")
@@ -355,7 +357,7 @@ def build(g: nx.MultiDiGraph, *, title: str = "Coalition network", size_by: str 
     net.set_options(json.dumps(_options()))
     return net, {"title": title, "notes": notes, "aggregated": aggregated,
                  "legend": legend(g, overlay is not None and not aggregated, bool(highlight),
-                                  bool(context), bool(legs)),
+                                  bool(context), bool(legs), sectors=set(sector.values())),
                  "missing_roles": [{"id": p, "name": r["name"]}
                                    for r, p in zip(missing, placeholders, strict=True)],
                  "overlay": overlay is not None and not aggregated}
@@ -376,7 +378,7 @@ def _add_edge(net: Network, u: str, v: str, k: Any, d: dict[str, Any], names: di
     colour, dashes, width, arrows = palette.edge_style(t)
     if t == "AGGREGATE":
         colour, dashes, width, arrows = "#888888", False, min(3, 1 + d["count"] ** 0.5), ""
-    if frozenset((u, v)) in path_edges:
+    if path_edges and frozenset((u, v)) in path_edges:
         colour, width = palette.PATH, 4
     to = d.get("to_id")
     head = palette.sentence(names.get(u, u), t, names.get(v, v),
@@ -497,10 +499,11 @@ def _item(svg: str, text: str) -> dict[str, str]:
 
 
 def legend(g: nx.MultiDiGraph, overlay: bool, paths: bool, context: bool = False,
-           referrals: bool = False) -> list[dict[str, str]]:
-    """What is on the page: sectors by colour, kinds by shape, ties by line, the overlay."""
+           referrals: bool = False, sectors: set[str] | None = None) -> list[dict[str, str]]:
+    """What is on the page: sectors by colour, kinds by shape, ties by line, the overlay.
+    ``sectors``: those of the nodes of ``g``, when the caller knows them already."""
     items = [{"svg": "", "text": "Colour: sector", "heading": "1"}]
-    present = {broad_sector(g, n) for n in g}
+    present = sectors if sectors is not None else {broad_sector(g, n) for n in g}
     for sec, colour in palette.SECTOR_COLOUR.items():
         if sec in present:
             items.append(_item(palette.swatch("dot", colour), sec))
