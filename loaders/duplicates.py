@@ -19,6 +19,7 @@ both carry a number, or both a qualifier, and they differ, the pair is not score
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -115,9 +116,9 @@ def candidates(names: Sequence[str], *, rare: int = RARE) -> list[list[int]]:
         if not kept and ks:  # only common words ("county sheriffs office"): its rarest key
             kept = [blocks[min(ks, key=lambda k: (len(blocks[k]), k))]]
         near: set[int] = set()
-        for block in kept:
-            near.update(block)
-        out.append([j for j in near if j > i])
+        for block in kept:  # a block's indices ascend: only those after i
+            near.update(block[bisect_right(block, i):])
+        out.append(list(near))
     return out
 
 
@@ -173,15 +174,18 @@ def near_duplicates(members: Iterable[Member], threshold: float, *, rare: int = 
     sorted_lens = [len(" ".join(n.split())) for n in norms]  # what token_sort_ratio compares
     sites: dict[int, Site] = {}
     found = []
+    # A length window: ratio is 100 * (1 - indel distance / (la + lb)) and the distance
+    # is at least |la - lb|, so a pair scores at most 200 * min / (la + lb); the same holds
+    # for token_sort_ratio over the names' sorted words. A pair whose bound, for both
+    # scorers, is below the threshold cannot reach it: not scored at all. Names have few
+    # distinct lengths: the lengths each length may reach, worked out once a pair of them.
+    distinct = set(lens) | set(sorted_lens)
+    reach = {la: {lb for lb in distinct if _may_reach(la, lb, threshold)} for la in distinct}
     for i, near in enumerate(candidates(norms, rare=rare)):
         if members[i].where == "the store":
             near = [j for j in near if members[j].where != "the store"]
-        # A length window: ratio is 100 * (1 - indel distance / (la + lb)) and the distance
-        # is at least |la - lb|, so a pair scores at most 200 * min / (la + lb); the same holds
-        # for token_sort_ratio over the names' sorted words. A pair whose bound, for both
-        # scorers, is below the threshold cannot reach it: not scored at all.
-        near = [j for j in near if _may_reach(lens[i], lens[j], threshold)
-                or _may_reach(sorted_lens[i], sorted_lens[j], threshold)]
+        ok, ok_sorted = reach[lens[i]], reach[sorted_lens[i]]
+        near = [j for j in near if lens[j] in ok or sorted_lens[j] in ok_sorted]
         if not near:
             continue
         # One call a name, not a pair: the scoring loop stays in rapidfuzz's C code.

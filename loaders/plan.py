@@ -165,7 +165,7 @@ class PlanBuilder:
                  props: dict[str, Any], *, column: str = "id") -> bool:
         base = labels[0]
         if node_id in self.defined:
-            prev_label, prev = self.defined[node_id]
+            _, prev = self.defined[node_id]
             if e is None:  # derived nodes (states, counties) may be implied many times
                 return False
             where = f"{prev.file} row {prev.row}" if prev else "reference data"
@@ -270,7 +270,7 @@ class PlanBuilder:
     def place(self, e: Entry, state: str | None, county: str | None) -> dict[str, Any]:
         """State and county properties, and the nodes for them."""
         out: dict[str, Any] = {"state": state}
-        if state:
+        if state and f"state:{state}" not in self.defined:  # once a state, not once a row
             self.add_node(None, f"state:{state}", ("State",), normalize.state_props(state))
         if county:
             if not state:
