@@ -40,8 +40,6 @@ from graph.projection import (
 from graph.settings import Settings, get_settings
 from graph.store import EmbeddedServer, GraphStore, open_store
 from loaders.load import LoadReport, load
-from visualizations.briefing import to_html, to_markdown
-from visualizations.network import ego_data, kind_view, overlay_from_report, render_html
 
 #: the seed workbook shipped in the repository
 SEED_DIR = Path(__file__).resolve().parent.parent / "data" / "seed"
@@ -471,6 +469,8 @@ class CoalitionService:
             raise NotFound(f"no stakeholder with id {node_id!r}")
         # store values are plain already (GraphStore.read), so this is JSON as it stands;
         # ego_data adds how the explorer draws it (positions, colours, legend)
+        from visualizations.network import ego_data  # pyvis, numpy: not for every command
+
         return ego_data(g, node_id, include_contacts=include_contacts)
 
     def paths(self, a: str, b: str, *, limit: int = 5, through_hubs: bool = False
@@ -586,6 +586,8 @@ class CoalitionService:
     def render_report(self, report: dict[str, Any], fmt: str) -> str:
         if fmt == "json":
             return json.dumps(report, indent=1, ensure_ascii=False, default=str)
+        from visualizations.briefing import to_html, to_markdown  # jinja2, markdown-it
+
         if fmt == "md":
             return to_markdown(report)
         if fmt == "html":
@@ -662,6 +664,8 @@ class CoalitionService:
             else:
                 g = project(store, include_contacts=include_contacts)
                 title = "Coalition network" + (f": {', '.join(kinds)}" if kinds else "")
+        from visualizations.network import kind_view, overlay_from_report, render_html
+
         gaps = None
         if kinds and not focus and not path:
             # the selection, the ties among them and, faded, the actors they are tied to

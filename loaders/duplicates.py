@@ -18,7 +18,13 @@ both carry a number, or both a qualifier, and they differ, the pair is not score
 
 from __future__ import annotations
 
+import os
+import pickle
 import re
+import select
+import signal
+import time
+from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -115,9 +121,9 @@ def candidates(names: Sequence[str], *, rare: int = RARE) -> list[list[int]]:
         if not kept and ks:  # only common words ("county sheriffs office"): its rarest key
             kept = [blocks[min(ks, key=lambda k: (len(blocks[k]), k))]]
         near: set[int] = set()
-        for block in kept:
-            near.update(block)
-        out.append([j for j in near if j > i])
+        for block in kept:  # a block's indices ascend: only those after i
+            near.update(block[bisect_right(block, i):])
+        out.append(list(near))
     return out
 
 
@@ -173,15 +179,18 @@ def near_duplicates(members: Iterable[Member], threshold: float, *, rare: int = 
     sorted_lens = [len(" ".join(n.split())) for n in norms]  # what token_sort_ratio compares
     sites: dict[int, Site] = {}
     found = []
+    # A length window: ratio is 100 * (1 - indel distance / (la + lb)) and the distance
+    # is at least |la - lb|, so a pair scores at most 200 * min / (la + lb); the same holds
+    # for token_sort_ratio over the names' sorted words. A pair whose bound, for both
+    # scorers, is below the threshold cannot reach it: not scored at all. Names have few
+    # distinct lengths: the lengths each length may reach, worked out once a pair of them.
+    distinct = set(lens) | set(sorted_lens)
+    reach = {la: {lb for lb in distinct if _may_reach(la, lb, threshold)} for la in distinct}
     for i, near in enumerate(candidates(norms, rare=rare)):
         if members[i].where == "the store":
             near = [j for j in near if members[j].where != "the store"]
-        # A length window: ratio is 100 * (1 - indel distance / (la + lb)) and the distance
-        # is at least |la - lb|, so a pair scores at most 200 * min / (la + lb); the same holds
-        # for token_sort_ratio over the names' sorted words. A pair whose bound, for both
-        # scorers, is below the threshold cannot reach it: not scored at all.
-        near = [j for j in near if _may_reach(lens[i], lens[j], threshold)
-                or _may_reach(sorted_lens[i], sorted_lens[j], threshold)]
+        ok, ok_sorted = reach[lens[i]], reach[sorted_lens[i]]
+        near = [j for j in near if lens[j] in ok or sorted_lens[j] in ok_sorted]
         if not near:
             continue
         # One call a name, not a pair: the scoring loop stays in rapidfuzz's C code.
@@ -200,3 +209,94 @@ def near_duplicates(members: Iterable[Member], threshold: float, *, rare: int = 
                 found.append((score, members[i], members[j]))
     found.sort(key=lambda t: (-t[0], t[1].where, t[1].id, t[2].id))
     return found
+
+
+#: groups of fewer members than this, in all, are scored in the caller's process: a fork
+#: would cost more than it saves
+FORK_AT = 5_000
+#: seconds to wait for the child before scoring in the caller's process after all (the
+#: answer is the same either way; only a child that hangs would make it slower)
+CHILD_DEADLINE = 120.0
+
+Found = list[tuple[float, Member, Member]]
+
+
+class Scoring:
+    """:func:`near_duplicates` of each group of members, scored in a forked child process
+    while the caller goes on with other work (a load's plan: the rest of its rows, on the
+    machine's other core); :meth:`result` waits for them (issue 12, item 2).
+
+    The same pairs, scores and order as scoring them in the caller's process, which is what
+    happens without ``os.fork``, for small groups, or should the child fail or hang."""
+
+    def __init__(self, groups: list[list[Member]], threshold: float):
+        self.groups, self.threshold = groups, threshold
+        self.pid, self.fd = 0, -1
+        if hasattr(os, "fork") and sum(map(len, groups)) >= FORK_AT:
+            self._fork()
+
+    def here(self) -> Found:
+        return [f for g in self.groups if len(g) > 1
+                for f in near_duplicates(g, self.threshold)]
+
+    def _fork(self) -> None:
+        r, w = os.pipe()
+        try:
+            pid = os.fork()
+        except OSError:
+            os.close(r)
+            os.close(w)
+            return
+        if pid == 0:  # the child: score, send the pairs as indices, and leave at once
+            code = 1
+            try:
+                os.close(r)
+                out = []
+                for g in self.groups:
+                    index = {id(m): k for k, m in enumerate(g)}
+                    out.append([(s, index[id(a)], index[id(b)]) for s, a, b in
+                                (near_duplicates(g, self.threshold) if len(g) > 1 else [])])
+                data = pickle.dumps(out, protocol=pickle.HIGHEST_PROTOCOL)
+                view = memoryview(data)
+                while view:
+                    view = view[os.write(w, view):]
+                code = 0
+            finally:
+                os._exit(code)  # no atexit, no flushing of the parent's buffers
+        os.close(w)
+        self.pid, self.fd = pid, r
+
+    def result(self) -> Found:
+        if not self.pid:
+            return self.here()
+        chunks, deadline = [], time.monotonic() + CHILD_DEADLINE
+        try:
+            while True:
+                left = deadline - time.monotonic()
+                if left <= 0 or not select.select([self.fd], [], [], left)[0]:
+                    os.kill(self.pid, signal.SIGKILL)
+                    chunks = []
+                    break
+                chunk = os.read(self.fd, 1 << 20)
+                if not chunk:
+                    break
+                chunks.append(chunk)
+        finally:
+            status = self._reap()
+        if status != 0 or not chunks:
+            return self.here()
+        out = pickle.loads(b"".join(chunks))
+        return [(s, g[i], g[j]) for g, pairs in zip(self.groups, out, strict=True)
+                for s, i, j in pairs]
+
+    def cancel(self) -> None:
+        """Stop the child (the plan failed before it needed the answer)."""
+        if self.pid:
+            os.kill(self.pid, signal.SIGKILL)
+            self._reap()
+
+    def _reap(self) -> int:
+        os.close(self.fd)
+        _, status = os.waitpid(self.pid, 0)
+        self.pid, self.fd = 0, -1
+        return status

@@ -21,6 +21,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import datetime as dt
+import functools
 import gc
 import json
 import time
@@ -229,6 +230,29 @@ def load_change(before: Before, nodes: list[dict[tuple[str, ...], list[dict[str,
                   f"{len(entries) - created:,} updated")
 
 
+def _collector_paused(fn: Callable[..., LoadReport]) -> Callable[..., LoadReport]:
+    """Run ``fn`` with the garbage collector off, on again once its records are freed.
+
+    A load's records (a million objects at 400,000 rows) hold no cycles, and with the
+    collector on between the plan and the writes, or right after them, its collections
+    walked all of them: one to two seconds of a big load (docs/benchmarks.md, issue 12
+    item 2). The plan and the writes paused it already; now the whole load does, and it is
+    on again only once ``fn`` has returned and its records are gone."""
+
+    @functools.wraps(fn)
+    def run(*args: Any, **kwargs: Any) -> LoadReport:
+        was_on = gc.isenabled()
+        gc.disable()
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            if was_on:
+                gc.enable()
+
+    return run
+
+
+@_collector_paused
 def load(path: Path, store: GraphStore, *, dry_run: bool = False, skip_invalid: bool = False,
          fuzzy_threshold: float = 92.0, problems: Path | None = None,
          progress: Callable[[str, int, int], None] | None = None,
@@ -323,36 +347,40 @@ def load(path: Path, store: GraphStore, *, dry_run: bool = False, skip_invalid: 
     # another state) would gain a twin from the MERGE: the old one goes first.
     if removed:
         removed.remember(before)
-    ends = {(e.type, e.src, e.key): e.dst for e in changes.changed_edges}
-    moved = {rtype: [{"src": r["src"], "key": r["key"]} for r in rows
-                     if ends.get((rtype, r["src"], r["key"]), r["dst"]) != r["dst"]]
-             for rtype, rows in before.edges.items()}
-    # The change log's parts (serialised, compressed) are made in a thread while the graph's
-    # writes run: those wait on the server, and zlib lets go of the GIL.
-    change, parts, recorded, t_log = None, None, False, 0.0
+    moved: dict[str, list[dict[str, Any]]] = {}
+    if any(before.edges.values()):  # none on a first load: no 400,000 keys to look up
+        ends = {(e.type, e.src, e.key): e.dst for e in changes.changed_edges}
+        moved = {rtype: [{"src": r["src"], "key": r["key"]} for r in rows
+                         if ends.get((rtype, r["src"], r["key"]), r["dst"]) != r["dst"]]
+                 for rtype, rows in before.edges.items()}
+    # The change and its parts (serialised, compressed) are made in a thread while the
+    # graph's writes run: those wait on the server, and zlib lets go of the GIL. Nothing it
+    # reads (what the load writes, what it remembered) changes meanwhile.
+    change, made, recorded = None, None, False
     pool = ThreadPoolExecutor(1, thread_name_prefix="change-log")
-    gc_was_on = gc.isenabled()
+
+    def make_change() -> tuple[Change, list[dict[str, Any]]]:
+        made = load_change(before, [known, fresh], edge_groups, who=who or Who.cli(),
+                           source=path.name)
+        if removed:
+            add_removals(made, removed)
+        return made, made.parts()
+
     try:
         if total or removed:
-            t0 = time.perf_counter()
-            gc.disable()  # tens of thousands of small objects, no cycles (as plan_workbook)
-            change = load_change(before, [known, fresh], edge_groups,
-                                 who=who or Who.cli(), source=path.name)
-            if removed:
-                add_removals(change, removed)
-            parts = pool.submit(change.parts)
-            t_log = time.perf_counter() - t0
+            made = pool.submit(make_change)
         store.write_nodes(known, tick)
         store.write_nodes(fresh, tick, new=True)
         store.delete_edges(moved)
         store.write_edges(edge_groups, tick)  # after every node: edges match their ends by id
         if removed:
             removed.write(store)
-        if change is not None and parts is not None:
+        if made is not None:
             t0 = time.perf_counter()
+            change, parts = made.result()
             recorded = True
-            store.record_change(change, parts.result())
-            report.timings["change_log"] = t_log + time.perf_counter() - t0
+            store.record_change(change, parts)
+            report.timings["change_log"] = time.perf_counter() - t0
             store.settle()  # kept on disk? (a full disk shows only here, after the last write)
     except BaseException as e:
         failed = take_back(store, before, e, what=f"Writing {path} failed after {done:,} of "
@@ -365,8 +393,6 @@ def load(path: Path, store: GraphStore, *, dry_run: bool = False, skip_invalid: 
         raise failed from e
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
-        if gc_was_on:
-            gc.enable()
     report.timings["write"] = time.perf_counter() - t_diff
     report.change = change.id if change else None
     return report

@@ -196,7 +196,7 @@ class PlanBuilder:
                       f"{into}", node_id)
             return False
         if node_id in self.defined:
-            prev_label, prev = self.defined[node_id]
+            _, prev = self.defined[node_id]
             if e is None:  # derived nodes (states, counties) may be implied many times
                 return False
             where = f"{prev.file} row {prev.row}" if prev else "reference data"
@@ -358,7 +358,7 @@ class PlanBuilder:
     def place(self, e: Entry, state: str | None, county: str | None) -> dict[str, Any]:
         """State and county properties, and the nodes for them."""
         out: dict[str, Any] = {"state": state}
-        if state:
+        if state and f"state:{state}" not in self.defined:  # once a state, not once a row
             self.add_node(None, f"state:{state}", ("State",), normalize.state_props(state))
         if county:
             if not state:
@@ -404,16 +404,21 @@ class PlanBuilder:
                               ("programs", self.program)):
             for e in self.entries[sheet]:
                 handle(e)
-        self.prefetch()
-        for sheet, handle in (("people", self.person), ("programs", self.program_parent),
-                              ("events", self.event_follows),
-                              ("participation", self.participation),
-                              ("relationships", self.relationship),
-                              ("commitments", self.commitment), ("metrics", self.metric),
-                              ("laws", self.law)):
-            for e in self.entries[sheet]:
-                handle(e)
-        self.near_duplicates()
+        scoring = self.start_near_duplicates()
+        try:
+            self.prefetch()
+            for sheet, handle in (("people", self.person), ("programs", self.program_parent),
+                                  ("events", self.event_follows),
+                                  ("participation", self.participation),
+                                  ("relationships", self.relationship),
+                                  ("commitments", self.commitment), ("metrics", self.metric),
+                                  ("laws", self.law)):
+                for e in self.entries[sheet]:
+                    handle(e)
+        except BaseException:
+            scoring.cancel()
+            raise
+        self.near_duplicates(scoring)
         self.drop_bad_rows()
         for rec in self.plan.nodes.values():
             rec.props["row_hash"] = row_hash(rec.props)
@@ -879,10 +884,10 @@ class PlanBuilder:
                 f"{' or '.join(allowed)} in this workbook or the store{hint}")
 
     # ------------------------------------------------------------------ near-duplicates
-    def near_duplicates(self) -> None:
-        """Flag organizations whose names are alike but whose ids differ; never merge them.
-        Candidates come by blocking, per state (loaders/duplicates.py); the warnings go last
-        in the plan's issues, most similar first."""
+    def start_near_duplicates(self) -> duplicates.Scoring:
+        """Start scoring the organizations' names (:meth:`near_duplicates`), in another
+        process while the plan goes on: once the organizations sheet is read, which is all
+        it needs."""
         by_state: dict[str, list[duplicates.Member]] = defaultdict(list)
         for node_id, (base, e) in self.defined.items():
             if base != "Organization" or e is None:
@@ -896,10 +901,13 @@ class PlanBuilder:
                 continue
             by_state[r.get("state") or ""].append(
                 duplicates.Member(r["id"], r["name"], "the store"))
-        found = []
-        for members in by_state.values():
-            if len(members) > 1:
-                found.extend(duplicates.near_duplicates(members, self.threshold))
+        return duplicates.Scoring(list(by_state.values()), self.threshold)
+
+    def near_duplicates(self, scoring: duplicates.Scoring) -> None:
+        """Flag organizations whose names are alike but whose ids differ; never merge them.
+        Candidates come by blocking, per state (loaders/duplicates.py); the warnings go last
+        in the plan's issues, most similar first."""
+        found = scoring.result()
         if found:
             distinct = self.distinct_pairs()
             found = [f for f in found if duplicates.pair_key(f[1].id, f[2].id) not in distinct]

@@ -25,6 +25,7 @@ from graph.errors import (
     StoreUnavailable,
 )
 from graph.store.base import GraphStore, Row, check_parameters, plain
+from graph.store.falkordb_params import params_header
 from graph.store.server import wait_loaded
 
 
@@ -206,11 +207,14 @@ class FalkorDBStore(GraphStore):
 
     def _execute(self, query: str, rows: list[Row]) -> list[Row]:
         try:
+            # the same text the client would write for {"rows": rows}, in less than half
+            # the time (graph/store/falkordb_params.py)
+            text = params_header({"rows": rows}) + query
             try:
-                res = self._graph.query(query, {"rows": rows})
+                res = self._graph.query(text)
             except redis.BusyLoadingError:  # restarted under us: wait, then write
                 wait_loaded(self._db.connection)
-                res = self._graph.query(query, {"rows": rows})
+                res = self._graph.query(text)
             cols = [h[1] if isinstance(h, list | tuple) else h for h in res.header or []]
             cols = [c.decode() if isinstance(c, bytes) else str(c) for c in cols]
             return [dict(zip(cols, (_value(v) for v in row), strict=True))

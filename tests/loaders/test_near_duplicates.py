@@ -9,6 +9,7 @@ an indel distance d between strings of lengths la and lb scores 100 * (1 - d / (
 from __future__ import annotations
 
 import json
+import os
 import uuid
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from typer.testing import CliRunner
 
 from api import cli
 from graph.store import GraphStore
+from loaders import duplicates
 from loaders.duplicates import Member, candidate_pairs, different_sites, near_duplicates, site
 from loaders.load import load
 from tests.conftest import write_workbook
@@ -113,6 +115,51 @@ def test_two_names_from_the_store_are_not_compared() -> None:
     m = [Member("a", "Hancock County Sherif's Office", "the store"),
          Member("b", "Hancock County Sheriff's Office", "the store")]
     assert near_duplicates(m, 92) == []
+
+
+# ---------------------------------------------------------------------- in a child process
+
+def _groups() -> list[list[Member]]:
+    # two states: in the first a typo'd twin (normalised, 29 and 30 characters, 1 indel: 98)
+    # and two sites of a chain (not flagged); in the second a pair from the store and a row
+    return [[Member("a", "Hancock County Sherif's Office", "r2"),
+             Member("b", "Hancock County Sheriff's Office", "r3"),
+             Member("c", "Love's Travel Stop #245", "r4"),
+             Member("d", "Love's Travel Stop #246", "r5")],
+            [Member("e", "Biloxi Police Department", "the store"),
+             Member("f", "Biloxl Police Department", "r6")]]
+
+
+def test_scoring_in_a_child_finds_what_scoring_here_finds(monkeypatch: pytest.MonkeyPatch
+                                                          ) -> None:
+    monkeypatch.setattr(duplicates, "FORK_AT", 1)
+    scoring = duplicates.Scoring(_groups(), 92)
+    assert scoring.pid  # it did fork
+    found = scoring.result()
+    assert [(x.id, y.id) for _, x, y in found] == [("a", "b"), ("e", "f")]
+    assert found == scoring.here()
+    assert scoring.pid == 0  # reaped
+
+
+def test_a_child_that_fails_is_made_up_for_here(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(duplicates, "FORK_AT", 1)
+
+    def broken(*args: object, **kwargs: object) -> bytes:
+        raise RuntimeError("the child cannot send its answer")
+
+    monkeypatch.setattr(duplicates.pickle, "dumps", broken)  # fails in the child only
+    found = duplicates.Scoring(_groups(), 92).result()
+    assert [(x.id, y.id) for _, x, y in found] == [("a", "b"), ("e", "f")]
+
+
+def test_a_cancelled_child_is_stopped_and_reaped(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(duplicates, "FORK_AT", 1)
+    scoring = duplicates.Scoring(_groups(), 92)
+    pid = scoring.pid
+    scoring.cancel()
+    assert scoring.pid == 0
+    with pytest.raises(ChildProcessError):  # no such child any more: it was reaped
+        os.waitpid(pid, 0)
 
 
 # ---------------------------------------------------------------------- in a load
