@@ -23,6 +23,7 @@ import pickle
 import re
 import select
 import signal
+import threading
 import time
 from bisect import bisect_right
 from collections import defaultdict
@@ -227,12 +228,16 @@ class Scoring:
     machine's other core); :meth:`result` waits for them (issue 12, item 2).
 
     The same pairs, scores and order as scoring them in the caller's process, which is what
-    happens without ``os.fork``, for small groups, or should the child fail or hang."""
+    happens without ``os.fork``, for small groups, off the main thread, or should the child
+    fail or hang."""
 
     def __init__(self, groups: list[list[Member]], threshold: float):
         self.groups, self.threshold = groups, threshold
         self.pid, self.fd = 0, -1
-        if hasattr(os, "fork") and sum(map(len, groups)) >= FORK_AT:
+        # Only from a program's main thread (the command line): a server loads in a worker
+        # thread while its other threads hold locks a forked child would inherit held.
+        if hasattr(os, "fork") and sum(map(len, groups)) >= FORK_AT and \
+                threading.current_thread() is threading.main_thread():
             self._fork()
 
     def here(self) -> Found:
