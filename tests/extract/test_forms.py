@@ -134,6 +134,11 @@ EVENT = "event:al:2021-05-05:mobile-coalition-build"
      "state", "organizations"),
     ("Three local police departments sent officers.", "law enforcement", 3,
      "local police departments", "local", "organizations"),
+    # drivers are the trucking sector's people, as "bus drivers" are the bus industry's
+    ("More than 40 truck drivers attended.", "trucking company", "More than 40",
+     "truck drivers", None, "people"),
+    ("Nearly 30 casino employees attended.", "casino", "about 30", "casino employees", None,
+     "people"),
 ])
 def test_an_unnamed_group_is_a_participation_row_with_kind_and_count(
         tmp_path: Path, sentence: str, kind: str, count, name: str, level, unit) -> None:
