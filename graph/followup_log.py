@@ -159,9 +159,12 @@ def log(store: GraphStore, *, event_id: str, date: str, kind: str, who: Who,
     if entity is not None:
         from loaders.plan import row_hash
 
-        props = {"source": "edit", "contact": kind_word}
+        key = f"contacted:{entity['id']}>{node_id}"
+        # the key among the properties too, as the loader's ties have it: the write sets
+        # the properties whole, and deletes and undo find a tie by its key
+        props = {"key": key, "source": "edit", "contact": kind_word}
         edges.append({"type": model.CONTACTED, "src": entity["id"], "dst": node_id,
-                      "key": f"contacted:{entity['id']}>{node_id}",
+                      "key": key,
                       "props": {**props, "row_hash": row_hash(props, entity["id"], node_id)}})
     entries = [changelog.node_entry(n["id"], None, {"labels": _labels(n), "props": n["props"]})
                for n in (main, *implied)]

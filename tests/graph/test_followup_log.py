@@ -17,7 +17,7 @@ import datetime as dt
 import pytest
 import yaml
 
-from graph import editing, followup_log, model
+from graph import editing, followup_log, model, queries
 from graph.analysis.blueprint import Schedule
 from graph.analysis.followups import schedule
 from graph.changelog import Who
@@ -220,3 +220,31 @@ def test_the_events_sheet_takes_contact_and_outcome_for_follow_ups_only(
 def points_of(store: GraphStore, build: str) -> dict[int, str]:
     out = schedule(project(store), dt.date(2026, 3, 1))
     return {p["months"]: p["status"] for p in out["points"] if p["event"]["id"] == build}
+
+
+def test_deleting_a_logged_follow_up_or_whom_it_reached_is_one_change_undone_exactly(
+        small: GraphStore) -> None:
+    # the CONTACTED tie is found by its key as every tie is: deleting either end removes it
+    # in the change, and undo brings it back
+    before = fingerprint(small)
+    r = followup_log.log(small, event_id=BUILD, date="2026-02-12", kind="call",
+                         entity_id=CASINO, who=WHO)
+    logged = fingerprint(small)
+    key = f"contacted:{CASINO}>{r.id}"
+    [tie] = [e for e in small.read(queries.NODE_EDGES, {"id": r.id})
+             if e["type"] == model.CONTACTED]
+    assert tie["key"] == key
+    events = {"event": editing.NODE_KINDS["event"]}
+    gone = editing.delete(small, r.id, version=None, who=WHO, kinds=events)
+    assert ("relationship", model.CONTACTED, key) in {
+        (e.kind, e.type, e.id) for e in small.change_entries(gone.change)}
+    assert r.id not in project(small)
+    editing.undo(small, gone.change, who=WHO)
+    assert fingerprint(small) == logged
+    casino = editing.delete(small, CASINO, version=None, who=WHO)
+    assert ("relationship", model.CONTACTED, key) in {
+        (e.kind, e.type, e.id) for e in small.change_entries(casino.change)}
+    editing.undo(small, casino.change, who=WHO)
+    assert fingerprint(small) == logged
+    editing.undo(small, r.change, who=WHO)
+    assert fingerprint(small) == before
