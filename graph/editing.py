@@ -376,9 +376,30 @@ def delete(store: GraphStore, node_id: str, *, version: str | None, who: Who,
     return Result(node_id, None, change.id)
 
 
+def depends_on(entries: list[Entry]) -> set[str]:
+    """The ids a later change must have touched to depend on a change of ``entries``: what
+    it wrote (its nodes, its ties' keys), and the ends of each tie its undo puts back,
+    which must still be there. Not the ends of a tie it created: a later tie to the same
+    build or state changes neither, and undoing the first leaves the second as it is.
+
+    >>> from graph.changelog import edge_entry, node_entry
+    >>> sorted(depends_on([node_entry("f", None, {"labels": ["Event"], "props": {}}),
+    ...     edge_entry("FOLLOWS", "follows:f", None, {"src": "f", "dst": "b", "props": {}}),
+    ...     edge_entry("WORKS_FOR", "w", {"src": "p", "dst": "o", "props": {}}, None)]))
+    ['f', 'follows:f', 'o', 'p', 'w']
+    """
+    out: set[str] = set()
+    for e in entries:
+        out.add(e.id)
+        if e.kind == "relationship" and e.before:
+            out.update((e.before["src"], e.before["dst"]))
+    return out
+
+
 def undo(store: GraphStore, change_id: str, *, who: Who) -> Result:
     """Revert one change; itself a change (``undoes`` names it). Refused (409) when a later
-    change touched the same entities (undo that first), or when it was undone already."""
+    change depends on it (:func:`depends_on`: undo that first), or when it was undone
+    already."""
     [found] = store.changes(ids=[change_id], limit=1) or [None]
     if found is None:
         raise NotFound(f"no change {change_id!r} (see GET /api/changes, coalition history)")
@@ -387,8 +408,8 @@ def undo(store: GraphStore, change_id: str, *, who: Who) -> Result:
         raise Conflict(f"{change_id} was undone already, by {done[0]['id']}",
                        later=[done[0]["id"]])
     entries = store.change_entries(change_id)
-    ids = set().union(*(e.entities() for e in entries)) if entries else set()
-    later = [c for c in store.changes_after(found["time"], ids) if c["id"] != change_id]
+    later = [c for c in store.changes_after(found["time"], depends_on(entries))
+             if c["id"] != change_id]
     # a later change and its own undo cancel out: undoing newest first works
     pairs = {c["undoes"] for c in later if c.get("undoes")} & {c["id"] for c in later}
     later = [c for c in later if c["id"] not in pairs and c.get("undoes") not in pairs]

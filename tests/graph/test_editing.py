@@ -127,6 +127,33 @@ def test_delete_names_the_people_unless_cascade_and_undo_restores(
     assert fingerprint(embedded_store) == before
 
 
+def test_a_later_record_in_the_same_state_does_not_block_an_undo(
+        embedded_store: GraphStore) -> None:
+    # the plazas are both LOCATED_IN county 28047, which neither changes: the second does not
+    # depend on the first (issue 13 item 2: 409 names the later changes that depend on it)
+    editing.create(embedded_store, "organization", {**PLAZA, "name": "Pellow Casino",
+                                                    "kind": "casino"}, who=WHO)
+    before = fingerprint(embedded_store)
+    first = editing.create(embedded_store, "organization", PLAZA, who=WHO)
+    second = editing.create(embedded_store, "organization",
+                            {**PLAZA, "name": "Quillon Truck Stop"}, who=WHO)
+    assert "county:28047" in {i for e in embedded_store.change_entries(second.change)
+                          for i in e.entities()}
+    editing.undo(embedded_store, first.change, who=WHO)
+    editing.undo(embedded_store, second.change, who=WHO)
+    assert fingerprint(embedded_store) == before
+
+
+def test_a_later_record_depends_on_the_place_an_earlier_one_created(
+        embedded_store: GraphStore) -> None:
+    first = editing.create(embedded_store, "organization", PLAZA, who=WHO)  # makes the county
+    second = editing.create(embedded_store, "organization",
+                            {**PLAZA, "name": "Quillon Truck Stop"}, who=WHO)
+    with pytest.raises(editing.Conflict) as e:
+        editing.undo(embedded_store, first.change, who=WHO)
+    assert e.value.details["later"] == [second.change]
+
+
 def test_undo_restores_exactly_and_is_refused_under_later_changes(
         embedded_store: GraphStore) -> None:
     r = editing.create(embedded_store, "organization", PLAZA, who=WHO)

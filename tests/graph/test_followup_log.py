@@ -248,3 +248,33 @@ def test_deleting_a_logged_follow_up_or_whom_it_reached_is_one_change_undone_exa
     assert fingerprint(small) == logged
     editing.undo(small, r.change, who=WHO)
     assert fingerprint(small) == before
+
+
+def test_an_earlier_follow_up_can_be_undone_after_a_later_one(small: GraphStore) -> None:
+    # the second call ties the same build and casino, but changes neither: it does not
+    # depend on the first, so the first (logged by mistake) can go on its own (issue 13
+    # item 2: 409 names the later changes that *depend* on it)
+    before = fingerprint(small)
+    wrong = followup_log.log(small, event_id=BUILD, date="2026-02-12", kind="call",
+                             entity_id=CASINO, who=WHO)
+    right = followup_log.log(small, event_id=BUILD, date="2026-04-12", kind="visit",
+                             entity_id=CASINO, who=WHO)
+    editing.undo(small, wrong.change, who=WHO)
+    g = project(small)
+    assert wrong.id not in g and right.id in g
+    assert points(small, dt.date(2026, 5, 1)) == {1: "overdue", 3: "done", 6: "upcoming"}
+    editing.undo(small, right.change, who=WHO)
+    assert fingerprint(small) == before
+
+
+def test_undoing_a_delete_is_refused_when_a_tie_it_restores_lost_its_end(
+        small: GraphStore) -> None:
+    # what an undo puts back must still have both its ends
+    r = followup_log.log(small, event_id=BUILD, date="2026-02-12", kind="call",
+                         entity_id=CASINO, who=WHO)
+    events = {"event": editing.NODE_KINDS["event"]}
+    gone = editing.delete(small, r.id, version=None, who=WHO, kinds=events)
+    casino = editing.delete(small, CASINO, version=None, who=WHO)
+    with pytest.raises(Conflict) as e:
+        editing.undo(small, gone.change, who=WHO)
+    assert e.value.details["later"] == [casino.change]
