@@ -57,7 +57,13 @@ _FOLLOWUP = re.compile(
     rf"\b(?:at|during|in)\s+(?:the|a|our)\s+(?P<when2>\w+)[- ]month\s+{_FU}\b"
     rf"(?:\s+(?P<what2>meeting|call|visit|session))?|"
     rf"\b(?:held|hosted|conducted|made|completed)\s+(?:a|an|the|its)\s+{_FU}"
-    r"\s+(?P<what3>meeting|call|visit|session|webinar|training|briefing))")
+    r"\s+(?P<what3>meeting|call|visit|session|webinar|training|briefing)|"
+    # the follow-up as the subject, dated, and what it found: "The six-month follow-up in
+    # April 2024 found ..." (a plan says "will"; a date is checked by find_dates)
+    rf"\b(?:the|a|our)\s+(?:(?P<when4>\w+)[- ]month\s+)?{_FU}"
+    r"(?:\s+(?P<what4>meeting|call|visit|session|webinar|survey|briefing))?\s+(?:in|on)\s+"
+    r"(?P<dated>(?:[A-Z][a-z]+\.?\s+)?(?:\d{1,2}(?:st|nd|rd|th)?,?\s+)?\d{4}),?\s+"
+    r"(?:found|showed|revealed|reported|confirmed|indicated|saw|noted|had|included)\b)")
 _MONTH_WORDS = {"one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6",
                 "nine": "9", "twelve": "12"}
 #: a sentence saying that those it counts took part in the event
@@ -360,8 +366,11 @@ class FactReader:
         m = _FOLLOWUP.search(s.text)
         if not m or any(e.evidence.sentence is s for e in self.facts.events):
             return
-        when = (m["when"] or m["when2"] or "").lower()
-        what = (m["what"] or m["what2"] or m["what3"] or "").lower()
+        if m["dated"] and not any(d.start <= m.start("dated") < d.end
+                                  for d in find_dates(s.text)):
+            return  # "in 2,000 ..." is no date
+        when = (m["when"] or m["when2"] or m["when4"] or "").lower()
+        what = (m["what"] or m["what2"] or m["what3"] or m["what4"] or "").lower()
         months = _MONTH_WORDS.get(when, when if when.isdigit() else "")
         label = f"{months}-month follow-up" if months else "follow-up"
         name = f"{main.name} {label}" + (f" {what}" if what else "")

@@ -222,6 +222,11 @@ def test_every_row_of_the_event_carries_its_id(tmp_path: Path) -> None:
      "Mobile Coalition Build follow-up call", "2021-08-09"),
     ("A follow-up webinar was held in 2022.", "Mobile Coalition Build follow-up webinar",
      "2022"),
+    # the follow-up as the subject, dated, saying what it found: it happened
+    ("The six-month follow-up in November 2021 found 12 truck stops distributing cards.",
+     "Mobile Coalition Build 6-month follow-up", "2021-11"),
+    ("The follow-up call on August 9, 2021 showed two new partners.",
+     "Mobile Coalition Build follow-up call", "2021-08-09"),
 ])
 def test_a_follow_up_is_an_event_that_follows_the_build(tmp_path: Path, sentence: str,
                                                         name: str, date) -> None:
@@ -245,6 +250,7 @@ def test_a_follow_up_is_an_event_that_follows_the_build(tmp_path: Path, sentence
     "The long-term impact is the result of follow up done two months after the meeting.",
     "Follow-up is done one month, three months and six months after the meeting.",
     "TAT will hold a follow-up meeting in the spring.",
+    "The six-month follow-up in November 2021 will review the pledges.",
 ])
 def test_a_follow_up_practice_or_plan_is_no_event(tmp_path: Path, sentence: str) -> None:
     d = draft(tmp_path, BUILD + sentence + "\n")
