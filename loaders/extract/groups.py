@@ -137,6 +137,7 @@ stakeholders', 'truck stop', None), ('bus industry stakeholders', 'bus company',
         kind = _kind(gaz, "law enforcement")
         assert kind is not None  # a kind rule of the shipped gazetteer
         for level in re.findall(_LEVEL, m["levels"]):
+            # "tribal" names the group but is no level of the workbook's (model.LEVELS)
             out.append(Found(m.start(), m.end(), f"{level} law enforcement", kind, "", None,
-                             "", level, m[0].strip()))
+                             "", level if level in model.LEVELS else None, m[0].strip()))
     return out

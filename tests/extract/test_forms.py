@@ -273,6 +273,23 @@ def test_sectors_brought_together_are_groups_without_a_number(tmp_path: Path) ->
     assert "count" not in nodes["group:nv:2024-04-09:reno-coalition-build:casino"].props
 
 
+def test_tribal_law_enforcement_is_a_group_without_a_level_the_loader_lacks(
+        tmp_path: Path) -> None:
+    # "tribal" is no level of the workbook's (docs/workbook.md): a draft must load
+    d = draft(tmp_path, "RENO, NV - APRIL 9, 2024\n\nThe Nevada Trucking Association hosted a "
+              "Coalition Build to bring together stakeholders in the trucking industry, along "
+              "with tribal and federal law enforcement.\n")
+    groups = [(g["kind"], g["level"], g["name"])
+              for g in rows(d, "participation") if not g["entity_id"]]
+    assert groups == [
+        ("trucking company", None, "trucking industry stakeholders"),
+        ("law enforcement", None, "tribal law enforcement"),
+        ("law enforcement", "federal", "federal law enforcement")]
+    nodes = loads(tmp_path, d)
+    assert nodes["group:nv:2024-04-09:reno-coalition-build:law-enforcement"].props.get(
+        "level") is None
+
+
 def test_sectors_named_in_programme_text_are_no_groups(tmp_path: Path) -> None:
     d = draft(tmp_path, "RENO, NV - APRIL 9, 2024\n\nTruckers Against Trafficking hosted a "
               "coalition build.\n\nThe goal of a coalition build is to bring together the "
