@@ -53,6 +53,11 @@ class Found:
     text: str  # the words matched, for the note
 
 
+#: level words that are not the workbook's levels: a province is its state (docs/workbook.md,
+#: Jurisdictions), a municipality its local level
+LEVEL_WORDS = {"provincial": "state", "municipal": "local"}
+
+
 def _kind(gaz: Gazetteer, phrase: str) -> KindGuess | None:
     guess = gaz.guess_kind(phrase)
     if guess is None:
@@ -94,7 +99,7 @@ representatives', 'energy company', '28', 'people', None), ('law enforcement off
             if kind is None:
                 continue
             first = desc.split()[0].lower() if desc else ""
-            level = first if first in model.LEVELS else None
+            level = first if first in model.LEVELS else LEVEL_WORDS.get(first)
             out.append(Found(m.start("n") if m["q"] is None else m.start("q"), m.end(), name,
                              kind, m["n"], m["q"], unit, level, m[0].strip()))
     return sorted(out, key=lambda f: f.start)
@@ -107,7 +112,7 @@ TOGETHER = re.compile(r"(?i)\b(?:bring|brought|bringing|gather|gathered|gatherin
 _ITEM = r"[a-z][a-z-]*(?:\s+[a-z][a-z-]*)?"
 _INDUSTRIES = re.compile(rf"\b(?:in|from)\s+the\s+(?P<list>{_ITEM}(?:,\s*{_ITEM})*(?:,?\s+"
                          rf"(?:and|&)\s+{_ITEM})?)\s+industr(?:y|ies)\b")
-_LEVEL = r"(?:local|county|state|regional|federal|tribal)"
+_LEVEL = r"(?:local|county|state|regional|federal|tribal|provincial|municipal)"
 _LAW = re.compile(rf"\b(?P<levels>{_LEVEL}(?:(?:,\s*|,?\s+(?:and|or)\s+){_LEVEL})*)\s+law\s+"
                   r"enforcement\b")
 
@@ -139,5 +144,6 @@ stakeholders', 'truck stop', None), ('bus industry stakeholders', 'bus company',
         for level in re.findall(_LEVEL, m["levels"]):
             # "tribal" names the group but is no level of the workbook's (model.LEVELS)
             out.append(Found(m.start(), m.end(), f"{level} law enforcement", kind, "", None,
-                             "", level if level in model.LEVELS else None, m[0].strip()))
+                             "", level if level in model.LEVELS else LEVEL_WORDS.get(level),
+                             m[0].strip()))
     return out

@@ -196,6 +196,38 @@ def test_two_groups_of_one_kind_and_level_leave_the_second_to_review(tmp_path: P
     loads(tmp_path, d)  # the loader would refuse two groups with one id
 
 
+@pytest.mark.parametrize("dateline, sentence, expected", [
+    # a province is the workbook's state (docs/workbook.md, Jurisdictions), so its bodies
+    # are state level, as "Ontario Provincial Police" is by its name
+    ("TORONTO, ON - OCTOBER 5, 2022", ("Representatives from 4 provincial agencies and 20 "
+     "provincial police officers attended."),
+     [("state agency", "state", 4), ("law enforcement", "state", 20)]),
+    # a city's own police are local, apart from the tribal police (no level)
+    ("RENO, NV - APRIL 9, 2024", ("Officers from 6 tribal police departments and 3 municipal "
+     "police departments attended."),
+     [("law enforcement", None, 6), ("law enforcement", "local", 3)]),
+])
+def test_provincial_and_municipal_groups_have_their_level(
+        tmp_path: Path, dateline: str, sentence: str, expected: list) -> None:
+    d = draft(tmp_path, f"{dateline}\n\nThe Western Trucking Association hosted a coalition "
+              f"build. {sentence}\n")
+    groups = [(g["kind"], g["level"], g["count"])
+              for g in rows(d, "participation") if not g["entity_id"]]
+    assert groups == expected
+    loads(tmp_path, d)
+
+
+def test_provincial_and_municipal_law_enforcement_brought_together(tmp_path: Path) -> None:
+    d = draft(tmp_path, "TORONTO, ON - OCTOBER 5, 2022\n\nThe Ontario Trucking Association "
+              "hosted a Coalition Build to bring together stakeholders in the trucking "
+              "industry, along with provincial and municipal law enforcement.\n")
+    groups = [(g["name"], g["level"]) for g in rows(d, "participation")
+              if not g["entity_id"] and g["kind"] == "law enforcement"]
+    assert groups == [("provincial law enforcement", "state"),
+                      ("municipal law enforcement", "local")]
+    loads(tmp_path, d)
+
+
 # ---------------------------------------------------------------------------- event ids
 
 def test_every_row_of_the_event_carries_its_id(tmp_path: Path) -> None:
