@@ -133,8 +133,9 @@ def log(store: GraphStore, *, event_id: str, date: str, kind: str, who: Who,
                               ("date", date, "when the contact was made")):
         if not value:
             raise _refused(field, f"required: {why}", None, f"the {WHAT} was refused")
-    try:  # the id holds the date as stored; a bad date is the loader's to refuse, below
-        day = str(normalize.parse_date_value(date))
+    try:  # the id holds the date as stored, a span's first day as the loader's event ids
+        # do (a "/" would make it no path segment); a bad date is the loader's to refuse
+        day = normalize.parse_date_value(date).date
     except ValueError:
         day = "undated"
     build = (store.read(queries.NODES_BY_ID, {"ids": [event_id]}) or [None])[0]

@@ -158,3 +158,22 @@ def test_cli_logs_a_follow_up_and_refuses_a_bad_kind(small, tmp_path, monkeypatc
     assert "unknown contact kind; expected one of: call, email, meeting, visit" in \
         str(bad.exception)
     assert fingerprint(embedded_store) == before
+
+
+def test_a_meeting_over_two_days_is_found_where_its_location_says(small, tokens) -> None:
+    # its id holds the span's first day, as the loader's event ids do: a "/" in it would
+    # leave the follow-up unreachable by GET, PATCH and DELETE
+    client = TestClient(create_app(small))
+    h = auth(tokens["editor"])
+    r = client.post("/api/followups", json={"event_id": BUILD, "kind": "meeting",
+                                            "date": "2026-02-10/2026-02-12"}, headers=h)
+    assert r.status_code == 201, r.text
+    assert r.json()["id"] == f"{BUILD}:followup:2026-02-10:meeting"
+    got = client.get(r.headers["location"], headers=h)
+    assert got.status_code == 200, got.text
+    assert (got.json()["profile"]["date"], got.json()["profile"]["date_end"]) == \
+        ("2026-02-10", "2026-02-12")
+    patched = client.patch(f"/api/events/{r.json()['id']}", json={"fields": {"outcome": "ok"}},
+                           headers={**h, "If-Match": r.json()["version"]})
+    assert patched.status_code == 200, patched.text
+    assert month_one(client, tokens["editor"]) == "done"
