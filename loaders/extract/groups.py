@@ -34,6 +34,11 @@ _BARE_ORGS = re.compile(r"(?i)(?<![\w$#.,-])" + QUAL + NUMBER + r"\s+" + _DESC +
                         rf"(?P<noun>{ORG_PLURALS})\b")
 _PEOPLE = re.compile(r"(?i)(?<![\w$#.,-])" + QUAL + NUMBER + r"\s+" +
                      _DESC.replace("{0,4}", "{1,4}") + rf"(?P<noun>{PEOPLE_PLURALS})\b")
+#: a part of a whole just before a count: "15 of the 20 casinos", "nine of the state's 14"
+_PART = re.compile(r"(?i)(?<![\w$#.,-])" + NUMBER.replace("?P<n>", "?P<part>") +
+                   r"\s+of\s+(?:the|their|its|our|these|those)(?:\s+[\w.]+'s)?\s+$")
+_NONE = re.compile(r"(?i)\b(?:none|neither)\s+of\s+(?:the|their|its|our|these|those)"
+                   r"(?:\s+[\w.]+'s)?\s+$")
 #: plural heads the kind rules know only in the singular
 _SINGULAR = {"agencies": "agency", "departments": "department", "offices": "office",
              "companies": "company", "associations": "association", "refineries": "refinery",
@@ -100,8 +105,15 @@ representatives', 'energy company', '28', 'people', None), ('law enforcement off
                 continue
             first = desc.split()[0].lower() if desc else ""
             level = first if first in model.LEVELS else LEVEL_WORDS.get(first)
-            out.append(Found(m.start("n") if m["q"] is None else m.start("q"), m.end(), name,
-                             kind, m["n"], m["q"], unit, level, m[0].strip()))
+            start, n, q = m.start("n") if m["q"] is None else m.start("q"), m["n"], m["q"]
+            words = m[0].strip()
+            if _NONE.search(text, 0, start):
+                continue  # "none of the 12 truck stops took part"
+            part = _PART.search(text, 0, start)
+            if part:  # those who came are the part, not the whole they are counted from
+                start, n, q = part.start(), part["part"], None
+                words = text[start:m.end()].strip()
+            out.append(Found(start, m.end(), name, kind, n, q, unit, level, words))
     return sorted(out, key=lambda f: f.start)
 
 

@@ -154,6 +154,25 @@ def test_an_unnamed_group_is_a_participation_row_with_kind_and_count(
     assert nodes[gid].labels == ("Group",) and nodes[gid].props["unnamed"] is True
 
 
+@pytest.mark.parametrize("sentence, count", [
+    # the part that came, not the whole it is counted from
+    ("Over 100 people attended, including 15 of the 20 casinos in the state.", 15),
+    ("Nine of the state's 14 truck stops were in attendance.", 9),
+])
+def test_a_part_of_a_whole_counts_the_part(tmp_path: Path, sentence: str, count: int) -> None:
+    d = draft(tmp_path, BUILD + sentence + "\n")
+    groups = [(g["kind"], g["count"]) for g in rows(d, "participation") if not g["entity_id"]]
+    assert len(groups) == 1 and groups[0][1] == count
+    loads(tmp_path, d)
+
+
+def test_none_of_a_whole_is_no_group(tmp_path: Path) -> None:
+    d = draft(tmp_path, BUILD + "Three local casinos attended, but none of the 12 truck stops "
+              "in the county took part.\n")
+    groups = [(g["kind"], g["count"]) for g in rows(d, "participation") if not g["entity_id"]]
+    assert groups == [("casino", 3)]
+
+
 def test_a_count_no_kind_rule_places_stays_a_figure(tmp_path: Path) -> None:
     d = draft(tmp_path, BUILD + "Representatives from 5 organizations were in attendance.\n")
     assert [p for p in rows(d, "participation") if not p["entity_id"]] == []
