@@ -20,6 +20,9 @@ _DATES = [
     # a span within one month or across two: "October 5-6, 2022", "Oct. 30 - Nov. 1, 2022"
     (re.compile(rf"(?i:\b{_MONTH})\s*(?P<day>\d{{1,2}}){_ORD}\s*(?:-|to|through|and)\s*"
                 rf"(?:(?i:{_MONTH2})\s*)?(?P<day2>\d{{1,2}}){_ORD},?\s*{_YEAR}\b"), "day"),
+    # day first: "5-6 October 2022", "30 October - 1 November 2022"
+    (re.compile(rf"\b(?P<day>\d{{1,2}}){_ORD}(?:\s+(?i:{_MONTH}))?\s*(?:-|to|through|and)\s*"
+                rf"(?P<day2>\d{{1,2}}){_ORD}\s+(?i:{_MONTH2}),?\s+{_YEAR}\b"), "day"),
     (re.compile(rf"(?i:\b{_MONTH})\s*(?P<day>\d{{1,2}}){_ORD},?\s*{_YEAR}\b"), "day"),
     (re.compile(rf"\b(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\s+(?i:{_MONTH}),?\s+{_YEAR}\b"), "day"),
     (re.compile(r"\b(?P<year>(?:19|20)\d{2})-(?P<m>\d{2})-(?P<day>\d{2})\b"), "day"),
@@ -52,6 +55,8 @@ def find_dates(text: str) -> list[Date]:
     [('2022-11-09', 'day'), ('2014-07', 'month'), ('2017', 'year')]
     >>> [d.value for d in find_dates("October 5-6, 2022; Oct. 30 - Nov. 1, 2022")]
     ['2022-10-05/2022-10-06', '2022-10-30/2022-11-01']
+    >>> [d.value for d in find_dates("5-6 October 2022; 30 October - 1 November 2022")]
+    ['2022-10-05/2022-10-06', '2022-10-30/2022-11-01']
     """
     out: list[Date] = []
     taken: list[tuple[int, int]] = []
@@ -60,7 +65,10 @@ def find_dates(text: str) -> list[Date]:
             if any(m.start() < b and m.end() > a for a, b in taken):
                 continue
             g = m.groupdict()
-            month = names.MONTHS[g["month"].lower()[:3]] if g.get("month") else \
+            # a day-first span names only its last month when both days are in it
+            first = g.get("month") or (g.get("month2") if precision == "day" and not g.get("m")
+                                       else None)
+            month = names.MONTHS[first.lower()[:3]] if first else \
                 int(g["m"]) if g.get("m") else None
             if precision == "year":
                 iso = g["year"]

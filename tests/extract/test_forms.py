@@ -40,6 +40,10 @@ def loads(tmp_path: Path, d) -> dict:
     ("Lincoln, NE\nOctober 2022", "2022-10", "month"),
     ("LINCOLN, NE - 2022", "2022", "year"),
     ("LINCOLN, NE - MAY 2, 2023", "2023-05-02", "day"),
+    # day first, as Canadian and British reports write it: the span starts on the 5th
+    ("LINCOLN, NE - 5-6 October 2022", "2022-10-05/2022-10-06", "day"),
+    ("LINCOLN, NE - 30 October - 1 November 2022", "2022-10-30/2022-11-01", "day"),
+    ("LINCOLN, NE - 6 October 2022", "2022-10-06", "day"),
 ])
 def test_the_report_date_keeps_its_precision_and_span(tmp_path: Path, dateline: str,
                                                       date: str, precision: str) -> None:
