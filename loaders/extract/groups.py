@@ -122,7 +122,7 @@ representatives', 'energy company', '28', 'people', None), ('law enforcement off
 TOGETHER = re.compile(r"(?i)\b(?:bring|brought|bringing|gather|gathered|gathering|convene|"
                       r"convened|convening)\s+together\b")
 _ITEM = r"[a-z][a-z-]*(?:\s+[a-z][a-z-]*)?"
-_INDUSTRIES = re.compile(rf"\b(?:in|from)\s+the\s+(?P<list>{_ITEM}(?:,\s*{_ITEM})*(?:,?\s+"
+_INDUSTRIES = re.compile(rf"\b(?:in|from|and)\s+the\s+(?P<list>{_ITEM}(?:,\s*{_ITEM})*(?:,?\s+"
                          rf"(?:and|&)\s+{_ITEM})?)\s+industr(?:y|ies)\b")
 _LEVEL = r"(?:local|county|state|regional|federal|tribal|provincial|municipal)"
 _LAW = re.compile(rf"\b(?P<levels>{_LEVEL}(?:(?:,\s*|,?\s+(?:and|or)\s+){_LEVEL})*)\s+law\s+"

@@ -328,6 +328,16 @@ def test_sectors_brought_together_are_groups_without_a_number(tmp_path: Path) ->
     assert "count" not in nodes["group:nv:2024-04-09:reno-coalition-build:casino"].props
 
 
+def test_each_industry_brought_together_is_a_group(tmp_path: Path) -> None:
+    d = draft(tmp_path, "ODESSA, TX - APRIL 9, 2024\n\nThe Texas Trucking Association hosted "
+              "a Coalition Build to bring together stakeholders from the oil and gas industry "
+              "and the trucking industry, along with local law enforcement.\n")
+    groups = [(g["kind"], g["level"]) for g in rows(d, "participation") if not g["entity_id"]]
+    assert groups == [("energy company", None), ("trucking company", None),
+                      ("law enforcement", "local")]
+    loads(tmp_path, d)
+
+
 def test_tribal_law_enforcement_is_a_group_without_a_level_the_loader_lacks(
         tmp_path: Path) -> None:
     # "tribal" is no level of the workbook's (docs/workbook.md): a draft must load
