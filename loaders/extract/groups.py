@@ -121,7 +121,8 @@ representatives', 'energy company', '28', 'people', None), ('law enforcement off
 #: trucking, truck stop and bus industries, along with local and state law enforcement"
 TOGETHER = re.compile(r"(?i)\b(?:bring|brought|bringing|gather|gathered|gathering|convene|"
                       r"convened|convening)\s+together\b")
-_ITEM = r"[a-z][a-z-]*(?:\s+[a-z][a-z-]*)?"
+#: an industry as a list names it; "oil and gas" is one, not two
+_ITEM = r"(?:oil\s+and\s+gas|[a-z][a-z-]*(?:\s+[a-z][a-z-]*)?)"
 _INDUSTRIES = re.compile(rf"\b(?:in|from|and)\s+the\s+(?P<list>{_ITEM}(?:,\s*{_ITEM})*(?:,?\s+"
                          rf"(?:and|&)\s+{_ITEM})?)\s+industr(?:y|ies)\b")
 _LEVEL = r"(?:local|county|state|regional|federal|tribal|provincial|municipal)"
@@ -145,7 +146,8 @@ stakeholders', 'truck stop', None), ('bus industry stakeholders', 'bus company',
     out: list[Found] = []
     tail = " stakeholders" if re.search(r"(?i)\bstakeholders\b", text) else ""
     for m in _INDUSTRIES.finditer(text):
-        for item in re.split(r"\s*,\s*(?:and\s+|&\s+)?|\s+(?:and|&)\s+", m["list"]):
+        for item in re.split(r"\s*,\s*(?:and\s+|&\s+)?|(?<!\boil)\s+(?:and|&)\s+(?!gas\b)",
+                             m["list"]):
             kind = _kind(gaz, item) if item else None
             if kind is not None:
                 out.append(Found(m.start(), m.end(), f"{item} industry{tail}", kind, "",

@@ -328,6 +328,15 @@ def test_sectors_brought_together_are_groups_without_a_number(tmp_path: Path) ->
     assert "count" not in nodes["group:nv:2024-04-09:reno-coalition-build:casino"].props
 
 
+def test_oil_and_gas_is_one_industry(tmp_path: Path) -> None:
+    d = draft(tmp_path, "ODESSA, TX - APRIL 9, 2024\n\nTAT teamed up with the Texas Trucking "
+              "Association to bring together stakeholders in the oil and gas, trucking and "
+              "casino industries for a Coalition Build.\n")
+    assert [g["name"] for g in rows(d, "participation") if not g["entity_id"]] == [
+        "oil and gas industry stakeholders", "trucking industry stakeholders",
+        "casino industry stakeholders"]
+
+
 def test_each_industry_brought_together_is_a_group(tmp_path: Path) -> None:
     d = draft(tmp_path, "ODESSA, TX - APRIL 9, 2024\n\nThe Texas Trucking Association hosted "
               "a Coalition Build to bring together stakeholders from the oil and gas industry "
