@@ -713,7 +713,8 @@ class FactReader:
                 continue  # "97% of participants": a share, not a head count
             if self.grouped(s, m.start("n"), m.end()):
                 continue  # "12 state troopers": drafted as an unnamed group
-            if main is None or not re.search(r"(?i)\b(there were|attended|participated|in "
+            if main is None or not _ATTENDED.search(text) and not re.search(
+                    r"(?i)\b(there were|attended|participated|in "
                                              r"attendance|gathered|joined|came|took part|"
                                              r"completed|were on hand|showed up|"
                                              r"registered|brought "

@@ -93,6 +93,18 @@ def test_a_head_count_is_drafted_with_its_bound_as_written(tmp_path: Path, writt
         assert f"as written '{written.split(' attended')[0].split(' took')[0]}" in m["note"]
 
 
+@pytest.mark.parametrize("sentence, cell", [
+    ("An estimated 300 attendees were present.", "about 300"),
+    ("More than 120 people were in attendance.", "More than 120"),
+])
+def test_a_head_count_said_present_is_drafted(tmp_path: Path, sentence: str, cell) -> None:
+    # the same words that place an unnamed group at the event place a head count there
+    d = draft(tmp_path, "MOBILE, AL - MAY 5, 2021\n\nThe Alabama Trucking Association "
+              f"hosted a coalition build. {sentence}\n")
+    assert [(m["name"], m["value"]) for m in rows(d, "metrics")] == [("participants", cell)]
+    loads(tmp_path, d)
+
+
 def test_a_pledged_count_keeps_its_bound(tmp_path: Path) -> None:
     d = draft(tmp_path, "Red Oak Freight has pledged to train over 200 drivers with TAT "
               "training.\n")
