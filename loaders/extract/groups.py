@@ -29,10 +29,10 @@ PEOPLE_PLURALS = (r"representatives|reps|officers|employees|members|staff|leader
 _DESC = r"(?P<desc>(?:[a-z][a-z'&-]*\s+){0,4}?)"
 _ORG_GROUP = re.compile(r"(?i)\b(?:representatives|reps|staff|employees|members|officers|"
                         r"leaders|personnel|delegates|delegations)\s+(?:from|of)\s+" + QUAL +
-                        NUMBER + r"\s+" + _DESC + rf"(?P<noun>{ORG_PLURALS})\b")
-_BARE_ORGS = re.compile(r"(?i)(?<![\w$#.,-])" + QUAL + NUMBER + r"\s+" + _DESC +
+                        NUMBER + r"(?P<plus>\+)?\s+" + _DESC + rf"(?P<noun>{ORG_PLURALS})\b")
+_BARE_ORGS = re.compile(r"(?i)(?<![\w$#.,-])" + QUAL + NUMBER + r"(?P<plus>\+)?\s+" + _DESC +
                         rf"(?P<noun>{ORG_PLURALS})\b")
-_PEOPLE = re.compile(r"(?i)(?<![\w$#.,-])" + QUAL + NUMBER + r"\s+" +
+_PEOPLE = re.compile(r"(?i)(?<![\w$#.,-])" + QUAL + NUMBER + r"(?P<plus>\+)?\s+" +
                      _DESC.replace("{0,4}", "{1,4}") + rf"(?P<noun>{PEOPLE_PLURALS})\b")
 #: a part of a whole just before a count: "15 of the 20 casinos", "nine of the state's 14"
 _PART = re.compile(r"(?i)(?<![\w$#.,-])" + NUMBER.replace("?P<n>", "?P<part>") +
@@ -105,7 +105,8 @@ representatives', 'energy company', '28', 'people', None), ('law enforcement off
                 continue
             first = desc.split()[0].lower() if desc else ""
             level = first if first in model.LEVELS else LEVEL_WORDS.get(first)
-            start, n, q = m.start("n") if m["q"] is None else m.start("q"), m["n"], m["q"]
+            start = m.start("n") if m["q"] is None else m.start("q")
+            n, q = m["n"], m["q"] or ("+" if m["plus"] else None)  # "40+ officers"
             words = m[0].strip()
             if _NONE.search(text, 0, start):
                 continue  # "none of the 12 truck stops took part"

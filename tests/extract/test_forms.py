@@ -155,6 +155,8 @@ EVENT = "event:al:2021-05-05:mobile-coalition-build"
      "truck drivers", None, "people"),
     ("Nearly 30 casino employees attended.", "casino", "about 30", "casino employees", None,
      "people"),
+    ("40+ law enforcement officers attended.", "law enforcement", "40+",
+     "law enforcement officers", None, "people"),
 ])
 def test_an_unnamed_group_is_a_participation_row_with_kind_and_count(
         tmp_path: Path, sentence: str, kind: str, count, name: str, level, unit) -> None:
