@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 
@@ -18,10 +19,10 @@ _ORD = r"(?:st|nd|rd|th)?"
 _MONTH2 = _MONTH.replace("?P<month>", "?P<month2>")
 _DATES = [
     # a span within one month or across two: "October 5-6, 2022", "Oct. 30 - Nov. 1, 2022"
-    (re.compile(rf"(?i:\b{_MONTH})\s*(?P<day>\d{{1,2}}){_ORD}\s*(?:-|to|through|and)\s*"
+    (re.compile(rf"(?i:\b{_MONTH})\s*(?P<day>\d{{1,2}}){_ORD}\s*(?P<sep>-|to|through|and)\s*"
                 rf"(?:(?i:{_MONTH2})\s*)?(?P<day2>\d{{1,2}}){_ORD},?\s*{_YEAR}\b"), "day"),
     # day first: "5-6 October 2022", "30 October - 1 November 2022"
-    (re.compile(rf"\b(?P<day>\d{{1,2}}){_ORD}(?:\s+(?i:{_MONTH}))?\s*(?:-|to|through|and)\s*"
+    (re.compile(rf"\b(?P<day>\d{{1,2}}){_ORD}(?:\s+(?i:{_MONTH}))?\s*(?P<sep>-|to|through|and)\s*"
                 rf"(?P<day2>\d{{1,2}}){_ORD}\s+(?i:{_MONTH2}),?\s+{_YEAR}\b"), "day"),
     (re.compile(rf"(?i:\b{_MONTH})\s*(?P<day>\d{{1,2}}){_ORD},?\s*{_YEAR}\b"), "day"),
     (re.compile(rf"\b(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\s+(?i:{_MONTH}),?\s+{_YEAR}\b"), "day"),
@@ -86,8 +87,15 @@ def find_dates(text: str) -> list[Date]:
                     last = str(normalize.parse_date_value(f"{iso}/{last}").end)
             except ValueError:
                 continue  # no such day, or a span that ends before it starts
-            out.append(Date(iso, prec, m.start(), m.end(), m[0], last))
             taken.append((m.start(), m.end()))
+            if last is not None and g["sep"].lower() == "and" and \
+                    dt.date.fromisoformat(last) - dt.date.fromisoformat(iso) != dt.timedelta(1):
+                # "May 2 and June 5, 2023": two days, not the weeks between them
+                out.append(Date(iso, prec, m.start(), m.start("sep"), text[m.start():
+                                                                           m.start("sep")]))
+                out.append(Date(last, "day", m.end("sep"), m.end(), text[m.end("sep"):m.end()]))
+                continue
+            out.append(Date(iso, prec, m.start(), m.end(), m[0], last))
     return sorted(out, key=lambda d: d.start)
 
 

@@ -60,6 +60,20 @@ def test_the_report_date_keeps_its_precision_and_span(tmp_path: Path, dateline: 
     assert node.props.get("date_end") == (date.split("/")[1] if "/" in date else None)
 
 
+@pytest.mark.parametrize("text, values", [
+    ("October 5 and 6, 2022", ["2022-10-05/2022-10-06"]),  # two days running: a span
+    ("March 3 - 5, 2023", ["2023-03-03/2023-03-05"]),
+    # two days apart are two dates, not the weeks between them
+    ("trainings on May 2 and June 5, 2023", ["2023-05-02", "2023-06-05"]),
+    ("on March 3 and 9, 2023", ["2023-03-03", "2023-03-09"]),
+    ("on 2 and 5 June 2023", ["2023-06-02", "2023-06-05"]),
+])
+def test_and_joins_a_span_only_of_days_running(text: str, values: list[str]) -> None:
+    from loaders.extract.figures import find_dates
+
+    assert [d.value for d in find_dates(text)] == values
+
+
 def test_a_month_in_running_text_is_not_the_report_date(tmp_path: Path) -> None:
     d = draft(tmp_path, "LINCOLN, NE\n\nThe Nebraska Trucking Association hosted a coalition "
               "build, its first since the state's new law took effect in October 2022 and "
