@@ -145,6 +145,22 @@ def test_a_kind_no_rule_guesses_is_left_empty_for_review(tmp_path: Path, name: s
     assert node.labels == ("Organization",) and node.props.get("kind") is None
 
 
+def test_canadian_government_bodies_get_their_kind(tmp_path: Path) -> None:
+    # a province's ministry is its state agency, as a US state's department is; the federal
+    # departments of Canada are federal agencies, not a trucking company by 'transport'
+    d = draft(tmp_path, "TORONTO, ON - OCTOBER 5, 2022\n\nThe Ontario Trucking Association "
+              "hosted a coalition build. The Ontario Ministry of Transportation, Transport "
+              "Canada, Public Safety Canada and the Canada Border Services Agency attended.\n")
+    kinds = {o["name"]: o["kind"] for o in rows(d, "organizations")}
+    assert {n: kinds.get(n) for n in (
+        "Ontario Ministry of Transportation", "Transport Canada", "Public Safety Canada",
+        "Canada Border Services Agency")} == {
+        "Ontario Ministry of Transportation": "state agency",
+        "Transport Canada": "federal agency", "Public Safety Canada": "federal agency",
+        "Canada Border Services Agency": "federal agency"}
+    loads(tmp_path, d)
+
+
 # ---------------------------------------------------------------------------- unnamed groups
 
 BUILD = "MOBILE, AL - MAY 5, 2021\n\nThe Alabama Trucking Association hosted a coalition build. "
