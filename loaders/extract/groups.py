@@ -39,6 +39,10 @@ _PART = re.compile(r"(?i)(?<![\w$#.,-])" + NUMBER.replace("?P<n>", "?P<part>") +
                    r"\s+of\s+(?:the|their|its|our|these|those)(?:\s+[\w.]+'s)?\s+$")
 _NONE = re.compile(r"(?i)\b(?:none|neither)\s+of\s+(?:the|their|its|our|these|those)"
                    r"(?:\s+[\w.]+'s)?\s+$")
+#: a share of a whole just before a count: "40% of the 200 truck stops", "half of the 12"
+_SHARE = re.compile(r"(?i)(?:\d+(?:\.\d+)?\s*%|\b(?:half|most|many|some|several|a few|a "
+                    r"third|a quarter|two thirds|three quarters))\s+of\s+(?:the|their|its|our|"
+                    r"these|those)(?:\s+[\w.]+'s)?\s+$")
 #: plural heads the kind rules know only in the singular
 _SINGULAR = {"agencies": "agency", "departments": "department", "offices": "office",
              "companies": "company", "associations": "association", "refineries": "refinery",
@@ -111,8 +115,12 @@ representatives', 'energy company', '28', 'people', None), ('law enforcement off
             if _NONE.search(text, 0, start):
                 continue  # "none of the 12 truck stops took part"
             part = _PART.search(text, 0, start)
+            share = None if part else _SHARE.search(text, 0, start)
             if part:  # those who came are the part, not the whole they are counted from
                 start, n, q = part.start(), part["part"], None
+                words = text[start:m.end()].strip()
+            elif share:  # a share of the whole: how many is not said
+                start, n, q = share.start(), "", None
                 words = text[start:m.end()].strip()
             out.append(Found(start, m.end(), name, kind, n, q, unit, level, words))
     return sorted(out, key=lambda f: f.start)

@@ -214,6 +214,20 @@ def test_a_part_of_a_whole_counts_the_part(tmp_path: Path, sentence: str, count:
     loads(tmp_path, d)
 
 
+@pytest.mark.parametrize("sentence", [
+    "40% of the 200 truck stops in the state attended.",
+    "Half of the 12 truck stops in the county took part.",
+    "Most of the state's 12 truck stops were in attendance.",
+])
+def test_a_share_of_a_whole_is_a_group_without_a_number(tmp_path: Path, sentence: str) -> None:
+    # not the whole's count: that many did not all come
+    d = draft(tmp_path, BUILD + sentence + "\n")
+    groups = [(g["kind"], g["count"]) for g in rows(d, "participation") if not g["entity_id"]]
+    assert groups == [("truck stop", None)]
+    assert any("(no number" in r for r in d.review)
+    loads(tmp_path, d)
+
+
 def test_none_of_a_whole_is_no_group(tmp_path: Path) -> None:
     d = draft(tmp_path, BUILD + "Three local casinos attended, but none of the 12 truck stops "
               "in the county took part.\n")
