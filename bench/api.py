@@ -242,9 +242,10 @@ def main() -> None:
 
 `python -m bench.api`, run {r['date']} on {r['cores']} cores, Python {r['python']}, against
 `coalition serve --workers {r['workers']}` on the SYNTHETIC national graph (bench/synthetic.py
-`NATIONAL`), with the load generator (httpx, keep-alive) on the same cores. {r['requests']}
-requests of each kind. The machine's load average (1 min) was {r['load'][0]} when the server
-started and {r['load'][1]} at the end (other work on the machine shows here).
+`NATIONAL`), with the load generator (a bare HTTP/1.1 client, keep-alive, bench/api.py
+`_Connection`) on the same cores. {r['requests']} requests of each kind. The machine's load
+average (1 min) was {r['load'][0]} when the server started and {r['load'][1]} at the end
+(other work on the machine shows here).
 
 **50 people browsing**: {CLIENTS} concurrent clients; each sends a request, waits for the
 answer, then reads for a random time (exponential, mean {THINK:.0f} s) before the next. This is

@@ -172,7 +172,9 @@ def _rows(store: GraphStore, ids: list[str] | None) -> tuple[list[dict], list[di
     node_rows: list[dict] = []
     for batch in batched(ids, store.batch_size):  # type: ignore[arg-type]
         node_rows += store.read(queries.NODES_BY_ID, {"ids": batch})
-    return node_rows, store.read(queries.EDGES_AMONG, {"ids": ids}) if ids else []
+    among = queries.EDGES_AMONG_FEW if len(ids) <= queries.EDGES_AMONG_FEW_MAX \
+        else queries.EDGES_AMONG
+    return node_rows, store.read(among, {"ids": ids}) if ids else []
 
 
 def _assemble(node_rows: list[dict], edge_rows: list[dict], f: Filters,

@@ -360,6 +360,21 @@ WITH a, e, b WHERE b.id IN $ids
 RETURN a.id AS src, b.id AS dst, type(e) AS type, properties(e) AS props
 """
 
+#: The same for a few ids (an ego network): every ordered pair of them checked for ties
+#: (an "expand into" between two bound nodes) instead of every tie of each followed out, so
+#: the many ties that lead out of the set are never read: a third less of the database's
+#: time for a national ego network of 90 nodes. Pairs grow with the square of the ids, so
+#: only below EDGES_AMONG_FEW_MAX.
+EDGES_AMONG_FEW = f"""
+MATCH (n:{ENTITY}) WHERE n.id IN $ids
+WITH collect(n) AS ns
+UNWIND ns AS a
+UNWIND ns AS b
+MATCH (a)-[e]->(b)
+RETURN a.id AS src, b.id AS dst, type(e) AS type, properties(e) AS props
+"""
+EDGES_AMONG_FEW_MAX = 200
+
 NEIGHBOUR_IDS = f"""
 MATCH (a:{ENTITY})-[]-(b:{ENTITY}) WHERE a.id IN $ids
 RETURN DISTINCT b.id AS id, labels(b) AS labels
@@ -484,6 +499,16 @@ OPTIONAL MATCH (f)-[:FOLLOWS]->(b:{ENTITY})
 RETURN f.id AS id, f.name AS name, f.date AS date, f.contact AS contact,
        f.outcome AS outcome, b.id AS event_id, b.name AS event_name
 ORDER BY date DESC, id
+"""
+
+#: the events an organization took part in through its people (issue 10: a person's
+#: participation credits their organization), with who; $types: the participation types
+STAKEHOLDER_EVENTS_VIA_PEOPLE = f"""
+MATCH (n:{ENTITY} {{id: $id}})<-[:WORKS_FOR]-(p:Person)-[r]->(e:Event)
+WHERE type(r) IN $types
+RETURN DISTINCT e.id AS id, e.name AS name, e.kind AS kind, e.date AS date,
+       p.id AS person_id, p.name AS person
+ORDER BY date, id, person_id
 """
 
 #: a build drawing several jurisdictions is an event of each of them

@@ -477,3 +477,24 @@ def test_the_merge_statement_is_all_or_nothing_at_both_versions(store: GraphStor
     assert store.read(queries.UNDOS_OF, {"ids": ["chg-1", "chg-2"]}) == [
         {"undoes": "chg-1", "id": "chg-2"}]
     assert store.counts().nodes == 4  # the redirect and the log are not Entities
+
+
+def test_ties_among_few_ids_are_those_among_many(store: GraphStore) -> None:
+    """The pairwise form for an ego network's few ids finds exactly the ties the traversal
+    finds: two ties one way between one pair, one back, one to itself, none that leads out."""
+    from graph import queries
+
+    store.upsert_nodes(("Organization",), [{"id": i, "props": {"id": i}} for i in "abcx"])
+    ties = [("REFERRED", "a", "b", "a>b:1"), ("REFERRED", "a", "b", "a>b:2"),
+            ("INTRODUCED", "b", "a", "b>a"), ("REFERRED", "c", "c", "c>c"),
+            ("REFERRED", "c", "x", "c>x"), ("INTRODUCED", "x", "a", "x>a")]
+    for t, src, dst, key in ties:
+        store.upsert_edges(t, [{"src": src, "dst": dst, "key": key, "props": {"key": key}}])
+
+    def among(q: str) -> list[tuple[str, str, str, str]]:
+        return sorted((r["src"], r["dst"], r["type"], r["props"]["key"])
+                      for r in store.read(q, {"ids": ["a", "b", "c"]}))
+
+    assert among(queries.EDGES_AMONG_FEW) == among(queries.EDGES_AMONG) == [
+        ("a", "b", "REFERRED", "a>b:1"), ("a", "b", "REFERRED", "a>b:2"),
+        ("b", "a", "INTRODUCED", "b>a"), ("c", "c", "REFERRED", "c>c")]
