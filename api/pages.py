@@ -362,7 +362,9 @@ $("edit").addEventListener("click", () => {
 $("canceledit").addEventListener("click", () => { $("editform").hidden = true; });
 // the stakeholder's builds: a follow-up is logged against the build it follows up
 $("logfu").addEventListener("click", () => {
-  const builds = CURRENT.events.filter(e => e.kind === "coalition build");
+  // its own builds and those it took part in through its people (issue 10), each once
+  const builds = [...new Map([...CURRENT.events, ...(CURRENT.events_via_people || [])]
+    .filter(e => e.kind === "coalition build").map(e => [e.id, e])).values()];
   if (!builds.length) { $("editmsg").textContent = "It took part in no coalition build: log the follow-up from the dashboard's list."; return; }
   $("sfu-event").innerHTML = builds.map(b => `<option value="${esc(b.id)}">${esc(b.name)} (${esc(b.date)})</option>`).join("");
   $("sfu-date").value = today(); $("sfu-outcome").value = ""; $("sfu-note").value = "";

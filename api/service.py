@@ -392,6 +392,8 @@ class CoalitionService:
                 raise NotFound(f"no stakeholder with id {node_id!r}")
             ties = store.read(queries.STAKEHOLDER_TIES, {"id": node_id})
             contacted = store.read(queries.STAKEHOLDER_FOLLOWUPS, {"id": node_id})
+            via = store.read(queries.STAKEHOLDER_EVENTS_VIA_PEOPLE,
+                             {"id": node_id, "types": sorted(model.TOOK_PART)})
             thirds = sorted({t["props"]["to_id"] for t in ties if t["props"].get("to_id")})
             third_names = _names(store, thirds)
         props = dict(found[0]["props"])
@@ -408,7 +410,12 @@ class CoalitionService:
             "followups": [{"id": c["id"], "name": c["name"], "date": c["date"],
                            "contact": c["contact"], "outcome": c["outcome"],
                            "event": {"id": c["event_id"], "name": c["event_name"]}}
-                          for c in contacted]}
+                          for c in contacted],
+            # events it took part in through its people (issue 10), for the pages to offer
+            "events_via_people": [{"id": v["id"], "name": v["name"], "kind": v["kind"],
+                                   "date": v["date"],
+                                   "via": {"id": v["person_id"], "name": v["person"]}}
+                                  for v in via]}
         for t in sorted(ties, key=lambda r: (r["type"], r["id"])):
             if t["type"] == model.CONTACTED and t["outgoing"]:
                 continue  # in "followups"

@@ -94,3 +94,30 @@ def test_log_follow_up_on_the_stakeholder_page(page, build) -> None:  # noqa: F8
                            ".includes('before the build')", timeout=30000)
     assert page.locator("#sfollowups li").count() == 1
     assert page.outside == [] and page.errors == []
+
+
+def test_log_follow_up_offers_the_builds_its_people_took_part_in(
+        page, build, embedded_store, tmp_path) -> None:  # noqa: F811
+    """A department whose chief spoke and whose officer attended took part in the build
+    (issue 10): its page offers that build, once. SYNTHETIC rows."""
+    load(write_workbook(tmp_path / "via", organizations="""
+        id,name,kind,state
+        org:ms:syn-browser-pd,Synthetic Browser PD,law enforcement,MS
+    """, people="""
+        id,name,title,organization_id
+        person:syn-browser-chief,Synthetic Browser Chief,Chief,org:ms:syn-browser-pd
+        person:syn-browser-officer,Synthetic Browser Officer,Officer,org:ms:syn-browser-pd
+    """, participation=f"""
+        entity_id,event_id,role
+        person:syn-browser-chief,{BUILD},spoke
+        person:syn-browser-officer,{BUILD},attended
+    """), embedded_store)
+    page.click("text=Explorer")
+    page.evaluate("show('org:ms:syn-browser-pd')")
+    page.wait_for_function("document.getElementById('who').textContent === "
+                           "'Synthetic Browser PD'", timeout=30000)
+    page.click("#logfu")
+    assert page.evaluate("document.activeElement.id") == "sfu-event"
+    assert page.eval_on_selector_all("#sfu-event option", "os => os.map(o => o.value)") == \
+        [BUILD]
+    assert page.outside == [] and page.errors == []

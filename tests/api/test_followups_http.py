@@ -177,3 +177,35 @@ def test_a_meeting_over_two_days_is_found_where_its_location_says(small, tokens)
                            headers={**h, "If-Match": r.json()["version"]})
     assert patched.status_code == 200, patched.text
     assert month_one(client, tokens["editor"]) == "done"
+
+
+def test_a_stakeholder_lists_the_builds_it_took_part_in_through_its_people(
+        settings, embedded_store: GraphStore, tmp_path) -> None:
+    """The stakeholder page offers a follow-up for every build the organization took part
+    in, also through its people (issue 10's credit), once each; SYNTHETIC rows."""
+    path = tmp_path / "synthetic.yaml"
+    path.write_text(yaml.safe_dump({
+        **WORKBOOK,
+        "organizations": WORKBOOK["organizations"] + [
+            {"id": "org:ms:syn-via-pd", "name": "Synthetic Via PD", "kind": "law enforcement",
+             "state": "MS"}],
+        "people": [{"id": "person:syn-via-chief", "name": "Synthetic Chief",
+                    "title": "Chief", "organization_id": "org:ms:syn-via-pd"},
+                   {"id": "person:syn-via-officer", "name": "Synthetic Officer",
+                    "title": "Officer", "organization_id": "org:ms:syn-via-pd"}],
+        "participation": WORKBOOK["participation"] + [
+            {"entity_id": "person:syn-via-chief", "event_id": BUILD, "role": "spoke"},
+            {"entity_id": "person:syn-via-officer", "event_id": BUILD, "role": "attended"},
+            {"entity_id": "person:syn-via-chief", "event_id": "event:syn-fu-webinar",
+             "role": "registered"}]}))
+    load(path, embedded_store)
+    r = TestClient(create_app(settings)).get("/api/stakeholders/org:ms:syn-via-pd")
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["events"] == []  # the department itself is on no participation row
+    assert [(e["id"], e["kind"], e["via"]["name"]) for e in body["events_via_people"]] == [
+        (BUILD, "coalition build", "Synthetic Chief"),
+        (BUILD, "coalition build", "Synthetic Officer")]  # a registration is no part taken
+    # a person's page has no people of its own
+    r = TestClient(create_app(settings)).get("/api/stakeholders/person:syn-via-chief")
+    assert r.json()["events_via_people"] == []
