@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from graph import changelog, model, queries
+from graph.analysis.dates import UNUSABLE, node_span
 from graph.changelog import Change, Entry, Who
 from graph.errors import CoalitionError, LoadError, RowIssue, StoreError
 from graph.store.base import Before, GraphStore, Row
@@ -274,6 +275,9 @@ def update(store: GraphStore, node_id: str, fields: Row, *, version: str | None,
         if follows:
             row["follows_event_id"] = follows[0]["dst"]
     row = {k: v for k, v in row.items() if v is not None}
+    if base == "Event" and row.get("follows_event_id") and \
+            ("date" in fields or "follows_event_id" in fields):
+        _check_after(store, kind, row)
     plan, warnings = plan_row(store, kind, row, fuzzy_threshold=fuzzy_threshold)
     old = node["props"]
     main, implied, edges = _records(plan, node_id, provenance={
@@ -326,6 +330,24 @@ def update(store: GraphStore, node_id: str, fields: Row, *, version: str | None,
         _check_version(store, _current(store, node_id), version)
         raise Conflict(f"{node_id} changed while this edit was being made; read it again")
     return Result(node_id, main["props"]["row_hash"], change.id, warnings)
+
+
+def _check_after(store: GraphStore, kind: str, row: Row) -> None:
+    """A follow-up is not dated before the event it follows up (logging one refuses that
+    too, graph/followup_log.py); a date too vague to compare is left to the schedule."""
+    found = store.read(queries.NODES_BY_ID, {"ids": [row["follows_event_id"]]})
+    if not found:
+        return  # an unknown event: plan_row names it
+    try:
+        followed, mine = node_span(found[0]["props"]), node_span(row)
+    except UNUSABLE:
+        return
+    if followed and mine and mine[1] < followed[0]:
+        raise LoadError([RowIssue(kind, 0, "date", "is before the event it follows up "
+                                  f"({row['follows_event_id']}, "
+                                  f"{found[0]['props'].get('date')}): a follow-up comes "
+                                  "after it", str(row.get("date")))],
+                        "the edit was refused; nothing was written.")
 
 
 def delete(store: GraphStore, node_id: str, *, version: str | None, who: Who,

@@ -278,3 +278,23 @@ def test_undoing_a_delete_is_refused_when_a_tie_it_restores_lost_its_end(
     with pytest.raises(Conflict) as e:
         editing.undo(small, gone.change, who=WHO)
     assert e.value.details["later"] == [casino.change]
+
+
+def test_a_follow_up_cannot_be_edited_to_a_date_before_its_build(small: GraphStore) -> None:
+    """As logging refuses it (found in review): the build is on 2026-01-10; moving its
+    logged call to 2026-01-05 is refused naming the date, and nothing is written; a date
+    after the build, or known only to the build's month, is taken."""
+    r = followup_log.log(small, event_id=BUILD, date="2026-02-12", kind="call", who=WHO)
+    events = {"event": editing.NODE_KINDS["event"]}
+    before = fingerprint(small)
+    with pytest.raises(LoadError) as e:
+        editing.update(small, r.id, {"date": "2026-01-05"}, version=r.version, who=WHO,
+                       kinds=events)
+    [issue] = e.value.issues
+    assert issue.column == "date" and "before the event it follows up" in issue.message
+    assert fingerprint(small) == before
+    done = editing.update(small, r.id, {"date": "2026-01"}, version=r.version, who=WHO,
+                          kinds=events)
+    editing.update(small, r.id, {"date": "2026-02-20"}, version=done.version, who=WHO,
+                   kinds=events)
+    assert project(small).nodes[r.id]["date"] == "2026-02-20"
