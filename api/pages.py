@@ -254,14 +254,25 @@ $("state").addEventListener("change", dashboard);
 // -- logging a follow-up (docs/editing.md, Logging a follow-up): POST /api/followups
 let FOLLOWUPS = [], FUPOINT = null;
 function today() { const d = new Date(); return new Date(d.getTime() - d.getTimezoneOffset() * 60000).toISOString().slice(0, 10); }
+// one at a time: a second press (a double click) while the first is on its way would log
+// the same contact twice
+let LOGGING = false;
 async function logFollowup(body) {
-  const r = await fetchJSON("/api/followups", {method: "POST",
-    headers: {"Content-Type": "application/json"}, body: JSON.stringify(body)});
-  if (!r.ok) {
-    const e = r.body.error || {};
-    $("error").textContent = (e.message || String(r.status)) + (e.issues ? " " + e.issues.map(i => `${i.column}: ${i.message}`).join("; ") : "");
+  if (LOGGING) return {ok: false, body: {}};
+  LOGGING = true;
+  document.querySelectorAll("#fu-save, #sfu-save").forEach(b => { b.disabled = true; });
+  try {
+    const r = await fetchJSON("/api/followups", {method: "POST",
+      headers: {"Content-Type": "application/json"}, body: JSON.stringify(body)});
+    if (!r.ok) {
+      const e = r.body.error || {};
+      $("error").textContent = (e.message || String(r.status)) + (e.issues ? " " + e.issues.map(i => `${i.column}: ${i.message}`).join("; ") : "");
+    }
+    return r;
+  } finally {
+    LOGGING = false;
+    document.querySelectorAll("#fu-save, #sfu-save").forEach(b => { b.disabled = false; });
   }
-  return r;
 }
 $("followups").addEventListener("click", (e) => {
   const b = e.target.closest("button.logit");

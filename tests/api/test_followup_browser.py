@@ -123,3 +123,29 @@ def test_log_follow_up_offers_the_builds_its_people_took_part_in(
     assert page.eval_on_selector_all("#sfu-event option", "os => os.map(o => o.value)") == \
         [BUILD]
     assert page.outside == [] and page.errors == []
+
+
+def test_a_double_submit_logs_one_follow_up(page, build) -> None:  # noqa: F811
+    """Two presses of "Log it" before the first answer (a double click) log one contact."""
+    page.click("text=Explorer")
+    page.evaluate("show('org:ms:syn-browser-stop')")
+    page.wait_for_function("document.getElementById('who').textContent === "
+                           "'Synthetic Browser Stop'", timeout=30000)
+    page.click("#logfu")
+    page.fill("#sfu-outcome", "SYNTHETIC: pressed twice")
+    # count what is sent, whatever the server then makes of it
+    page.evaluate("window.SENT = 0; const send = window.fetch; window.fetch = (u, o) => { "
+                  "if (String(u).endsWith('/api/followups')) window.SENT++; "
+                  "return send(u, o); }")
+    page.evaluate("const f = document.getElementById('sfuform'); "
+                  "f.requestSubmit(); f.requestSubmit();")
+    page.wait_for_function("document.getElementById('editmsg').textContent"
+                           ".startsWith('Logged')", timeout=30000)
+    page.wait_for_load_state("networkidle")  # a second request, had one gone, is answered
+    logged = page.evaluate("fetch('/api/stakeholders/org:ms:syn-browser-stop')"
+                           ".then(r => r.json()).then(b => b.followups.length)")
+    assert (page.evaluate("window.SENT"), logged) == (1, 1)
+    assert page.locator("#sfollowups li").count() == 1
+    assert not page.is_disabled("#sfu-save")  # ready for the next one
+    assert page.inner_text("#error") == ""
+    assert page.outside == [] and page.errors == []
