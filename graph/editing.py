@@ -223,21 +223,9 @@ def create(store: GraphStore, kind: str, row: Row, *, who: Who,
     implied = [n for n in implied if n["id"] not in have]
     edges = [e for e in edges if e["src"] == node_id or e["dst"] == node_id
              or e["src"] not in have or e["dst"] not in have]
-    entries = [changelog.node_entry(n["id"], None, {"labels": _labels(n), "props": n["props"]})
-               for n in (main, *implied)]
-    entries += [changelog.edge_entry(e["type"], e["key"], None, {
-        "src": e["src"], "dst": e["dst"], "props": e["props"]}) for e in edges]
-    change = Change("create", who, entries, summary=f"created {kind} {node_id}")
-    before = Before.of(entries)
-
-    def rest() -> None:
-        _write_nodes(store, implied, new=True)
-        _write_edges(store, edges)
-        store.record_change(change)
-
     try:
-        store.apply((queries.create_node(main["labels"]),
-                     [{"id": node_id, "props": main["props"]}]), before, rest)
+        change = write_new(store, main, implied, edges, who=who,
+                           summary=f"created {kind} {node_id}")
     except StoreError:
         if _node(store, node_id) is not None and not _is(store, node_id, main["props"]):
             # created meanwhile by someone else: the id constraint refused ours
@@ -245,6 +233,27 @@ def create(store: GraphStore, kind: str, row: Row, *, who: Who,
                            f"PATCH /api/{where}/{node_id}", id=node_id) from None
         raise
     return Result(node_id, main["props"]["row_hash"], change.id, warnings)
+
+
+def write_new(store: GraphStore, main: Row, implied: list[Row], edges: list[Row], *,
+              who: Who, summary: str) -> Change:
+    """Create ``main`` (refused by the id constraint if its id is taken meanwhile: a
+    StoreError, for the caller to name), the ``implied`` nodes and the ``edges``, as one
+    change (action ``create``), in one transaction."""
+    entries = [changelog.node_entry(n["id"], None, {"labels": _labels(n), "props": n["props"]})
+               for n in (main, *implied)]
+    entries += [changelog.edge_entry(e["type"], e["key"], None, {
+        "src": e["src"], "dst": e["dst"], "props": e["props"]}) for e in edges]
+    change = Change("create", who, entries, summary=summary)
+
+    def rest() -> None:
+        _write_nodes(store, implied, new=True)
+        _write_edges(store, edges)
+        store.record_change(change)
+
+    store.apply((queries.create_node(main["labels"]),
+                 [{"id": main["id"], "props": main["props"]}]), Before.of(entries), rest)
+    return change
 
 
 def update(store: GraphStore, node_id: str, fields: Row, *, version: str | None, who: Who,

@@ -27,10 +27,10 @@ from typing import Any
 
 from graph import changelog, model, queries
 from graph.analysis.dates import UNUSABLE, node_span
-from graph.changelog import Change, Who
-from graph.editing import Conflict, Result, _labels, _records, _write_edges, _write_nodes, plan_row
+from graph.changelog import Who
+from graph.editing import Conflict, Result, _records, plan_row, write_new
 from graph.errors import LoadError, RowIssue, StoreError
-from graph.store.base import Before, GraphStore, Row
+from graph.store.base import GraphStore, Row
 from loaders import normalize
 
 #: what the loader's events-sheet columns are called in a logged follow-up
@@ -167,22 +167,10 @@ def log(store: GraphStore, *, event_id: str, date: str, kind: str, who: Who,
         edges.append({"type": model.CONTACTED, "src": entity["id"], "dst": node_id,
                       "key": key,
                       "props": {**props, "row_hash": row_hash(props, entity["id"], node_id)}})
-    entries = [changelog.node_entry(n["id"], None, {"labels": _labels(n), "props": n["props"]})
-               for n in (main, *implied)]
-    entries += [changelog.edge_entry(e["type"], e["key"], None, {
-        "src": e["src"], "dst": e["dst"], "props": e["props"]}) for e in edges]
-    change = Change("create", who, entries, summary=f"logged follow-up {node_id} ({kind_word}"
-                    + (f" with {entity['id']}" if entity else "") + f") of {event_id}")
-    before = Before.of(entries)
-
-    def rest() -> None:
-        _write_nodes(store, implied, new=True)
-        _write_edges(store, edges)
-        store.record_change(change)
-
     try:
-        store.apply((queries.create_node(main["labels"]),
-                     [{"id": node_id, "props": main["props"]}]), before, rest)
+        change = write_new(store, main, implied, edges, who=who,
+                           summary=f"logged follow-up {node_id} ({kind_word}"
+                           + (f" with {entity['id']}" if entity else "") + f") of {event_id}")
     except StoreError:
         if store.read(queries.NODES_BY_ID, {"ids": [node_id]}):
             raise Conflict(f"another {kind_word} follow-up of {event_id} on {date} was logged "
