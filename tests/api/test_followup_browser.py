@@ -39,6 +39,15 @@ def build(embedded_store, tmp_path, server) -> dt.date:  # noqa: F811 - after th
     return day
 
 
+def _show(page, node_id: str, name: str) -> None:  # noqa: F811
+    # loaded behind the running server's back: its name index does not know it yet (a write
+    # through the server refreshes it), so the page opens it by id, as a link would
+    page.click("text=Explorer")
+    page.evaluate(f"show('{node_id}')")
+    page.wait_for_function(f"document.getElementById('who').textContent === '{name}'",
+                           timeout=30000)
+
+
 def _dashboard_ms(page) -> None:  # noqa: F811
     page.click("text=Dashboard")
     page.select_option("#state", "MS")
@@ -72,12 +81,7 @@ def test_log_it_from_the_dashboard_turns_the_point_done(page, build) -> None:  #
 
 
 def test_log_follow_up_on_the_stakeholder_page(page, build) -> None:  # noqa: F811
-    # loaded behind the running server's back: its name index does not know it yet (a write
-    # through the server refreshes it), so the page opens it by id, as a link would
-    page.click("text=Explorer")
-    page.evaluate("show('org:ms:syn-browser-stop')")
-    page.wait_for_function("document.getElementById('who').textContent === "
-                           "'Synthetic Browser Stop'", timeout=30000)
+    _show(page, "org:ms:syn-browser-stop", "Synthetic Browser Stop")
     page.click("#logfu")
     assert page.evaluate("document.activeElement.id") == "sfu-event"
     assert page.input_value("#sfu-event") == BUILD  # its build, the only one it attended
@@ -114,10 +118,7 @@ def test_log_follow_up_offers_the_builds_its_people_took_part_in(
         person:syn-browser-chief,{BUILD},spoke
         person:syn-browser-officer,{BUILD},attended
     """), embedded_store)
-    page.click("text=Explorer")
-    page.evaluate("show('org:ms:syn-browser-pd')")
-    page.wait_for_function("document.getElementById('who').textContent === "
-                           "'Synthetic Browser PD'", timeout=30000)
+    _show(page, "org:ms:syn-browser-pd", "Synthetic Browser PD")
     page.click("#logfu")
     assert page.evaluate("document.activeElement.id") == "sfu-event"
     assert page.eval_on_selector_all("#sfu-event option", "os => os.map(o => o.value)") == \
@@ -127,10 +128,7 @@ def test_log_follow_up_offers_the_builds_its_people_took_part_in(
 
 def test_a_double_submit_logs_one_follow_up(page, build) -> None:  # noqa: F811
     """Two presses of "Log it" before the first answer (a double click) log one contact."""
-    page.click("text=Explorer")
-    page.evaluate("show('org:ms:syn-browser-stop')")
-    page.wait_for_function("document.getElementById('who').textContent === "
-                           "'Synthetic Browser Stop'", timeout=30000)
+    _show(page, "org:ms:syn-browser-stop", "Synthetic Browser Stop")
     page.click("#logfu")
     page.fill("#sfu-outcome", "SYNTHETIC: pressed twice")
     # count what is sent, whatever the server then makes of it
