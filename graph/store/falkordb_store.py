@@ -55,6 +55,12 @@ def _text(x: Any) -> str:
     return x.decode() if type(x) is bytes else x if type(x) is str else str(x)
 
 
+def _header(params: Row | None) -> str:
+    """The parameters as the client spells them before a query, by the writes' faster
+    writer (graph/store/falkordb_params.py: the same text)."""
+    return params_header(params) if params else ""
+
+
 class _Decoder:
     """Values of a ``--compact`` reply ([type, value] pairs) as plain JSON values, in one
     pass. The client's own parse, then :func:`_value` and :func:`plain` over its result,
@@ -281,7 +287,7 @@ class FalkorDBStore(GraphStore):
         """GRAPH.RO_QUERY as the client sends it, the reply left unparsed: its columns and
         records (none when it holds statistics only)."""
         command: list[Any] = ["GRAPH.RO_QUERY", self.graph_name,
-                              self._graph._build_params_header(params or None) + query,
+                              _header(params) + query,
                               "--compact"]
         if ms:
             command += ["timeout", ms]
@@ -299,8 +305,8 @@ class FalkorDBStore(GraphStore):
         reply is never read. The server has built the whole reply by then (FalkorDB answers
         only when the query is done, within its TIMEOUT); what this bounds is the memory and
         time of this process."""
-        # the client's own header, so parameters read exactly as on the ordinary path
-        header = self._graph._build_params_header(params or None)
+        # the same header as the ordinary path, so parameters read exactly as there
+        header = _header(params)
         args: list[str | int] = ["GRAPH.RO_QUERY", self.graph_name, header + query, "--compact"]
         if ms:
             args += ["timeout", ms]
