@@ -59,6 +59,7 @@ from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api.headers import SecureHeaders
 from api.pages import explorer_page
 from api.security import AuthError, Forbidden, Key, rank
 from api.service import CoalitionService, jurisdiction_param
@@ -324,13 +325,8 @@ def create_app(settings: Settings | None = None, *, bind_host: str = "127.0.0.1"
                      f"{ref}); the details are in the server log. If it happens again, tell "
                      "the administrator the reference.")
 
-    @app.middleware("http")
-    async def headers(request: Request, call_next: Callable) -> Response:
-        try:
-            response = await call_next(request)
-        except Exception as e:  # noqa: BLE001  (not ours: still the one error shape, headers)
-            return unexpected(request, e)
-        return secure(response)
+    app.add_middleware(SecureHeaders, headers=SECURITY_HEADERS, page_csp=PAGE_CSP,
+                       api_csp=API_CSP, on_error=unexpected)
 
     @app.exception_handler(CoalitionError)
     async def coalition_error(_: Request, e: CoalitionError) -> JSONResponse:
