@@ -37,7 +37,7 @@ import shutil
 import tempfile
 import threading
 import zipfile
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Annotated, Any, Literal
 from urllib.parse import quote
 
@@ -287,8 +287,11 @@ def create_app(settings: Settings | None = None, *, bind_host: str = "127.0.0.1"
         audit.record("key used", key=key, method=request.method, path=request.url.path)
         return key
 
-    def require(role: str) -> Callable[..., Key | None]:
-        def dependency(request: Request) -> Key | None:
+    def require(role: str) -> Callable[..., Awaitable[Key | None]]:
+        # async, so FastAPI runs it on the event loop: a plain function would take a turn of
+        # the route thread pool, queueing every request's key check behind other requests'
+        # work (the check reads the small keys file and may append a line to the audit log)
+        async def dependency(request: Request) -> Key | None:
             key = caller(request)
             if key is not None and rank(key.role) < rank(role):
                 audit.record("denied", key=key, path=request.url.path, needs=role)
