@@ -140,7 +140,7 @@ def separate(pos: np.ndarray, r: np.ndarray, *, fixed: np.ndarray | None = None,
         return pos
     free = np.ones(n) if fixed is None else (~fixed).astype(float)
     reach = 2 * float(r.max()) + gap
-    rng = np.random.default_rng(0)  # only to split coincident points, deterministically
+    rng = None  # only to split coincident points, deterministically: made when needed
     for _ in range(rounds):
         i, j = close_pairs(pos, reach)
         d = pos[j] - pos[i]
@@ -152,6 +152,7 @@ def separate(pos: np.ndarray, r: np.ndarray, *, fixed: np.ndarray | None = None,
         i, j, d, dist, need = i[bad], j[bad], d[bad], dist[bad], need[bad]
         same = dist < 1e-9
         if same.any():
+            rng = rng or np.random.default_rng(0)  # costs as much as a round: not up front
             angle = rng.uniform(0, 2 * math.pi, int(same.sum()))
             d[same] = np.stack([np.cos(angle), np.sin(angle)], axis=1)
             dist[same] = 1.0
@@ -277,7 +278,13 @@ def radial(n: int, edges: Sequence[tuple[int, int, float]], centre: int, r: np.n
         if w == 1.0 and u != v:  # attraction pairs are not ties
             nbrs[u].append(v)
             nbrs[v].append(u)
-    key = (lambda i: (rank[i], i)) if rank is not None else (lambda i: i)
+    # each node's place in one sort of them all: sorting neighbours by it is sorting by
+    # (rank, index), without building those pairs again for every node
+    place = [0] * n
+    for at, i in enumerate(sorted(range(n), key=lambda i: (rank[i], i)) if rank is not None
+                           else range(n)):
+        place[i] = at
+    key = place.__getitem__
     # plain lists while walking the tree: numpy's per-element access costs more than the
     # walk itself at the sizes of ego networks
     level = [-1] * n
@@ -550,8 +557,8 @@ def layout(g: nx.Graph, radius: Mapping[Hashable, float] | None = None, *, seed:
     out: Pos = {}
     for (nodes, p, _), b, (cx, cy) in zip(main, boxes, centres, strict=True):
         shift = np.array([cx - (b[0] + b[2]) / 2, cy - (b[1] + b[3]) / 2])
-        for n, xy in zip(nodes, p + shift, strict=True):
-            out[n] = (round(float(xy[0]), 1), round(float(xy[1]), 1))
+        for n, (x, y) in zip(nodes, (p + shift).tolist(), strict=True):
+            out[n] = (round(x, 1), round(y, 1))
     return out
 
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import math
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -176,11 +177,12 @@ def kind_view(g: nx.MultiDiGraph, kinds: tuple[str, ...] | list[str]
     return sub, context
 
 
-def _three_sided(g: nx.MultiDiGraph) -> list[tuple[str, str, str, dict[str, Any]]]:
+def _three_sided(g: nx.MultiDiGraph, edges: list[tuple[str, str, Any, dict[str, Any]]]
+                 ) -> list[tuple[str, str, str, dict[str, Any]]]:
     """"A referred B to C": for each referral (or introduction) with a third party on the
-    page, the B -> C leg, drawn beside the A -> B tie."""
+    page, the B -> C leg, drawn beside the A -> B tie. ``edges``: those of ``g``."""
     out = []
-    for u, v, k, d in g.edges(keys=True, data=True):
+    for u, v, k, d in edges:
         to = d.get("to_id")
         if d.get("type") in ("REFERRED", "INTRODUCED") and to and to in g and to != v:
             eid = k if isinstance(k, str) else f"{u}>{v}#{k}"
@@ -188,12 +190,14 @@ def _three_sided(g: nx.MultiDiGraph) -> list[tuple[str, str, str, dict[str, Any]
     return out
 
 
-def _chain_layers(g: nx.MultiDiGraph, legs: list[tuple[str, str, str, dict]]) -> dict[str, int]:
-    """Layers for groups made of referrals alone: a referral chain reads left to right."""
+def _chain_layers(g: nx.MultiDiGraph, legs: list[tuple[str, str, str, dict]],
+                  edges: list[tuple[str, str, Any, dict[str, Any]]]) -> dict[str, int]:
+    """Layers for groups made of referrals alone: a referral chain reads left to right.
+    ``edges``: those of ``g``."""
     d = nx.MultiDiGraph()
     d.add_nodes_from(g)
     d.add_edges_from((u, v, {"type": t["type"]}) for u, v, _, t in legs)
-    d.add_edges_from((u, v, {"type": x.get("type")}) for u, v, x in g.edges(data=True))
+    d.add_edges_from((u, v, {"type": x.get("type")}) for u, v, _, x in edges)
     layers: dict[str, int] = {}
     for comp in nx.weakly_connected_components(d):
         sub = d.subgraph(comp)
@@ -205,6 +209,31 @@ def _chain_layers(g: nx.MultiDiGraph, legs: list[tuple[str, str, str, dict]]) ->
         for depth, generation in enumerate(nx.topological_generations(simple)):
             layers.update({n: depth for n in generation})
     return layers
+
+
+class _Network(Network):
+    """pyvis's directed network, whose records (``nodes``, ``edges``) these methods fill
+    just as pyvis's own do, without their checks that look a node up in the list of all
+    nodes so far: those made drawing quadratic, a tenth of an ego network's drawing."""
+
+    def add_node(self, n_id: str, label: str | None = None, shape: str = "dot",
+                 color: Any = "#97c2fc", **options: Any) -> None:
+        if n_id in self.node_map:
+            return
+        rec = options if "group" in options else {"color": color, **options}
+        rec.update(id=n_id, label=label or n_id, shape=shape)
+        if self.font_color:
+            rec["font"] = {"color": self.font_color}
+        self.nodes.append(rec)
+        self.node_ids.append(n_id)
+        self.node_map[n_id] = rec
+
+    def add_edge(self, source: str, to: str, **options: Any) -> None:
+        if source not in self.node_map or to not in self.node_map:
+            raise ValueError(f"a tie between {source!r} and {to!r}: no such node")
+        options.update({"from": source, "to": to})
+        options.setdefault("arrows", "to")
+        self.edges.append(options)
 
 
 def build(g: nx.MultiDiGraph, *, title: str = "Coalition network", size_by: str = "degree",
@@ -238,11 +267,13 @@ def build(g: nx.MultiDiGraph, *, title: str = "Coalition network", size_by: str 
         notes[-1] = notes[-1].replace("{groups}", f"{g.number_of_nodes():,}")
         context = set()
         overlay = None
-    net = Network(directed=True, height="100%", width="100%", cdn_resources="remote")
-    legs = _three_sided(g) if not aggregated else []
+    net = _Network(directed=True, height="100%", width="100%", cdn_resources="remote")
+    # every tie, listed once: walking networkx's edge views was a twentieth of the drawing
+    ties = list(g.edges(keys=True, data=True))
+    legs = _three_sided(g, ties) if not aggregated else []
     undirected = nx.Graph()  # structure only: copying every tie's properties costs more
     undirected.add_nodes_from(g)
-    undirected.add_edges_from(g.edges())
+    undirected.add_edges_from((u, v) for u, v, *_ in ties)
     undirected.add_edges_from((u, v) for u, v, *_ in legs)
     if size_by == "betweenness" and not aggregated:
         measure = exact_betweenness(undirected) if undirected.number_of_nodes() <= 20000 \
@@ -258,7 +289,7 @@ def build(g: nx.MultiDiGraph, *, title: str = "Coalition network", size_by: str 
     if highlight:
         layers = {n: i for path in highlight for i, n in enumerate(path)}
     else:
-        layers = _chain_layers(g, legs)
+        layers = _chain_layers(g, legs, ties)
     state_node = (overlay or {}).get("state_node")
     missing = [r for r in (overlay or {}).get("roles", [])
                if r["status"] == "missing" and r["applies"] != "optional"]
@@ -277,11 +308,13 @@ def build(g: nx.MultiDiGraph, *, title: str = "Coalition network", size_by: str 
                                                              or n).lower()))
     gaps = {s["id"] for s in (overlay or {}).get("contact_gaps", [])}
     records: list[dict[str, Any]] = []
+    shape_of: dict[str, tuple[str, str]] = {}  # and its name in the legend
     for n, d in sorted(g.nodes(data=True)):
         sec = sector[n]
         colour = palette.SECTOR_COLOUR.get(sec, OKABE_ITO["grey"])
         shape = "dot" if d.get("label") == "Group" else palette.shape(d.get("kind"),
                                                                       d.get("label"))
+        shape_of[n] = (shape, _shape_name(d))
         faded = n in context
         fill = palette.fade(colour) if faded else colour
         node: dict[str, Any] = {
@@ -328,7 +361,7 @@ def build(g: nx.MultiDiGraph, *, title: str = "Coalition network", size_by: str 
         net.add_node(rec["id"], **{k: v for k, v in rec.items() if k != "id"})
     names = {n: str(g.nodes[n].get("name") or n) for n in g}
     seen: Counter[frozenset] = Counter()
-    for u, v, k, d in g.edges(keys=True, data=True):
+    for u, v, k, d in ties:
         # ties between the same two nodes curve apart instead of lying on each other
         pair = frozenset((u, v))
         nth = seen[pair]
@@ -357,7 +390,8 @@ def build(g: nx.MultiDiGraph, *, title: str = "Coalition network", size_by: str 
     net.set_options(json.dumps(_options()))
     return net, {"title": title, "notes": notes, "aggregated": aggregated,
                  "legend": legend(g, overlay is not None and not aggregated, bool(highlight),
-                                  bool(context), bool(legs), sectors=set(sector.values())),
+                                  bool(context), bool(legs), sectors=set(sector.values()),
+                                  shapes={shape_of[n] for n in g}, ties=ties),
                  "missing_roles": [{"id": p, "name": r["name"]}
                                    for r, p in zip(missing, placeholders, strict=True)],
                  "overlay": overlay is not None and not aggregated}
@@ -384,9 +418,11 @@ def _add_edge(net: Network, u: str, v: str, k: Any, d: dict[str, Any], names: di
     head = palette.sentence(names.get(u, u), t, names.get(v, v),
                             names.get(to, to) if to else None) if t != "AGGREGATE" else \
         f"{d['count']} ties"
-    tip = head + "".join(f"\n{a}: {d[a]}" for a in ("date", "start", "end", "status",
-                                                   "count", "role", "note")
-                         if d.get(a) and not (t == "AGGREGATE" and a == "count"))
+    tip = head
+    for a in _EDGE_FACTS:
+        fact = d.get(a)
+        if fact and not (t == "AGGREGATE" and a == "count"):
+            tip += f"\n{a}: {fact}"
     extra: dict[str, Any] = {}
     if t in palette.DIRECTED_LABEL:
         extra["label"] = palette.DIRECTED_LABEL[t]
@@ -405,6 +441,10 @@ def _add_edge(net: Network, u: str, v: str, k: Any, d: dict[str, Any], names: di
     eid = k if isinstance(k, str) else f"{u}>{v}#{k}"
     net.add_edge(str(u), str(v), id=eid, title=tip, color=colour, dashes=dashes,
                  width=width, arrows=arrows, rel_type=t, **extra)
+
+
+#: what a tie's tooltip lists under its sentence, when the tie has it
+_EDGE_FACTS = ("date", "start", "end", "status", "count", "role", "note")
 
 
 def _reveal(records: list[dict[str, Any]], edges: list[dict[str, Any]],
@@ -447,8 +487,8 @@ def _reveal(records: list[dict[str, Any]], edges: list[dict[str, Any]],
     wait[ranked[LABELS_AT_ONCE:]] = opening * 1.5
     reveal = reveal_scales(pos, rad, widths, order, anchors=anchors, offsets_px=offsets,
                            owner=owner, over_nodes=over, min_zoom=wait)
-    for rec, s in zip(records + labelled, reveal, strict=True):
-        rec["reveal"] = round(float(s), 4) if np.isfinite(s) else None
+    for rec, s in zip(records + labelled, reveal.tolist(), strict=True):
+        rec["reveal"] = round(s, 4) if math.isfinite(s) else None
 
 
 def _options() -> dict[str, Any]:
@@ -499,21 +539,28 @@ def _item(svg: str, text: str) -> dict[str, str]:
 
 
 def legend(g: nx.MultiDiGraph, overlay: bool, paths: bool, context: bool = False,
-           referrals: bool = False, sectors: set[str] | None = None) -> list[dict[str, str]]:
+           referrals: bool = False, sectors: set[str] | None = None,
+           shapes: set[tuple[str, str]] | None = None,
+           ties: list[tuple[str, str, Any, dict[str, Any]]] | None = None
+           ) -> list[dict[str, str]]:
     """What is on the page: sectors by colour, kinds by shape, ties by line, the overlay.
-    ``sectors``: those of the nodes of ``g``, when the caller knows them already."""
+    ``sectors``, ``shapes`` (each node's shape and its name), ``ties`` (the edges of ``g``
+    with their keys and data): when the caller knows them already."""
     items = [{"svg": "", "text": "Colour: sector", "heading": "1"}]
     present = sectors if sectors is not None else {broad_sector(g, n) for n in g}
     for sec, colour in palette.SECTOR_COLOUR.items():
         if sec in present:
             items.append(_item(palette.swatch("dot", colour), sec))
-    shapes = {("dot" if g.nodes[n].get("label") == "Group" else
-               palette.shape(g.nodes[n].get("kind"), g.nodes[n].get("label")),
-               _shape_name(g.nodes[n])) for n in g}
+    if shapes is None:
+        shapes = {("dot" if g.nodes[n].get("label") == "Group" else
+                   palette.shape(g.nodes[n].get("kind"), g.nodes[n].get("label")),
+                   _shape_name(g.nodes[n])) for n in g}
+    if ties is None:
+        ties = list(g.edges(keys=True, data=True))
     items.append({"svg": "", "text": "Shape: kind", "heading": "1"})
     for shp, meaning in sorted(shapes, key=lambda s: _SHAPE_ORDER.get(s[1], 99)):
         items.append(_item(palette.swatch(shp, "#666666"), meaning))
-    types = {d.get("type") for *_, d in g.edges(data=True)}
+    types = {d.get("type") for *_, d in ties}
     if types:
         items.append({"svg": "", "text": "Lines: ties", "heading": "1"})
     for t, (colour, dashes, _, arrows) in palette.EDGE_STYLE.items():
@@ -532,7 +579,7 @@ def legend(g: nx.MultiDiGraph, overlay: bool, paths: bool, context: bool = False
         items.append(_item(palette.swatch("dashed", "#bbbbbb"), "in a place, part of"))
     if "AGGREGATE" in types:
         items.append(_item(palette.swatch("line", "#888888"), "ties between groups"))
-    if any(d.get("end") for *_, d in g.edges(data=True)):
+    if any(d.get("end") for *_, d in ties):
         items.append(_item(palette.swatch("dashed", palette.ENDED),
                            "ended tie (history; shown on request)"))
     if context or overlay or paths:
