@@ -426,8 +426,9 @@ def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port.")] = 8000,
     workers: Annotated[int | None, typer.Option(
-        min=1, max=64, help="Worker processes, each answering on its own core (default: "
-        "the serve_workers setting, 1). About one per core for many browsing users.")] = None,
+        min=1, max=64, help="Worker processes, each answering on one core at a time "
+        "(default: the serve_workers setting, 1). For many browsing users two per core, "
+        "with COALITION_SERVE_THREADS=1 (docs/api.md).")] = None,
 ) -> None:
     """Serve the HTTP API (docs at /docs). Beyond loopback only with API keys."""
     import uvicorn

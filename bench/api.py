@@ -6,17 +6,22 @@ Measured in the same run:
   one at a time;
 - the API, one client: the same ego networks over HTTP (the API's overhead);
 - the API, 50 concurrent clients browsing (a pause between requests, see `hammer`), and the
-  same 50 with no pause (capacity): search, ego network (depth 2) and path.
+  same 50 with no pause (capacity): search, ego network (depth 2) and path; the server as
+  docs/api.md advises for many users (two workers a core, one thread each);
+- the ego networks under 50 browsing clients again, with one worker a core of four
+  threads, and with the default single worker (unless --no-compare).
 
 Targets: ego p95 under 100 ms with 50 clients on 2 cores; API overhead under 2x.
 
-    python -m bench.api [--requests 500] [--no-write-docs]
+    python -m bench.api [--requests 500] [--workers N] [--threads N] [--no-compare]
+                        [--no-write-docs]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import datetime as dt
 import os
 import platform
@@ -26,6 +31,7 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -139,13 +145,20 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--requests", type=int, default=500, help="requests per kind")
     ap.add_argument("--no-write-docs", action="store_true")
-    ap.add_argument("--workers", type=int, default=os.cpu_count() or 1,
-                    help="coalition serve --workers (default: one per core)")
+    ap.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1),
+                    help="coalition serve --workers (default: two per core, as docs/api.md "
+                    "advises for many browsing users)")
+    ap.add_argument("--threads", type=int, default=1,
+                    help="COALITION_SERVE_THREADS of each worker (default 1, as docs/api.md "
+                    "advises with two workers per core)")
+    ap.add_argument("--no-compare", action="store_true",
+                    help="skip the ego networks under other configurations of the server")
     args = ap.parse_args()
+    cores = os.cpu_count() or 1
+    others = [c for c in ((cores, 4), (1, 4)) if c != (args.workers, args.threads)]
     wb = national_workbook()
     data = WORK / "api-data"
     server = start_fresh(data)
-    proc = None
     try:
         settings = Settings(data_dir=data)
         with open_store(settings) as store:
@@ -165,83 +178,125 @@ def main() -> None:
                 t = time.perf_counter()
                 ego_data(project(store, Filters(focus=oid, depth=2), hubs=hubs), oid)
                 baseline.append(time.perf_counter() - t)
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            port = s.getsockname()[1]
-        env = {**os.environ, "COALITION_DATA_DIR": str(data)}
-        proc = subprocess.Popen([sys.executable, "-m", "api", "serve", "--port", str(port),
-                                 "--workers", str(args.workers)],
-                                env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         load_before = os.getloadavg()[0]
-        base = f"http://127.0.0.1:{port}"
-        while True:
-            try:
-                httpx.get(base + "/api/health", timeout=2)
-                break
-            except httpx.TransportError:
-                time.sleep(0.2)
-        # The server builds its name index at start, in the background; wait for it with
-        # one search (timed), so the single-client figures do not share the CPU with it.
-        t = time.perf_counter()
-        httpx.get(base + "/api/stakeholders?q=warm", timeout=300).raise_for_status()
-        warm_s = time.perf_counter() - t
-        one = asyncio.run(hammer(base, [f"/api/stakeholders/{o}/ego?depth=2"
-                                        for o in egos[:100]], 1))
-        words = ["ka", "mo", "ten", "sul", "dor", "lin", "bre", "fen", "tar"]
-        kinds = {
-            "ego (depth 2)": [f"/api/stakeholders/{o}/ego?depth=2" for o in egos],
-            "path": [f"/api/paths?a={a}&b={b}" for a, b in
-                     zip(egos, rng.sample(orgs, args.requests), strict=True)],
-            "search": [f"/api/stakeholders?q={rng.choice(words)}{rng.choice(words)}"
-                       for _ in range(args.requests)],
-        }
-        results: dict[str, dict[str, Any]] = {}
-        saturation: dict[str, dict[str, Any]] = {}
-        for kind, paths in kinds.items():
-            t = time.perf_counter()
-            times = asyncio.run(hammer(base, paths, CLIENTS, think=THINK))
-            results[kind] = summary(times, time.perf_counter() - t)
-            print(kind, "browsing", results[kind], flush=True)
-            t = time.perf_counter()
-            times = asyncio.run(hammer(base, paths, CLIENTS))
-            saturation[kind] = summary(times, time.perf_counter() - t)
-            print(kind, "saturation", saturation[kind], flush=True)
+        with _serve(data, args.workers, args.threads) as (base, warm_s):
+            results, saturation, one = _run(base, egos, orgs, rng, args.requests)
+        compared: dict[str, dict[str, Any]] = {}
+        for workers, threads in ([] if args.no_compare else others):
+            with _serve(data, workers, threads) as (base, _):
+                t = time.perf_counter()
+                times = asyncio.run(hammer(base, [f"/api/stakeholders/{o}/ego?depth=2"
+                                                  for o in egos], CLIENTS, think=THINK))
+                compared[f"{workers} x {threads}"] = summary(times, time.perf_counter() - t)
+                print(workers, "workers x", threads, "threads: ego browsing",
+                      compared[f"{workers} x {threads}"], flush=True)
     finally:
-        if proc:
-            proc.terminate()
-            try:
-                proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                proc.kill()
         discard(server)
     r = {"date": dt.date.today().isoformat(), "cores": os.cpu_count(),
          "python": platform.python_version(), "requests": args.requests,
          "baseline_ms": round(1000 * statistics.median(baseline), 1),
          "single_ms": round(1000 * statistics.median(one), 1), "results": results,
-         "saturation": saturation,
+         "saturation": saturation, "compared": compared,
          "warm_s": round(warm_s, 1), "hubs": len(hubs),
          "hub_degrees": sorted(hubs.values())[-3:], "hubs_s": round(hubs_s, 1),
-         "workers": args.workers,
+         "workers": args.workers, "threads": args.threads,
          "load": (round(load_before, 2), round(os.getloadavg()[0], 2))}
     r["overhead"] = round(r["single_ms"] / r["baseline_ms"], 2)
     print(r)
     if not args.no_write_docs:
-        ego, sat = results["ego (depth 2)"], saturation["ego (depth 2)"]
-        shown = lambda x: "timed out" if x is None else f"{x} ms"
+        write_docs(r)
 
-        def table(res: dict[str, dict[str, Any]]) -> str:
-            return "\n".join(f"| {k} | {v['n']} | {shown(v['p50_ms'])} | "
-                             f"{shown(v['p95_ms'])} | {v['rps']} | {v['timeouts']} |"
-                             for k, v in res.items())
 
-        head = ("| request | n | p50 | p95 | requests/s | timeouts (> 30 s) |\n"
-                "|---|---|---|---|---|---|")
-        ok = lambda x: "meets the target" if x else "**misses the target**"
-        write_section("api", f"""
+@contextlib.contextmanager
+def _serve(data: Any, workers: int, threads: int) -> Iterator[tuple[str, float]]:
+    """``coalition serve`` on ``data`` with ``workers`` processes of ``threads`` threads:
+    its address, once it answers, and how long its first search waited for the name index
+    the server builds when it starts (so the figures that follow do not share the CPU
+    with that)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**os.environ, "COALITION_DATA_DIR": str(data),
+           "COALITION_SERVE_THREADS": str(threads)}
+    proc = subprocess.Popen([sys.executable, "-m", "api", "serve", "--port", str(port),
+                             "--workers", str(workers)],
+                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 300
+        while True:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"coalition serve did not start (exit {proc.returncode})")
+            try:
+                httpx.get(base + "/api/health", timeout=2)
+                break
+            except httpx.TransportError:
+                time.sleep(0.2)
+        t = time.perf_counter()
+        httpx.get(base + "/api/stakeholders?q=warm", timeout=300).raise_for_status()
+        yield base, time.perf_counter() - t
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def _run(base: str, egos: list[str], orgs: list[str], rng: random.Random, n: int
+         ) -> tuple[dict[str, dict[str, Any]], dict[str, dict[str, Any]], list[float]]:
+    """Every kind of request, browsing and flat out; and one client's ego requests."""
+    one = asyncio.run(hammer(base, [f"/api/stakeholders/{o}/ego?depth=2"
+                                    for o in egos[:100]], 1))
+    words = ["ka", "mo", "ten", "sul", "dor", "lin", "bre", "fen", "tar"]
+    kinds = {
+        "ego (depth 2)": [f"/api/stakeholders/{o}/ego?depth=2" for o in egos],
+        "path": [f"/api/paths?a={a}&b={b}" for a, b in
+                 zip(egos, rng.sample(orgs, n), strict=True)],
+        "search": [f"/api/stakeholders?q={rng.choice(words)}{rng.choice(words)}"
+                   for _ in range(n)],
+    }
+    results: dict[str, dict[str, Any]] = {}
+    saturation: dict[str, dict[str, Any]] = {}
+    for kind, paths in kinds.items():
+        t = time.perf_counter()
+        times = asyncio.run(hammer(base, paths, CLIENTS, think=THINK))
+        results[kind] = summary(times, time.perf_counter() - t)
+        print(kind, "browsing", results[kind], flush=True)
+        t = time.perf_counter()
+        times = asyncio.run(hammer(base, paths, CLIENTS))
+        saturation[kind] = summary(times, time.perf_counter() - t)
+        print(kind, "saturation", saturation[kind], flush=True)
+    return results, saturation, one
+
+
+def write_docs(r: dict[str, Any]) -> None:
+    results, saturation = r["results"], r["saturation"]
+    ego, sat = results["ego (depth 2)"], saturation["ego (depth 2)"]
+    shown = lambda x: "timed out" if x is None else f"{x} ms"
+
+    def table(res: dict[str, dict[str, Any]]) -> str:
+        return "\n".join(f"| {k} | {v['n']} | {shown(v['p50_ms'])} | "
+                         f"{shown(v['p95_ms'])} | {v['rps']} | {v['timeouts']} |"
+                         for k, v in res.items())
+
+    head = ("| request | n | p50 | p95 | requests/s | timeouts (> 30 s) |\n"
+            "|---|---|---|---|---|---|")
+    ok = lambda x: "meets the target" if x else "**misses the target**"
+    compared = ""
+    if r["compared"]:
+        rows = [f"  | {k} | {shown(v['p50_ms'])} | {shown(v['p95_ms'])} | {v['timeouts']} |"
+                for k, v in r["compared"].items()]
+        compared = ("- The same ego networks under 50 browsing clients, with other "
+                    "configurations of\n  the server, each started after the run above:\n\n"
+                    "  | workers x threads | p50 | p95 | timeouts |\n  |---|---|---|---|\n"
+                    + "\n".join(rows) + "\n\n")
+    write_section("api", f"""
 ## API latency under 50 concurrent clients (issues 5 and 15)
 
 `python -m bench.api`, run {r['date']} on {r['cores']} cores, Python {r['python']}, against
-`coalition serve --workers {r['workers']}` on the SYNTHETIC national graph (bench/synthetic.py
+`coalition serve --workers {r['workers']}` with `COALITION_SERVE_THREADS={r['threads']}`
+(docs/api.md) on the SYNTHETIC national graph (bench/synthetic.py
 `NATIONAL`), with the load generator (a bare HTTP/1.1 client, keep-alive, bench/api.py
 `_Connection`) on the same cores. {r['requests']} requests of each kind. The machine's load
 average (1 min) was {r['load'][0]} when the server started and {r['load'][1]} at the end
@@ -264,7 +319,7 @@ by construction, not what a person waits for at 50 users.
 - Ego network p95 with {CLIENTS} browsing clients: {shown(ego['p95_ms'])},
   {ok(ego['p95_ms'] is not None and ego['p95_ms'] < 100)} (target < 100 ms). Flat out,
   the server answers {sat['rps']} ego networks a second.
-- Search runs on a name index (api/name_index.py) the server builds when it starts, in the
+{compared}- Search runs on a name index (api/name_index.py) the server builds when it starts, in the
   background. The first search waited {r['warm_s']} s for it; the figures above are after that.
 - Hubs (issue 15, docs/views.md): this graph has {r['hubs']} (largest degrees
   {r['hub_degrees']}); ego networks and paths do not expand through them. Counting them
