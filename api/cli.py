@@ -428,7 +428,7 @@ def serve(
     workers: Annotated[int | None, typer.Option(
         min=1, max=64, help="Worker processes, each answering on one core at a time "
         "(default: the serve_workers setting, 1). For many browsing users two per core, "
-        "with COALITION_SERVE_THREADS=1 (docs/api.md).")] = None,
+        "with COALITION_SERVE_THREADS=2 (docs/api.md).")] = None,
 ) -> None:
     """Serve the HTTP API (docs at /docs). Beyond loopback only with API keys."""
     import uvicorn

@@ -43,8 +43,8 @@ class Settings(BaseSettings):
     serve_workers: int = Field(
         1, ge=1, le=64, description="Worker processes of `coalition serve`. Drawing an ego "
         "network or a page is CPU work in Python: one process answers on one core at a "
-        "time, so a server for many browsing users wants two workers per core, each of one "
-        "thread (serve_threads; docs/api.md).")
+        "time, so a server for many browsing users wants two workers per core, each of two "
+        "threads (serve_threads; docs/api.md).")
     serve_threads: int = Field(
         4, ge=1, le=256, description="Requests one worker of `coalition serve` works on at "
         "once (its thread pool); the rest wait their turn. Python runs one thread at a time "
