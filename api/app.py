@@ -251,6 +251,10 @@ def create_app(settings: Settings | None = None, *, bind_host: str = "127.0.0.1"
             # the allocations of each ego request (thousands of small dicts) trigger them
             # often. A sixth of the instructions of drawing an ego network (callgrind).
             gc.freeze()
+            # An ego request allocates some 50,000 objects: at the default threshold (700)
+            # that is six young collections each, which walk the request's live objects
+            # again every time; at 5,000, less than one (its collector time 0.46 -> 0.28 ms)
+            gc.set_threshold(5000, *gc.get_threshold()[1:])
 
         threading.Thread(target=warm, daemon=True, name="warm-names").start()
         # The routes are plain functions, run in this pool: see Settings.serve_threads

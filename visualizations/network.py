@@ -240,13 +240,15 @@ def build(g: nx.MultiDiGraph, *, title: str = "Coalition network", size_by: str 
           include_contacts: bool = False, max_nodes: int = 2000,
           overlay: dict[str, Any] | None = None, highlight: list[list[str]] | None = None,
           context: set[str] | None = None, seed: int = 42, notes: list[str] | None = None,
-          centre: str | None = None) -> tuple[Network, dict[str, Any]]:
+          centre: str | None = None, owned: bool = False) -> tuple[Network, dict[str, Any]]:
     """The pyvis network for ``g`` and the page facts (legend, notes, overlay list).
 
     ``context``: nodes drawn faded (the actors a kind view's selection is tied to); nodes
     with ``hub_hidden`` (graph.projection) are hubs the ego network did not expand: they
     say how many neighbours are not shown. ``notes``: lines for the side panel (a build
     view's figures). ``centre``: the focus of an ego network, drawn in rings around it.
+    ``owned``: the caller is done with ``g``, which the drawing may change (its metric
+    nodes taken out) instead of copying it.
     """
     notes = list(notes or ())
     held = sorted(n for n, d in g.nodes(data=True) if d.get("hub_hidden"))
@@ -255,7 +257,7 @@ def build(g: nx.MultiDiGraph, *, title: str = "Coalition network", size_by: str 
             f"{g.nodes[n].get('name') or n} (+{g.nodes[n]['hub_hidden']}, id {n})"
             for n in held) + ". Click one in the explorer, or render again with "
             "--expand ID or --through-hubs, to see their neighbours.")
-    g, metrics = _fold_metrics(g)
+    g, metrics = _fold_metrics(g, in_place=owned)
     context = set(context or ()) & set(g)
     aggregated = g.number_of_nodes() > max_nodes
     if aggregated:
@@ -512,8 +514,11 @@ def view_settings() -> dict[str, float]:
             "fitLabelPx": FIT_LABEL_PX, "maxScale": MAX_SCALE}
 
 
-def _fold_metrics(g: nx.MultiDiGraph) -> tuple[nx.MultiDiGraph, dict[str, list[str]]]:
-    """Metric nodes say more in their scope's tooltip than as nodes of their own."""
+def _fold_metrics(g: nx.MultiDiGraph, in_place: bool = False
+                  ) -> tuple[nx.MultiDiGraph, dict[str, list[str]]]:
+    """Metric nodes say more in their scope's tooltip than as nodes of their own. With
+    ``in_place``, they are taken out of ``g`` itself (the order of the rest is kept either
+    way): copying the graph was a tenth of drawing an ego network."""
     metric_nodes = [n for n, d in g.nodes(data=True) if d.get("label") == "Metric"]
     lines: dict[str, list[str]] = {}
     for m in metric_nodes:
@@ -522,6 +527,9 @@ def _fold_metrics(g: nx.MultiDiGraph) -> tuple[nx.MultiDiGraph, dict[str, list[s
             lines.setdefault(u, []).append(
                 f"{d.get('name')}: {d.get('value')} {d.get('unit') or ''}".rstrip())
     if not metric_nodes:
+        return g, lines
+    if in_place:
+        g.remove_nodes_from(metric_nodes)
         return g, lines
     # a new graph, not subgraph(...).copy(): a view filters every step of the copy, which
     # took a third of the time of drawing an ego network; the order of g is kept
@@ -899,10 +907,10 @@ def ego_data(g: nx.MultiDiGraph, focus: str, *, include_contacts: bool = False
     """The ego network as node-link JSON (every node's and edge's properties, as before),
     plus what the explorer draws it with: per node its position, size, colour, shape,
     label and facts (metrics are facts on their node, not nodes); per edge its style; and
-    the legend."""
+    the legend. ``g`` is the caller's no more: the drawing changes it."""
     data = nx.node_link_data(g, edges="edges")
     net, facts = build(g, include_contacts=include_contacts, highlight=[[focus]],
-                       title="ego network", centre=focus)
+                       title="ego network", centre=focus, owned=True)
     drawn = {n["id"]: n for n in net.nodes}
     for n in data["nodes"]:
         style = drawn.get(str(n["id"]))
