@@ -59,7 +59,7 @@ from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from api.headers import SecureHeaders
+from api.headers import SecureHeaders, secure
 from api.pages import explorer_page
 from api.security import AuthError, Forbidden, Key, rank
 from api.service import CoalitionService, jurisdiction_param
@@ -71,17 +71,6 @@ from loaders.problems import ordered
 MAX_ROWS = 5000
 MAX_RESULT_BYTES = 16 * 2**20
 QUERY_TIMEOUT = 10.0
-SECURITY_HEADERS = {
-    "X-Content-Type-Options": "nosniff",
-    "X-Frame-Options": "DENY",
-    "Referrer-Policy": "no-referrer",
-    "Cross-Origin-Opener-Policy": "same-origin",
-    "Permissions-Policy": "geolocation=(), camera=(), microphone=()",
-}
-#: pages inline their scripts and styles (they must work offline); nothing else loads
-PAGE_CSP = ("default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
-            "img-src data:; frame-src 'self'; connect-src 'self'; frame-ancestors 'none'")
-API_CSP = "default-src 'none'; frame-ancestors 'none'"
 #: /docs and /redoc: their scripts come from this server (no inline script at all); both UIs
 #: set inline styles, ReDoc runs its search in a blob: worker, and "Try it out" calls the API.
 DOCS_CSP = ("default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
@@ -310,17 +299,13 @@ def create_app(settings: Settings | None = None, *, bind_host: str = "127.0.0.1"
     Analyst = Annotated[Key | None, Depends(require("analyst"))]
     Editor = Annotated[Key | None, Depends(require("editor"))]
 
-    def secure(response: Response) -> Response:
-        for k, v in SECURITY_HEADERS.items():
-            response.headers.setdefault(k, v)
-        html = response.headers.get("content-type", "").startswith("text/html")
-        response.headers.setdefault("Content-Security-Policy", PAGE_CSP if html else API_CSP)
-        return response
-
     def error(status: int, kind: str, message: str, *, headers: dict[str, str] | None = None,
               **extra: Any) -> JSONResponse:
-        return secure(JSONResponse({"error": {"type": kind, "message": message, **extra}},
-                                   status_code=status, headers=headers))
+        # headers here too: Starlette's outermost layer sends some of these past the middleware
+        response = JSONResponse({"error": {"type": kind, "message": message, **extra}},
+                                status_code=status, headers=headers)
+        secure(response.headers)
+        return response
 
     def unexpected(request: Request, e: Exception) -> JSONResponse:
         # The client learns that it failed and a reference; what failed (paths, queries,
@@ -332,8 +317,7 @@ def create_app(settings: Settings | None = None, *, bind_host: str = "127.0.0.1"
                      f"{ref}); the details are in the server log. If it happens again, tell "
                      "the administrator the reference.")
 
-    app.add_middleware(SecureHeaders, headers=SECURITY_HEADERS, page_csp=PAGE_CSP,
-                       api_csp=API_CSP, on_error=unexpected)
+    app.add_middleware(SecureHeaders, on_error=unexpected)
 
     @app.exception_handler(CoalitionError)
     async def coalition_error(_: Request, e: CoalitionError) -> JSONResponse:

@@ -180,14 +180,14 @@ def main() -> None:
                 ego_data(project(store, Filters(focus=oid, depth=2), hubs=hubs), oid)
                 baseline.append(time.perf_counter() - t)
         load_before = os.getloadavg()[0]
+        ego_paths = [f"/api/stakeholders/{o}/ego?depth=2" for o in egos]
         with _serve(data, args.workers, args.threads) as (base, warm_s):
-            results, saturation, one = _run(base, egos, orgs, rng, args.requests)
+            results, saturation, one = _run(base, ego_paths, egos, orgs, rng)
         compared: dict[str, dict[str, Any]] = {}
         for workers, threads in ([] if args.no_compare else others):
             with _serve(data, workers, threads) as (base, _):
                 t = time.perf_counter()
-                times = asyncio.run(hammer(base, [f"/api/stakeholders/{o}/ego?depth=2"
-                                                  for o in egos], CLIENTS, think=THINK))
+                times = asyncio.run(hammer(base, ego_paths, CLIENTS, think=THINK))
                 compared[f"{workers} x {threads}"] = summary(times, time.perf_counter() - t)
                 print(workers, "workers x", threads, "threads: ego browsing",
                       compared[f"{workers} x {threads}"], flush=True)
@@ -269,14 +269,15 @@ def _wait_quiet(share: float = 0.15, deadline_s: float = 180.0) -> None:
           flush=True)
 
 
-def _run(base: str, egos: list[str], orgs: list[str], rng: random.Random, n: int
-         ) -> tuple[dict[str, dict[str, Any]], dict[str, dict[str, Any]], list[float]]:
+def _run(base: str, ego_paths: list[str], egos: list[str], orgs: list[str],
+         rng: random.Random) -> tuple[dict[str, dict[str, Any]], dict[str, dict[str, Any]],
+                                      list[float]]:
     """Every kind of request, browsing and flat out; and one client's ego requests."""
-    one = asyncio.run(hammer(base, [f"/api/stakeholders/{o}/ego?depth=2"
-                                    for o in egos[:100]], 1))
+    n = len(egos)
+    one = asyncio.run(hammer(base, ego_paths[:100], 1))
     words = ["ka", "mo", "ten", "sul", "dor", "lin", "bre", "fen", "tar"]
     kinds = {
-        "ego (depth 2)": [f"/api/stakeholders/{o}/ego?depth=2" for o in egos],
+        "ego (depth 2)": ego_paths,
         "path": [f"/api/paths?a={a}&b={b}" for a, b in
                  zip(egos, rng.sample(orgs, n), strict=True)],
         "search": [f"/api/stakeholders?q={rng.choice(words)}{rng.choice(words)}"

@@ -79,11 +79,7 @@ class _Decoder:
         if kind == 2:
             return x if type(x) is str else _text(x)
         if kind == 10:
-            # most values of a properties map are strings: those are taken as they are
-            it = iter(x)
-            return {k if type(k) is str else _text(k):
-                    y if t == 2 and type(y) is str else self((t, y))
-                    for k, (t, y) in zip(it, it, strict=True)}
+            return self._map(x)
         if kind == 3:
             return x if type(x) is int else int(x)
         if kind == 1:
@@ -96,23 +92,25 @@ class _Decoder:
             return float(x)
         return _value(parse_scalar(v, self._graph))
 
+    def _map(self, x: list[Any]) -> dict[str, Any]:
+        # most values of a properties map are strings: those are taken as they are
+        it = iter(x)
+        return {k if type(k) is str else _text(k):
+                y if t == 2 and type(y) is str else self((t, y))
+                for k, (t, y) in zip(it, it, strict=True)}
+
     def rows(self, header: list[Any], records: list[list[Any]]) -> list[Row]:
         cols = [_text(h[1] if isinstance(h, list | tuple) else h) for h in header]
         out: list[Row] = []
         for row in records:
-            if len(row) != len(cols):
-                raise ValueError(f"a row of {len(row)} values under {len(cols)} columns")
             rec: Row = {}
             # a string or a properties map, most values of most reads, decoded right here:
             # a call of __call__ for each was a third of the decoding
-            for c, (kind, x) in zip(cols, row):
+            for c, (kind, x) in zip(cols, row, strict=True):
                 if kind == 2 and type(x) is str:
                     rec[c] = x
                 elif kind == 10:
-                    it = iter(x)
-                    rec[c] = {k if type(k) is str else _text(k):
-                              y if t == 2 and type(y) is str else self((t, y))
-                              for k, (t, y) in zip(it, it, strict=True)}
+                    rec[c] = self._map(x)
                 else:
                     rec[c] = self((kind, x))
             out.append(rec)

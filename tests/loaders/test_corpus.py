@@ -12,7 +12,8 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from api.app import SECURITY_HEADERS, create_app
+from api.app import create_app
+from api.headers import SECURITY_HEADERS
 from api.service import CoalitionService
 from graph.errors import LoadError, RowIssue
 from graph.store import GraphStore
